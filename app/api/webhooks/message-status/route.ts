@@ -1,0 +1,4 @@
+import { twilioWebhookRoute } from "@/app/api/_http/webhook-route";
+
+export const dynamic = "force-dynamic";
+export const POST = twilioWebhookRoute("message-status");

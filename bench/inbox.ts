@@ -1,0 +1,78 @@
+// `npm run bench:inbox`: server time of the inbox queries on 100,000 threads / 1,000,000 messages.
+// Creates a fresh PostgreSQL database (TEST_POSTGRES_URL server), seeds it with scripts/seed-large.ts,
+// then times the thread list (first page, filtered, deep pages via cursor, search) and a conversation
+// page (thread detail + newest messages + an older page) — p50/p95/p99 over many runs. Target p95 < 50 ms.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase } from "../lib/db";
+import { listConversations, listMessages } from "../lib/messaging/conversations";
+import { getThread } from "../lib/messaging/threads";
+import { seedLarge } from "../scripts/seed-large";
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const THREADS = Number(process.env.BENCH_THREADS ?? 100_000);
+const PER_THREAD = Number(process.env.BENCH_MESSAGES_PER_THREAD ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+
+function pct(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function time(name: string, fn: (i: number) => Promise<unknown>, rows: string[][]) {
+  for (let i = 0; i < 10; i++) await fn(i); // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  rows.push([name, pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), pct(ms, 99).toFixed(1)]);
+}
+
+async function main() {
+  const name = `hilo_bench_inbox_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    await seedLarge(url.toString(), THREADS, PER_THREAD);
+    const db = await openDatabase({ url: url.toString() });
+    const sample = await db.sql.query<{ id: string }>(`SELECT id::text FROM threads ORDER BY random() LIMIT 500`);
+    const first = await listConversations(db.sql, { limit: "50" }, { userId: null });
+    // a cursor ~10 pages deep
+    let cursor = first.nextCursor!;
+    for (let i = 0; i < 10; i++) cursor = (await listConversations(db.sql, { limit: "50", cursor }, { userId: null })).nextCursor!;
+    const rows: string[][] = [];
+    await time("thread list: first page (50)", () => listConversations(db.sql, { limit: "50" }, { userId: null }), rows);
+    await time("thread list: open + whatsapp", () => listConversations(db.sql, { limit: "50", status: "open", channel: "whatsapp" }, { userId: null }), rows);
+    await time("thread list: unread only", () => listConversations(db.sql, { limit: "50", unread: "true" }, { userId: null }), rows);
+    await time("thread list: page 11 (cursor)", () => listConversations(db.sql, { limit: "50", cursor }, { userId: null }), rows);
+    await time("thread list: search by part of a number", (i) => listConversations(db.sql, { limit: "50", q: String(1000 + i).padStart(7, "0") }, { userId: null }), rows);
+    await time("thread list: search by name", (i) => listConversations(db.sql, { limit: "50", q: `Contact ${4000 + i}` }, { userId: null }), rows);
+    await time("thread list: search, broad (every contact)", () => listConversations(db.sql, { limit: "50", q: "Contact" }, { userId: null }), rows);
+    await time("thread list: search, no match", (i) => listConversations(db.sql, { limit: "50", q: `999${String(1000 + i).padStart(4, "0")}` }, { userId: null }), rows);
+    await time(
+      "conversation page: detail + 50 newest",
+      (i) => Promise.all([getThread(db.sql, sample[i % sample.length].id), listMessages(db.sql, sample[i % sample.length].id, { limit: "50" })]),
+      rows,
+    );
+    const [{ n }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages`);
+    await db.close();
+    console.log(`\n${THREADS} threads, ${n} messages, PostgreSQL, ${RUNS} runs each (server time of the query functions)\n`);
+    console.log("| query | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|");
+    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    const worst = Math.max(...rows.map((r) => Number(r[2])));
+    console.log(`\nworst p95: ${worst} ms (target < 50 ms): ${worst < 50 ? "met" : "NOT met"}`);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

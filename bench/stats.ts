@@ -1,0 +1,69 @@
+// `npm run bench:stats`: server time of the delivery statistics on 100,000 threads / 1,000,000 messages.
+// Creates a fresh PostgreSQL database (TEST_POSTGRES_URL server), seeds it with scripts/seed-large.ts
+// (90 days of conversations with realistic statuses, channels, error codes, prices and replies), then
+// times getDeliveryStats() — the function behind GET /api/twilio/status/stats — for 24h, 7d, 30d and 90d,
+// with and without a channel filter: p50/p95/p99 over many runs. Target p95 < 200 ms.
+// BENCH_DATABASE_URL=<existing seeded database> skips creating and seeding (and dropping).
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase } from "../lib/db";
+import { getDeliveryStats } from "../lib/stats";
+import { seedLarge } from "../scripts/seed-large";
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const THREADS = Number(process.env.BENCH_THREADS ?? 100_000);
+const PER_THREAD = Number(process.env.BENCH_MESSAGES_PER_THREAD ?? 10);
+const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+const TARGET_MS = 200;
+
+function pct(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+  const existing = process.env.BENCH_DATABASE_URL;
+  const name = `hilo_bench_stats_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    if (!existing) {
+      await admin.query(`CREATE DATABASE ${name}`);
+      await seedLarge(url.toString(), THREADS, PER_THREAD);
+    }
+    const db = await openDatabase({ url: existing ?? url.toString() });
+    const rows: string[][] = [];
+    for (const period of ["24h", "7d", "30d", "90d"]) {
+      for (const channel of [undefined, "whatsapp", "sms"]) {
+        const query = { period, ...(channel ? { channel } : {}), tz: "America/Bogota" };
+        for (let i = 0; i < 3; i++) await getDeliveryStats(db.sql, query); // warm-up
+        const ms: number[] = [];
+        let total = 0;
+        for (let i = 0; i < RUNS; i++) {
+          const t = performance.now();
+          total = (await getDeliveryStats(db.sql, query)).stats.total;
+          ms.push(performance.now() - t);
+        }
+        ms.sort((a, b) => a - b);
+        rows.push([period, channel ?? "all", String(total), pct(ms, 50).toFixed(1), pct(ms, 95).toFixed(1), pct(ms, 99).toFixed(1)]);
+      }
+    }
+    const [{ n }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages`);
+    const [{ b }] = await db.sql.query<{ b: number }>(`SELECT count(*)::int AS b FROM message_stats_buckets`);
+    await db.close();
+    console.log(`\n${n} messages (${b} rollup rows), PostgreSQL, ${RUNS} runs each, tz America/Bogota (server time of getDeliveryStats)\n`);
+    console.log("| period | channel | messages | p50 ms | p95 ms | p99 ms |\n|---|---|---:|---:|---:|---:|");
+    for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    const worst = Math.max(...rows.map((r) => Number(r[4])));
+    console.log(`\nworst p95: ${worst} ms (target < ${TARGET_MS} ms): ${worst < TARGET_MS ? "met" : "NOT met"}`);
+  } finally {
+    if (!existing) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

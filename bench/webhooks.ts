@@ -1,0 +1,247 @@
+// `npm run bench:webhooks`: throughput and latency of the status-callback webhook on a production build
+// (next start) backed by a real PostgreSQL, next to a no-op route on the same server, then verification
+// that every message ended with the right status and nothing was duplicated.
+//
+// Environment: BENCH_MESSAGES (10000), BENCH_CONNECTIONS (32), BENCH_PORT (3200),
+// TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_SKIP_BUILD=1 to reuse .next.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import autocannon from "autocannon";
+import pg from "pg";
+import twilio from "twilio";
+import { statusRank, type MessageStatus } from "../lib/status/ranking";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PORT = Number(process.env.BENCH_PORT ?? 3200);
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const ACCOUNT_SID = `AC${"b".repeat(32)}`;
+const TOKEN = "bench_auth_token_0123456789abcdef";
+
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(20261122);
+function shuffle<T>(a: T[]): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+const SEQUENCES: MessageStatus[][] = [
+  ["sent", "delivered", "read"],
+  ["sending", "sent", "delivered"],
+  ["sending", "sent", "delivered", "read"],
+  ["sent", "undelivered", "failed"],
+];
+
+async function waitFor(url: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`server did not become ready at ${url}`);
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+function run(opts: autocannon.Options): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, res) => {
+      if (err) return reject(err);
+      resolve({
+        rps: res.requests.average,
+        p50: res.latency.p50,
+        p99: res.latency.p99,
+        errors: res.errors + res.timeouts,
+        non2xx: res.non2xx,
+        total: res.requests.total,
+      });
+    });
+  });
+}
+
+async function main() {
+  const dbName = `hilo_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+
+  let server: ChildProcess | undefined;
+  const cleanup = async () => {
+    server?.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    const c = new pg.Client({ connectionString: ADMIN_URL });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await c.end();
+  };
+
+  try {
+    if (process.env.BENCH_SKIP_BUILD !== "1") {
+      console.log("building (next build)…");
+      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+      if (b.status !== 0) throw new Error("next build failed");
+    }
+    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: "1",
+        NODE_ENV: "production",
+        PORT: String(PORT),
+        DATABASE_URL: dbUrl.toString(),
+        DATABASE_POOL_SIZE: String(CONNECTIONS),
+        PUBLIC_BASE_URL: ORIGIN,
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: TOKEN,
+        LOG_LEVEL: "warn",
+      },
+    });
+    await waitFor(`${ORIGIN}/api/health`, 60_000);
+
+    // Seed outbound messages as Hilo's send path leaves them: queued, with their Twilio SID.
+    const db = new pg.Client({ connectionString: dbUrl.toString() });
+    await db.connect();
+    const contacts = Math.max(1, Math.floor(MESSAGES / 10));
+    await db.query(
+      `INSERT INTO contacts (phone) SELECT '+1555' || lpad(g::text, 7, '0') FROM generate_series(1, $1) g`,
+      [contacts],
+    );
+    await db.query(
+      `INSERT INTO threads (channel, contact_id, business_address) SELECT 'whatsapp', id, '+14155238886' FROM contacts`,
+    );
+    const sids = Array.from({ length: MESSAGES }, () => `SM${randomBytes(16).toString("hex")}`);
+    for (let i = 0; i < sids.length; i += 2000) {
+      const chunk = sids.slice(i, i + 2000);
+      await db.query(
+        `INSERT INTO messages (thread_id, channel, direction, sender_type, body, "from", "to", twilio_sid, status, status_rank)
+         SELECT t.id, 'whatsapp', 'outbound', 'api', 'benchmark', 'whatsapp:+14155238886', 'whatsapp:' || c.phone, s.sid, 'queued', $2
+         FROM unnest($1::text[]) WITH ORDINALITY AS s(sid, n)
+         JOIN threads t ON t.contact_id = (SELECT id FROM contacts ORDER BY phone OFFSET ((s.n - 1) % $3) LIMIT 1)
+         JOIN contacts c ON c.id = t.contact_id`,
+        [chunk, statusRank("queued"), contacts],
+      );
+    }
+
+    // Build and sign every callback up front (3+ statuses per message, shuffled, 10% duplicated).
+    const url = `${ORIGIN}/api/webhooks/message-status`;
+    // Equal ranks (undelivered = failed) do not replace each other: whichever arrives first stays, so
+    // every top-ranked status of a sequence is a correct final status.
+    const expected = new Map<string, { finals: MessageStatus[]; distinct: number }>();
+    const bodies: { body: string; signature: string }[] = [];
+    sids.forEach((sid, i) => {
+      const seq = SEQUENCES[i % SEQUENCES.length];
+      const top = Math.max(...seq.map(statusRank));
+      expected.set(sid, { finals: seq.filter((st) => statusRank(st) === top), distinct: seq.length });
+      for (const status of seq) {
+        const params: Record<string, string> = {
+          ChannelPrefix: "whatsapp",
+          ApiVersion: "2010-04-01",
+          MessageStatus: status,
+          SmsSid: sid,
+          SmsStatus: status,
+          To: "whatsapp:+15550000001",
+          From: "whatsapp:+14155238886",
+          MessageSid: sid,
+          AccountSid: ACCOUNT_SID,
+          ...(status === "undelivered" || status === "failed" ? { ErrorCode: "30003" } : {}),
+        };
+        bodies.push({ body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(TOKEN, url, params) });
+      }
+    });
+    const dupes = Math.round(bodies.length * 0.1);
+    for (let i = 0; i < dupes; i++) bodies.push(bodies[Math.floor(random() * bodies.length)]);
+    shuffle(bodies);
+
+    const noopOpts = { url: `${ORIGIN}/api/ping`, connections: CONNECTIONS, amount: bodies.length };
+    console.log("warming up…");
+    await run({ url: `${ORIGIN}/api/ping`, connections: CONNECTIONS, amount: 2000 });
+
+    console.log(`no-op route: ${bodies.length} requests, ${CONNECTIONS} connections…`);
+    const noop = await run(noopOpts);
+
+    console.log(`status callbacks: ${bodies.length} requests (${MESSAGES} messages, ${dupes} duplicates), ${CONNECTIONS} connections…`);
+    let next = 0;
+    const hook = await run({
+      url,
+      connections: CONNECTIONS,
+      amount: bodies.length,
+      method: "POST",
+      requests: [
+        {
+          setupRequest: (req) => {
+            const b = bodies[next++ % bodies.length];
+            return {
+              ...req,
+              method: "POST",
+              body: b.body,
+              headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": b.signature },
+            };
+          },
+        },
+      ],
+    });
+
+    // Verify.
+    const { rows } = await db.query<{ twilio_sid: string; status: MessageStatus; history: string; distinct_history: string }>(
+      `SELECT m.twilio_sid, m.status::text AS status, count(h.id)::text AS history, count(DISTINCT h.status)::text AS distinct_history
+       FROM messages m LEFT JOIN message_status_events h ON h.message_id = m.id GROUP BY m.id`,
+    );
+    let wrongStatus = 0;
+    let wrongHistory = 0;
+    for (const r of rows) {
+      const e = expected.get(r.twilio_sid)!;
+      if (!e.finals.includes(r.status)) wrongStatus++;
+      if (Number(r.history) !== e.distinct || Number(r.distinct_history) !== e.distinct) wrongHistory++;
+    }
+    const [{ count: messageCount }] = (await db.query(`SELECT count(*)::int AS count FROM messages`)).rows;
+    const [{ count: eventCount }] = (await db.query(`SELECT count(*)::int AS count FROM webhook_events`)).rows;
+    await db.end();
+
+    const fmt = (n: number) => n.toFixed(1).padStart(10);
+    console.log("\n| route | requests | req/s | p50 ms | p99 ms | errors | non-2xx |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    console.log(`| GET /api/ping (no-op) | ${noop.total} | ${fmt(noop.rps)} | ${noop.p50} | ${noop.p99} | ${noop.errors} | ${noop.non2xx} |`);
+    console.log(`| POST /api/webhooks/message-status | ${hook.total} | ${fmt(hook.rps)} | ${hook.p50} | ${hook.p99} | ${hook.errors} | ${hook.non2xx} |`);
+    const ratio = hook.rps / noop.rps;
+    console.log(`\nthroughput: ${(ratio * 100).toFixed(1)} % of the no-op route (target ≥ 50 %); p99 ${hook.p99} ms (target < 50 ms)`);
+    console.log(
+      `verification: ${messageCount} messages (expected ${MESSAGES}), ${wrongStatus} with a wrong final status, ${wrongHistory} with wrong history, ${eventCount} raw events stored (sent ${bodies.length})`,
+    );
+    const ok =
+      wrongStatus === 0 && wrongHistory === 0 && messageCount === MESSAGES && hook.errors === 0 && hook.non2xx === 0 && eventCount === bodies.length;
+    console.log(ok ? "verification passed" : "VERIFICATION FAILED");
+    console.log(ratio >= 0.5 && hook.p99 < 50 ? "targets met" : "targets NOT met");
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

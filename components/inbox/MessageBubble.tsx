@@ -1,0 +1,71 @@
+"use client";
+
+import type { Dictionary, Locale } from "@/lib/i18n";
+import { mediaPath } from "@/lib/messaging/media";
+import { StatusTicks } from "./StatusTicks";
+import type { ApiMessage } from "./types";
+
+type Extra = {
+  location?: { latitude?: number; longitude?: number; address?: string; label?: string };
+  button?: { text?: string; payload?: string };
+  replyTo?: { messageSid?: string };
+};
+
+export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: Dictionary["inbox"]; locale: Locale; agentName?: string }) {
+  const outbound = m.direction === "outbound";
+  const extra = (m.extra ?? {}) as Extra;
+  const who =
+    m.senderType === "external" ? t.sentOutside : m.senderType === "agent" ? (agentName ?? t.agent) : m.senderType === "api" ? t.api : m.senderType === "bot" ? t.bot : null;
+  const loc = extra.location;
+  return (
+    <li className={`flex ${outbound ? "justify-end" : "justify-start"}`} data-message-id={m.id}>
+      <article
+        className={`max-w-[85%] rounded-2xl px-3.5 py-2 shadow-sm sm:max-w-[70%] ${
+          outbound
+            ? `rounded-br-sm text-white ${m.senderType === "external" ? "bg-teal-700" : "bg-emerald-600"}`
+            : "rounded-bl-sm bg-white text-slate-900 ring-1 ring-slate-200"
+        }`}
+      >
+        {outbound && who && <p className="mb-0.5 text-[11px] font-medium text-emerald-100">{who}</p>}
+        {extra.replyTo?.messageSid && <p className="mb-1 border-l-2 border-current/40 pl-2 text-xs opacity-80">{t.replyTo}</p>}
+        {m.body && <p className="whitespace-pre-wrap break-words">{m.body}</p>}
+        {!m.body && m.contentSid && <p className="italic opacity-90">Template {m.contentSid}</p>}
+        {m.media.map((item, i) => {
+          // Through Hilo: Twilio's media URLs need the account's credentials (lib/messaging/media.ts).
+          const src = mediaPath(m.id, i);
+          const type = item.contentType ?? "";
+          if (type.startsWith("image/")) {
+            return (
+              <a key={i} href={src} target="_blank" rel="noreferrer" className="mt-2 block">
+                {/* eslint-disable-next-line @next/next/no-img-element */}
+                <img src={src} alt={m.body ? t.media : `${t.media} ${i + 1}`} className="max-h-64 rounded-lg bg-slate-100" loading="lazy" />
+              </a>
+            );
+          }
+          if (type.startsWith("audio/")) return <audio key={i} className="mt-2 max-w-full" controls preload="none" src={src} aria-label={t.media} />;
+          if (type.startsWith("video/")) return <video key={i} className="mt-2 max-h-64 max-w-full rounded-lg" controls preload="metadata" src={src} aria-label={t.media} />;
+          return (
+            <a key={i} href={src} className="mt-1 block text-sm underline" target="_blank" rel="noreferrer">
+              📎 {t.media} {type ? `(${type})` : ""}
+            </a>
+          );
+        })}
+        {loc && (
+          <a
+            className="mt-1 block text-sm underline"
+            target="_blank"
+            rel="noreferrer"
+            href={`https://www.openstreetmap.org/?mlat=${loc.latitude}&mlon=${loc.longitude}#map=16/${loc.latitude}/${loc.longitude}`}
+          >
+            📍 {loc.label ?? loc.address ?? t.location} ({loc.latitude}, {loc.longitude})
+          </a>
+        )}
+        {extra.button?.text && !m.body && <p className="mt-1 text-sm">{t.button}: {extra.button.text}</p>}
+        <footer className={`mt-1 flex items-center justify-end gap-1.5 text-[11px] ${outbound ? "text-emerald-100" : "text-slate-500"}`}>
+          <time dateTime={m.createdAt}>{new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(m.createdAt))}</time>
+          {outbound && <StatusTicks status={m.status} errorCode={m.errorCode} errorMessage={m.errorMessage} t={t} locale={locale} onDark />}
+        </footer>
+      </article>
+    </li>
+  );
+}

@@ -1,0 +1,142 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
+import { ChannelBadge } from "./ChannelBadge";
+import type { ApiConversation, InboxFilters } from "./types";
+
+function formatTime(iso: string, locale: Locale) {
+  const d = new Date(iso);
+  const sameDay = new Date().toDateString() === d.toDateString();
+  return new Intl.DateTimeFormat(locale, sameDay ? { hour: "2-digit", minute: "2-digit" } : { day: "numeric", month: "short" }).format(d);
+}
+
+export function ThreadListPanel(props: {
+  t: Dictionary["inbox"];
+  locale: Locale;
+  filters: InboxFilters;
+  onFilters: (f: InboxFilters) => void;
+  conversations: ApiConversation[];
+  hasMore: boolean;
+  loading: boolean;
+  error: boolean;
+  onLoadMore: () => void;
+  onRetry: () => void;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  totalEmpty: boolean;
+}) {
+  const { t, locale, filters, onFilters, conversations } = props;
+  const sentinel = useRef<HTMLLIElement>(null);
+  const { hasMore, loading, onLoadMore } = props;
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasMore) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !loading) onLoadMore();
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [hasMore, loading, onLoadMore]);
+
+  const select = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm focus:outline-2 focus:outline-emerald-600";
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="space-y-2 border-b border-slate-200 p-3">
+        <label className="sr-only" htmlFor="inbox-search">{t.search}</label>
+        <input
+          id="inbox-search"
+          type="search"
+          value={filters.q}
+          placeholder={t.search}
+          onChange={(e) => onFilters({ ...filters, q: e.target.value })}
+          className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-2 focus:outline-emerald-600"
+        />
+        <div className="flex flex-wrap gap-2">
+          <label className="sr-only" htmlFor="f-channel">{t.channelAll}</label>
+          <select id="f-channel" className={select} value={filters.channel} onChange={(e) => onFilters({ ...filters, channel: e.target.value as InboxFilters["channel"] })}>
+            <option value="">{t.channelAll}</option>
+            <option value="whatsapp">WhatsApp</option>
+            <option value="sms">SMS</option>
+          </select>
+          <label className="sr-only" htmlFor="f-status">{t.statusAll}</label>
+          <select id="f-status" className={select} value={filters.status} onChange={(e) => onFilters({ ...filters, status: e.target.value as InboxFilters["status"] })}>
+            <option value="open">{t.statusOpen}</option>
+            <option value="closed">{t.statusClosed}</option>
+            <option value="">{t.statusAll}</option>
+          </select>
+          <label className="sr-only" htmlFor="f-scope">{t.assign}</label>
+          <select id="f-scope" className={select} value={filters.scope} onChange={(e) => onFilters({ ...filters, scope: e.target.value as InboxFilters["scope"] })}>
+            <option value="all">{t.scopeAll}</option>
+            <option value="me">{t.scopeMine}</option>
+            <option value="unassigned">{t.scopeUnassigned}</option>
+          </select>
+          <label className="inline-flex items-center gap-1 text-sm text-slate-700">
+            <input type="checkbox" checked={filters.unread} onChange={(e) => onFilters({ ...filters, unread: e.target.checked })} className="accent-emerald-600" />
+            {t.unreadOnly}
+          </label>
+        </div>
+      </div>
+      <ul className="min-h-0 flex-1 divide-y divide-slate-100 overflow-y-auto" aria-label={t.conversations}>
+        {conversations.map((c) => {
+          const selected = c.id === props.selectedId;
+          const preview = c.lastMessage
+            ? (c.lastMessage.direction === "outbound" ? "↪ " : "") + (c.lastMessage.body ?? (c.lastMessage.media.length ? `📎 ${t.media}` : ""))
+            : "";
+          return (
+            <li key={c.id}>
+              <button
+                type="button"
+                onClick={() => props.onSelect(c.id)}
+                aria-current={selected ? "true" : undefined}
+                className={`flex w-full flex-col gap-1 px-4 py-3 text-left outline-none hover:bg-slate-50 focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-emerald-600 ${
+                  selected ? "bg-emerald-50" : ""
+                }`}
+              >
+                <span className="flex items-center justify-between gap-2">
+                  <span className={`truncate ${c.unreadCount > 0 ? "font-semibold" : "font-medium"}`}>{c.contact.name || c.contact.phone}</span>
+                  <time className="shrink-0 text-xs text-slate-500" dateTime={c.lastMessageAt}>{formatTime(c.lastMessageAt, locale)}</time>
+                </span>
+                <span className="flex items-center gap-2">
+                  <ChannelBadge channel={c.channel} compact />
+                  <span className="min-w-0 flex-1 truncate text-sm text-slate-600">{preview}</span>
+                  {c.status === "closed" && <span className="shrink-0 rounded bg-slate-100 px-1.5 text-[11px] text-slate-600">{t.closed}</span>}
+                  {c.unreadCount > 0 && (
+                    <span className="shrink-0 rounded-full bg-emerald-600 px-2 py-0.5 text-xs font-semibold text-white" aria-label={fmt(t.unread, { n: c.unreadCount })}>
+                      {c.unreadCount}
+                    </span>
+                  )}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+        {props.error && (
+          <li className="p-4 text-sm text-rose-700" role="alert">
+            {t.loadError}{" "}
+            <button type="button" className="underline" onClick={props.onRetry}>{t.retry}</button>
+          </li>
+        )}
+        {!props.error && conversations.length === 0 && !props.loading && (
+          <li className="p-6 text-center text-sm text-slate-500">
+            {props.totalEmpty ? (
+              <>
+                <strong className="block text-base text-slate-800">{t.noConversationsTitle}</strong>
+                <span className="mt-1 block">{t.noConversationsBody}</span>
+                <span className="mt-3 block">{t.tryIt}</span>
+                <code className="mt-2 block rounded bg-slate-900 p-2 text-left text-[11px] text-slate-100">
+                  npm run simulate -- inbound --channel whatsapp --from +573001234567 --name &quot;Ana&quot; --body &quot;Hola&quot;
+                </code>
+              </>
+            ) : (
+              t.noMatches
+            )}
+          </li>
+        )}
+        {hasMore && (
+          <li ref={sentinel} className="p-3 text-center text-xs text-slate-500">{t.loadMore}</li>
+        )}
+      </ul>
+    </div>
+  );
+}

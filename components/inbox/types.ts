@@ -1,0 +1,29 @@
+import type { ApiConversation } from "@/lib/messaging/conversations";
+import type { ApiMessage } from "@/lib/messaging/serialize";
+import type { ThreadDetail } from "@/lib/messaging/threads";
+
+export type { ApiConversation, ApiMessage, ThreadDetail };
+
+export interface InboxFilters {
+  channel: "" | "whatsapp" | "sms";
+  status: "" | "open" | "closed";
+  scope: "all" | "me" | "unassigned";
+  unread: boolean;
+  q: string;
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+}
+
+export function filtersToQuery(f: InboxFilters, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  if (f.channel) p.set("channel", f.channel);
+  if (f.status) p.set("status", f.status);
+  if (f.scope !== "all") p.set("assignee", f.scope);
+  if (f.unread) p.set("unread", "true");
+  if (f.q.trim()) p.set("q", f.q.trim());
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return p.toString();
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+
+export type LiveEvent =
+  | { type: "message.created"; threadId: string; messageId: string }
+  | { type: "message.status"; threadId: string; messageId: string; status: string }
+  | { type: "thread.updated"; threadId: string }
+  | { type: "sync" };
+
+/**
+ * Subscribes to /api/events. The first connection asks for what changed since the page was rendered
+ * (`since`), so nothing that happened between the render and the connection is missed; afterwards
+ * EventSource reconnects by itself and sends Last-Event-ID, so the server replays what was missed (or
+ * asks for a full `sync`).
+ */
+export function useLiveEvents(since: number, onEvent: (e: LiveEvent) => void): "connecting" | "live" | "reconnecting" {
+  const [state, setState] = useState<"connecting" | "live" | "reconnecting">("connecting");
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  useEffect(() => {
+    const source = new EventSource(`/api/events?lastEventId=${since}`);
+    const forward = (type: string) => (ev: MessageEvent) => {
+      try {
+        handler.current({ ...(JSON.parse(ev.data) as object), type } as LiveEvent);
+      } catch {
+        /* ignore malformed */
+      }
+    };
+    let wasDown = false;
+    source.addEventListener("ready", () => {
+      setState("live");
+      if (wasDown) handler.current({ type: "sync" });
+      wasDown = false;
+    });
+    for (const type of ["message.created", "message.status", "thread.updated", "sync"]) source.addEventListener(type, forward(type));
+    source.onerror = () => {
+      wasDown = true;
+      setState("reconnecting");
+    };
+    return () => source.close();
+  }, [since]);
+  return state;
+}

@@ -1,0 +1,81 @@
+"use client";
+
+import Form from "next/form";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useState } from "react";
+import type { Dictionary } from "@/lib/i18n";
+
+export interface FilterValues {
+  period: string;
+  startDate: string;
+  endDate: string;
+  channel: string;
+  tz: string;
+}
+
+/**
+ * Period, custom dates and channel as a GET form on /stats, so every view is a link. Without a `tz`
+ * parameter the browser's time zone is added once (days and hours are then the viewer's own).
+ */
+export function StatsFilters({ t, values, exportHref }: { t: Dictionary["stats"]; values: FilterValues; exportHref: string | null }) {
+  const [period, setPeriod] = useState(values.period);
+  useEffect(() => setPeriod(values.period), [values.period]);
+  const router = useRouter();
+  const search = useSearchParams();
+  useEffect(() => {
+    if (search.get("tz")) return;
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!tz || tz === "UTC" || tz === "Etc/UTC") return;
+    const next = new URLSearchParams(search.toString());
+    next.set("tz", tz);
+    router.replace(`/stats?${next.toString()}`);
+  }, [search, router]);
+  const custom = period === "custom";
+  const field = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:border-emerald-600 focus:outline-none focus:ring-2 focus:ring-emerald-600/30 disabled:bg-slate-100 disabled:text-slate-400";
+  return (
+    <Form action="/stats" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3" aria-label={t.period}>
+      <label className="min-w-40 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
+        {t.period}
+        <select name="period" value={period} onChange={(e) => setPeriod(e.target.value)} className={field}>
+          {(["24h", "7d", "30d", "90d", "custom"] as const).map((p) => (
+            <option key={p} value={p}>{t.periods[p]}</option>
+          ))}
+        </select>
+      </label>
+      {custom && (
+        <>
+          <label className="min-w-36 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
+            {t.from}
+            <input type="date" name="startDate" required defaultValue={values.startDate} className={field} />
+          </label>
+          <label className="min-w-36 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
+            {t.to}
+            <input type="date" name="endDate" required defaultValue={values.endDate} className={field} />
+          </label>
+        </>
+      )}
+      <label className="min-w-40 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
+        {t.channel}
+        <select name="channel" defaultValue={values.channel} className={field}>
+          <option value="">{t.channelAll}</option>
+          <option value="whatsapp">WhatsApp</option>
+          <option value="sms">SMS</option>
+        </select>
+      </label>
+      {values.tz && <input type="hidden" name="tz" value={values.tz} />}
+      <button type="submit" className="rounded-md bg-emerald-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:ring-offset-2">
+        {t.apply}
+      </button>
+      {exportHref && (
+        <a
+          href={exportHref}
+          download
+          title={t.exportHint}
+          className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-semibold text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-600"
+        >
+          {t.exportCsv}
+        </a>
+      )}
+    </Form>
+  );
+}

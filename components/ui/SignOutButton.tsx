@@ -1,0 +1,16 @@
+"use client";
+
+export function SignOutButton({ label }: { label: string }) {
+  return (
+    <button
+      type="button"
+      onClick={async () => {
+        await fetch("/api/auth/logout", { method: "POST" });
+        window.location.href = "/login";
+      }}
+      className="rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-emerald-600"
+    >
+      {label}
+    </button>
+  );
+}

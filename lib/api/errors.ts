@@ -1,0 +1,49 @@
+import type { z } from "zod";
+
+/** An error with its HTTP meaning: `{"error": {"code", "message", "details"?}}` (DESIGN "HTTP API"). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, details?: unknown, extra: Record<string, unknown> = {}) {
+  return { error: { code, message, ...extra, ...(details === undefined ? {} : { details }) } };
+}
+
+export function errorResponse(err: ApiError): Response {
+  return Response.json(errorBody(err.code, err.message, err.details, err.extra), { status: err.status, headers: err.headers });
+}
+
+export function validationError(error: z.ZodError, what = "request"): ApiError {
+  const details = error.issues.flatMap((i) =>
+    // An unknown field is reported under its own name, not as a problem of the whole body.
+    i.code === "unrecognized_keys"
+      ? i.keys.map((k) => ({ field: [...i.path, k].join("."), problem: "is not a known field" }))
+      : [{ field: i.path.join(".") || "(body)", problem: i.message }],
+  );
+  return new ApiError(
+    400,
+    "validation_error",
+    `Invalid ${what}: ${details.map((d) => (d.field === "(body)" ? d.problem : `${d.field}: ${d.problem}`)).join("; ")}`,
+    details,
+  );
+}
+
+/** Parses a JSON request body; a body that is not JSON is a 400, not a 500. */
+export async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (!text.trim()) throw new ApiError(400, "invalid_json", "The request body must be a JSON object.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
+  }
+}

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { PrismaClient } from "@/lib/db/generated/client";
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./password";
+import { deleteUserSessions } from "./sessions";
+
+/** Demo administrator created in simulator mode when no user exists (shown in README and start-up log). */
+export const DEMO_ADMIN = { email: "admin@hilo.local", password: "hilo-demo-admin", name: "Demo Admin" } as const;
+
+export const newUserSchema = z.object({
+  email: z.email("must be an email address").transform((e) => e.toLowerCase()),
+  name: z.string().trim().min(1, "is required").max(120),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(200),
+  role: z.enum(["admin", "agent"]).default("agent"),
+});
+export type NewUser = z.input<typeof newUserSchema>;
+
+export class EmailTakenError extends Error {}
+
+export async function createUser(prisma: PrismaClient, input: NewUser) {
+  const data = newUserSchema.parse(input);
+  const exists = await prisma.user.findUnique({ where: { email: data.email } });
+  if (exists) throw new EmailTakenError(`A user with email ${data.email} already exists.`);
+  return prisma.user.create({
+    data: { email: data.email, name: data.name, role: data.role, passwordHash: await hashPassword(data.password) },
+    select: { id: true, email: true, name: true, role: true, active: true, createdAt: true },
+  });
+}
+
+/** Checks an email + password; returns the active user or null (same answer for every failure). */
+export async function verifyCredentials(prisma: PrismaClient, email: string, password: string) {
+  const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  if (!user) {
+    await hashPassword(password); // equalize timing
+    return null;
+  }
+  if (!(await verifyPassword(password, user.passwordHash)) || !user.active) return null;
+  await prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+  return { id: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale };
+}
+
+export async function resetPassword(prisma: PrismaClient, userId: string, password: string): Promise<void> {
+  const parsed = newUserSchema.shape.password.parse(password);
+  await prisma.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(parsed) } });
+  await deleteUserSessions(prisma, userId);
+}
+
+export async function setUserActive(prisma: PrismaClient, userId: string, active: boolean): Promise<void> {
+  await prisma.user.update({ where: { id: userId }, data: { active } });
+  if (!active) await deleteUserSessions(prisma, userId);
+}
+
+/**
+ * At start: when no user exists, create the first admin from ADMIN_EMAIL/ADMIN_PASSWORD, or in
+ * simulator mode the demo admin. Returns what was created (for the start-up log).
+ */
+export async function ensureInitialAdmin(
+  prisma: PrismaClient,
+  opts: { adminEmail?: string; adminPassword?: string; simulator: boolean },
+): Promise<{ email: string; demo: boolean } | null> {
+  if ((await prisma.user.count()) > 0) return null;
+  if (opts.adminEmail && opts.adminPassword) {
+    await createUser(prisma, { email: opts.adminEmail, password: opts.adminPassword, name: "Administrator", role: "admin" });
+    return { email: opts.adminEmail.toLowerCase(), demo: false };
+  }
+  if (opts.simulator) {
+    await createUser(prisma, { ...DEMO_ADMIN, role: "admin" });
+    return { email: DEMO_ADMIN.email, demo: true };
+  }
+  return null;
+}

@@ -1,0 +1,181 @@
+import { z } from "zod";
+import type { Database } from "@/lib/db/types";
+import { ApiError, validationError } from "@/lib/api/errors";
+import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+
+/** Opaque keyset cursor: the sort key of the last row of the previous page. */
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { at: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error("bad cursor");
+    return { at, id };
+  } catch {
+    throw new ApiError(400, "invalid_cursor", "The cursor is not valid: pass the nextCursor value of a previous page.");
+  }
+}
+
+/** Up to this many matching contacts, a search reads their threads directly (see listConversations). */
+const SEARCH_FEW_CONTACTS = 500;
+
+const limit = z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(200, "must be at most 200").default(50);
+
+export const conversationsQuerySchema = z.object({
+  channel: z.enum(["whatsapp", "sms"], { error: "must be 'whatsapp' or 'sms'" }).optional(),
+  status: z.enum(["open", "closed"], { error: "must be 'open' or 'closed'" }).optional(),
+  assignee: z.union([z.enum(["me", "unassigned"]), z.uuid()], { error: "must be 'me', 'unassigned' or a user id" }).optional(),
+  unread: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  q: z.string().trim().max(100).optional(),
+  limit,
+  cursor: z.string().optional(),
+});
+
+export interface ApiConversation {
+  id: string;
+  channel: "whatsapp" | "sms";
+  status: "open" | "closed";
+  unreadCount: number;
+  lastMessageAt: string;
+  lastInboundAt: string | null;
+  businessAddress: string;
+  assignee: { id: string; name: string } | null;
+  contact: { id: string; phone: string; name: string | null; waId: string | null };
+  lastMessage: ApiMessage | null;
+}
+
+function queryObject(params: URLSearchParams): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [k, v] of params) if (v !== "") o[k] = v;
+  return o;
+}
+
+/** Threads, newest activity first, with keyset pagination on (last_message_at, id). */
+export async function listConversations(
+  sql: Database,
+  params: URLSearchParams | Record<string, string>,
+  viewer: { userId: string | null },
+): Promise<{ conversations: ApiConversation[]; nextCursor: string | null }> {
+  const parsed = conversationsQuerySchema.safeParse(params instanceof URLSearchParams ? queryObject(params) : params);
+  if (!parsed.success) throw validationError(parsed.error, "query");
+  const q = parsed.data;
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown) => {
+    args.push(v);
+    return `$${args.length}`;
+  };
+  if (q.channel) where.push(`t.channel = ${arg(q.channel)}::"Channel"`);
+  if (q.status) where.push(`t.status = ${arg(q.status)}::"ThreadStatus"`);
+  if (q.assignee === "me") {
+    if (!viewer.userId) throw new ApiError(400, "validation_error", "assignee=me needs a signed-in user (API keys have no identity).");
+    where.push(`t.assignee_id = ${arg(viewer.userId)}::uuid`);
+  } else if (q.assignee === "unassigned") where.push(`t.assignee_id IS NULL`);
+  else if (q.assignee) where.push(`t.assignee_id = ${arg(q.assignee)}::uuid`);
+  if (q.unread === true) where.push(`t.unread_count > 0`);
+  if (q.unread === false) where.push(`t.unread_count = 0`);
+  let threadSource = "threads t";
+  if (q.q) {
+    const digits = q.q.replace(/[^\d]/g, "");
+    const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const phoneLike = digits.length >= 3 ? `%${digits}%` : null;
+    // A search that matches few contacts (the usual case: a name or part of a number) is answered from
+    // the trigram indexes on contacts, then their threads; scanning threads newest first and testing
+    // each contact would read the whole inbox when nothing matches. A broad search (many contacts)
+    // keeps the newest-first scan, which finds a page of matches quickly.
+    const few = await sql.query<{ id: string }>(
+      `SELECT id::text FROM contacts WHERE name ILIKE $1${phoneLike ? " OR phone LIKE $2" : ""} LIMIT ${SEARCH_FEW_CONTACTS + 1}`,
+      phoneLike ? [like, phoneLike] : [like],
+    );
+    if (few.length === 0) return { conversations: [], nextCursor: null };
+    // Materialized, so the planner cannot turn it back into a newest-first scan of every thread.
+    if (few.length <= SEARCH_FEW_CONTACTS) {
+      threadSource = `(WITH s AS MATERIALIZED (SELECT * FROM threads WHERE contact_id = ANY(${arg(few.map((r) => r.id))}::uuid[])) SELECT * FROM s) t`;
+    } else where.push(`(c.name ILIKE ${arg(like)}${phoneLike ? ` OR c.phone LIKE ${arg(phoneLike)}` : ""})`);
+  }
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    where.push(`(t.last_message_at, t.id) < (${arg(c.at)}::timestamptz, ${arg(c.id)}::uuid)`);
+  }
+  const rows = await sql.query<
+    MessageRow & {
+      t_id: string;
+      t_channel: "whatsapp" | "sms";
+      t_status: "open" | "closed";
+      unread_count: number;
+      last_message_at: Date;
+      last_inbound_at: Date | null;
+      business_address: string;
+      assignee_id: string | null;
+      assignee_name: string | null;
+      contact_id: string;
+      phone: string;
+      contact_name: string | null;
+      wa_id: string | null;
+    }
+  >(
+    `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
+            t.last_inbound_at, t.business_address, t.assignee_id::text, u.name AS assignee_name,
+            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${MESSAGE_COLUMNS}
+     FROM ${threadSource}
+     JOIN contacts c ON c.id = t.contact_id
+     LEFT JOIN users u ON u.id = t.assignee_id
+     LEFT JOIN messages m ON m.id = t.last_message_id
+     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY t.last_message_at DESC, t.id DESC
+     LIMIT ${arg(q.limit + 1)}`,
+    args,
+  );
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    conversations: page.map((r) => ({
+      id: r.t_id,
+      channel: r.t_channel,
+      status: r.t_status,
+      unreadCount: r.unread_count,
+      lastMessageAt: new Date(r.last_message_at).toISOString(),
+      lastInboundAt: r.last_inbound_at ? new Date(r.last_inbound_at).toISOString() : null,
+      businessAddress: r.business_address,
+      assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? "" } : null,
+      contact: { id: r.contact_id, phone: r.phone, name: r.contact_name, waId: r.wa_id },
+      lastMessage: r.id ? toApiMessage(r) : null,
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.last_message_at), last.t_id) : null,
+  };
+}
+
+export const messagesQuerySchema = z.object({ limit, cursor: z.string().optional() });
+
+/** A conversation's messages, newest first; `nextCursor` pages to older ones (new arrivals never shift pages). */
+export async function listMessages(
+  sql: Database,
+  threadId: string,
+  params: URLSearchParams | Record<string, string>,
+): Promise<{ messages: ApiMessage[]; nextCursor: string | null }> {
+  if (!/^[0-9a-f-]{36}$/i.test(threadId)) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
+  const parsed = messagesQuerySchema.safeParse(params instanceof URLSearchParams ? queryObject(params) : params);
+  if (!parsed.success) throw validationError(parsed.error, "query");
+  const [exists] = await sql.query(`SELECT 1 FROM threads WHERE id = $1::uuid`, [threadId]);
+  if (!exists) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
+  const args: unknown[] = [threadId, parsed.data.limit + 1];
+  let cursorSql = "";
+  if (parsed.data.cursor) {
+    const c = decodeCursor(parsed.data.cursor);
+    args.push(c.at, c.id);
+    cursorSql = `AND (m.created_at, m.id) < ($3::timestamptz, $4::uuid)`;
+  }
+  const rows = await sql.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.thread_id = $1::uuid ${cursorSql}
+     ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
+    args,
+  );
+  const page = rows.slice(0, parsed.data.limit);
+  const last = page[page.length - 1];
+  return {
+    messages: page.map(toApiMessage),
+    nextCursor: rows.length > parsed.data.limit && last ? encodeCursor(new Date(last.created_at), last.id) : null,
+  };
+}

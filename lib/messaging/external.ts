@@ -1,0 +1,77 @@
+import { getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import type { SqlClient } from "@/lib/db/types";
+import { logger } from "@/lib/log";
+import { createTwilioClient } from "@/lib/twilio/client";
+import { parsePrice } from "@/lib/webhooks/fields";
+
+type TwilioClient = ReturnType<typeof createTwilioClient>;
+
+/**
+ * Messages first seen through a status callback (sent from another platform) carry no body unless
+ * Twilio included it: fetch it from Twilio's API. Idempotent; safe to run on several instances.
+ * Returns true when the message was completed.
+ */
+export async function completeExternalMessage(db: SqlClient, client: TwilioClient, messageId: string): Promise<boolean> {
+  const [row] = await db.query<{ twilio_sid: string }>(
+    `SELECT twilio_sid FROM messages WHERE id = $1::uuid AND needs_fetch AND twilio_sid IS NOT NULL`,
+    [messageId],
+  );
+  if (!row) return false;
+  const m = await client.messages(row.twilio_sid).fetch();
+  await db.query(
+    `UPDATE messages SET body = COALESCE(body, $2), num_segments = COALESCE(num_segments, $3),
+            num_media = COALESCE($4, num_media), price = COALESCE(price, $5::numeric), price_unit = COALESCE(price_unit, $6),
+            needs_fetch = false, updated_at = now()
+     WHERE id = $1::uuid AND needs_fetch`,
+    [
+      messageId,
+      m.body ?? null,
+      m.numSegments ? Number(m.numSegments) : null,
+      m.numMedia ? Number(m.numMedia) : null,
+      parsePrice(m.price ?? undefined),
+      m.priceUnit ?? null,
+    ],
+  );
+  return true;
+}
+
+export async function fetchExternalMessage(messageId: string): Promise<void> {
+  const { sql } = await getDatabase();
+  await completeExternalMessage(sql, createTwilioClient(getConfig().twilio), messageId);
+}
+
+/** Retries every pending fetch (Twilio unreachable when the callback arrived, process restarted…). */
+export async function completePendingExternalMessages(db: SqlClient, client: TwilioClient, limit = 50): Promise<number> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id::text FROM messages WHERE needs_fetch ORDER BY created_at LIMIT $1`,
+    [limit],
+  );
+  let done = 0;
+  for (const { id } of rows) {
+    try {
+      if (await completeExternalMessage(db, client, id)) done++;
+    } catch (err) {
+      logger().warn({ err, id }, "could not fetch external message from Twilio; will retry");
+    }
+  }
+  return done;
+}
+
+export function startExternalFetchWorker(intervalMs = 30_000): () => Promise<void> {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const { sql } = await getDatabase();
+      await completePendingExternalMessages(sql, createTwilioClient(getConfig().twilio));
+    } catch (err) {
+      logger().warn({ err }, "external message worker failed");
+    } finally {
+      running = false;
+    }
+  }, intervalMs);
+  timer.unref();
+  return async () => clearInterval(timer);
+}

@@ -1,0 +1,231 @@
+import { z } from "zod";
+import type twilio from "twilio";
+import type { AppConfig } from "@/lib/config";
+import { normalizePhone, splitAddress } from "@/lib/contacts/phone";
+import type { Database } from "@/lib/db/types";
+import { ApiError, validationError } from "@/lib/api/errors";
+import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { applyStatusUpdate } from "@/lib/status/apply";
+import { explainTwilioError } from "@/lib/status/errors";
+import { isMessageStatus, statusRank } from "@/lib/status/ranking";
+import { upsertContactThread } from "@/lib/webhooks/record";
+import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+
+export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
+
+/** `POST /api/messaging/send` body. */
+export const sendInputSchema = z
+  .object({
+    channel: z.enum(["whatsapp", "sms"], { error: "must be 'whatsapp' or 'sms'" }),
+    to: z
+      .string({ error: "is required" })
+      .trim()
+      .min(1, "is required")
+      .refine((v) => normalizePhone(v) !== null, "must be a phone number in international format, e.g. +573001234567"),
+    message: z.string().trim().min(1, "must not be empty").max(1600, "must be at most 1600 characters").optional(),
+    mediaUrl: z
+      .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }))
+      .max(10, "at most 10 media URLs")
+      .optional(),
+    contentSid: z
+      .string()
+      .regex(/^HX[0-9a-fA-F]{32}$/, "must be a Twilio Content SID (HX followed by 32 hex characters)")
+      .optional(),
+    contentVariables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+    threadId: z.uuid("must be a conversation id").optional(),
+  })
+  .strict()
+  .refine((v) => v.message !== undefined || v.contentSid !== undefined, {
+    message: "'message' or 'contentSid' is required",
+    path: ["message"],
+  })
+  .refine((v) => v.contentVariables === undefined || v.contentSid !== undefined, {
+    message: "'contentVariables' needs 'contentSid'",
+    path: ["contentVariables"],
+  });
+export type SendInput = z.infer<typeof sendInputSchema>;
+
+export type SendSender =
+  | { type: "agent"; userId: string }
+  | { type: "api"; apiKeyId: string }
+  | { type: "bot" | "system" };
+
+export interface SendDeps {
+  sql: Database;
+  twilio: twilio.Twilio;
+  config: Pick<AppConfig, "publicBaseUrl" | "twilio">;
+  now?: () => Date;
+}
+
+function withChannelPrefix(channel: "whatsapp" | "sms", address: string): string {
+  return channel === "whatsapp" && !address.startsWith("whatsapp:") ? `whatsapp:${address}` : address;
+}
+
+/** Our sender for a channel: the thread's own business address when replying, else the configured one. */
+function resolveSender(deps: SendDeps, channel: "whatsapp" | "sms", threadBusiness?: string) {
+  const t = deps.config.twilio;
+  if (threadBusiness?.startsWith("MG")) return { messagingServiceSid: threadBusiness, from: null, business: threadBusiness };
+  if (threadBusiness) return { messagingServiceSid: null, from: withChannelPrefix(channel, threadBusiness), business: threadBusiness };
+  if (t.messagingServiceSid) return { messagingServiceSid: t.messagingServiceSid, from: null, business: t.messagingServiceSid };
+  const configured = channel === "whatsapp" ? t.whatsappFrom : t.smsFrom;
+  if (!configured) {
+    throw new ApiError(
+      422,
+      "sender_not_configured",
+      `No ${channel === "whatsapp" ? "WhatsApp" : "SMS"} sender is configured: set ${channel === "whatsapp" ? "TWILIO_WHATSAPP_FROM" : "TWILIO_SMS_FROM"} or TWILIO_MESSAGING_SERVICE_SID.`,
+    );
+  }
+  const business = normalizePhone(configured) ?? splitAddress(configured).address;
+  return { messagingServiceSid: null, from: withChannelPrefix(channel, business), business };
+}
+
+/**
+ * Sends a message through Twilio. The message row is written (queued) before Twilio is called, and its
+ * StatusCallback URL carries Hilo's id, so even a callback that beats Twilio's answer finds it.
+ */
+export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender): Promise<ApiMessage> {
+  const parsed = sendInputSchema.safeParse(rawInput);
+  if (!parsed.success) throw validationError(parsed.error, "message");
+  const input = parsed.data;
+  const to = normalizePhone(input.to)!;
+  const now = deps.now?.() ?? new Date();
+
+  let threadBusiness: string | undefined;
+  if (input.threadId) {
+    const [thread] = await deps.sql.query<{ channel: string; phone: string; business_address: string }>(
+      `SELECT t.channel::text, c.phone, t.business_address FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1::uuid`,
+      [input.threadId],
+    );
+    if (!thread) throw new ApiError(404, "thread_not_found", `No conversation with id ${input.threadId}.`);
+    if (thread.channel !== input.channel || thread.phone !== to) {
+      throw new ApiError(422, "thread_mismatch", `Conversation ${input.threadId} is a ${thread.channel} conversation with ${thread.phone}.`);
+    }
+    threadBusiness = thread.business_address;
+  }
+  const route = resolveSender(deps, input.channel, threadBusiness);
+  // What Twilio answers first: "accepted" through a Messaging Service, "queued" otherwise.
+  const initialStatus = route.messagingServiceSid ? "accepted" : "queued";
+
+  const created = await deps.sql.transaction(async (tx) => {
+    const { threadId } = await upsertContactThread(tx, { channel: input.channel, contactPhone: to, businessAddress: route.business });
+    if (input.channel === "whatsapp" && !input.contentSid) {
+      // The window opens with the customer's last message to us. Through a Messaging Service the thread
+      // is keyed by the service, while the customer wrote to one of its numbers: any WhatsApp thread counts.
+      const [w] = await tx.query<{ last_inbound_at: Date | null }>(
+        route.messagingServiceSid
+          ? `SELECT max(o.last_inbound_at) AS last_inbound_at FROM threads t JOIN threads o ON o.contact_id = t.contact_id AND o.channel = t.channel WHERE t.id = $1::uuid`
+          : `SELECT last_inbound_at FROM threads WHERE id = $1::uuid`,
+        [threadId],
+      );
+      const last = w?.last_inbound_at ? new Date(w.last_inbound_at) : null;
+      if (!last || now.getTime() - last.getTime() > WHATSAPP_WINDOW_MS) {
+        throw new ApiError(
+          422,
+          "outside_whatsapp_window",
+          last
+            ? `The customer last wrote ${Math.floor((now.getTime() - last.getTime()) / 3600000)} h ago: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').`
+            : "The customer has not written to this WhatsApp number yet: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').",
+          { lastInboundAt: last?.toISOString() ?? null, hint: "Use a template: contentSid (HX…) + contentVariables." },
+        );
+      }
+    }
+    const media = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null }));
+    const [row] = await tx.query<{ id: string }>(
+      `INSERT INTO messages (thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, "from", "to",
+                             status, status_rank, content_sid, content_variables, messaging_service_sid, num_media)
+       VALUES ($1::uuid, $2::"Channel", 'outbound', $3::"SenderType", $4::uuid, $5::uuid, $6, $7::jsonb, $8, $9,
+               $15::"MessageStatus", $10, $11, $12::jsonb, $13, $14)
+       RETURNING id::text`,
+      [
+        threadId,
+        input.channel,
+        sender.type,
+        sender.type === "agent" ? sender.userId : null,
+        sender.type === "api" ? sender.apiKeyId : null,
+        input.message ?? null,
+        JSON.stringify(media),
+        route.from ?? route.messagingServiceSid,
+        withChannelPrefix(input.channel, to),
+        statusRank(initialStatus),
+        input.contentSid ?? null,
+        input.contentVariables ? JSON.stringify(input.contentVariables) : null,
+        route.messagingServiceSid,
+        media.length,
+        initialStatus,
+      ],
+    );
+    await tx.query(
+      `WITH t AS (
+         UPDATE threads SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2::uuid,
+                unread_count = CASE WHEN $3 THEN 0 ELSE unread_count END, updated_at = now()
+         WHERE id = $1::uuid
+       )
+       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
+      [threadId, row.id, sender.type === "agent"],
+    );
+    return { id: row.id, threadId };
+  });
+
+  const statusCallback = `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${created.id}`;
+  let res: Awaited<ReturnType<SendDeps["twilio"]["messages"]["create"]>>;
+  try {
+    res = await deps.twilio.messages.create({
+      to: withChannelPrefix(input.channel, to),
+      ...(route.messagingServiceSid ? { messagingServiceSid: route.messagingServiceSid } : { from: route.from! }),
+      ...(input.message !== undefined ? { body: input.message } : {}),
+      ...(input.mediaUrl?.length ? { mediaUrl: input.mediaUrl } : {}),
+      ...(input.contentSid ? { contentSid: input.contentSid } : {}),
+      ...(input.contentVariables ? { contentVariables: JSON.stringify(input.contentVariables) } : {}),
+      statusCallback,
+    });
+  } catch (err) {
+    const e = err as { status?: number; code?: number; message?: string; moreInfo?: string };
+    const isTwilio = typeof e.code === "number" && typeof e.status === "number";
+    const code = isTwilio ? e.code! : null;
+    const message = isTwilio ? (e.message ?? "Twilio error") : `Twilio could not be reached: ${e.message ?? String(err)}`;
+    await applyStatusUpdate(deps.sql, {
+      lookup: { by: "id", id: created.id },
+      status: "failed",
+      errorCode: code,
+      errorMessage: message,
+      metadata: { source: "api_response", httpStatus: e.status ?? null, moreInfo: e.moreInfo ?? null },
+      source: "api",
+      initial: true,
+    });
+    const explanation = explainTwilioError(code);
+    throw new ApiError(
+      502,
+      isTwilio ? "twilio_error" : "twilio_unreachable",
+      isTwilio ? `Twilio refused the message: ${message}` : message,
+      undefined,
+      {
+        twilioCode: code,
+        messageId: created.id,
+        ...(explanation ? { explanation: explanation.explanation, fix: explanation.fix, moreInfo: explanation.moreInfo } : {}),
+      },
+    );
+  }
+  // Twilio accepted the message: from here on a database error must not turn it into a failed send.
+  await deps.sql.query(
+    `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
+            num_segments = COALESCE($4, num_segments), updated_at = now()
+     WHERE id = $1::uuid`,
+    [created.id, res.sid, res.from || null, res.numSegments ? Number(res.numSegments) : null],
+  );
+  const status = isMessageStatus(res.status) ? res.status : initialStatus;
+  await applyStatusUpdate(deps.sql, {
+    lookup: { by: "id", id: created.id },
+    status,
+    errorCode: res.errorCode ?? null,
+    errorMessage: res.errorMessage ?? null,
+    metadata: { source: "api_response", status: res.status, numSegments: res.numSegments ?? null },
+    source: "api",
+    initial: true,
+  });
+  return getMessage(deps.sql, created.id);
+}
+
+export async function getMessage(sql: Database, id: string): Promise<ApiMessage> {
+  const [row] = await sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1::uuid`, [id]);
+  return toApiMessage(row);
+}

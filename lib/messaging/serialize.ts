@@ -1,0 +1,71 @@
+/** The public Message shape (DESIGN "HTTP API"), from a `messages` row read with SQL. */
+export interface MessageRow {
+  id: string;
+  thread_id: string;
+  channel: "whatsapp" | "sms";
+  direction: "inbound" | "outbound";
+  sender_type: string;
+  sender_user_id: string | null;
+  body: string | null;
+  media: { url: string; contentType: string | null }[] | null;
+  from: string;
+  to: string;
+  twilio_sid: string | null;
+  status: string;
+  error_code: number | null;
+  error_message: string | null;
+  content_sid: string | null;
+  extra: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ApiMessage {
+  id: string;
+  threadId: string;
+  channel: "whatsapp" | "sms";
+  direction: "inbound" | "outbound";
+  senderType: string;
+  /** The agent who sent it (senderType "agent"). */
+  senderUserId: string | null;
+  body: string | null;
+  media: { url: string; contentType: string | null }[];
+  from: string;
+  to: string;
+  twilioSid: string | null;
+  status: string;
+  errorCode: number | null;
+  errorMessage: string | null;
+  contentSid: string | null;
+  extra: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Columns to select for `toApiMessage` (table alias `m`). */
+export const MESSAGE_COLUMNS = `m.id::text, m.thread_id::text, m.channel::text, m.direction::text, m.sender_type::text,
+  m.sender_user_id::text, m.body, m.media, m."from", m."to", m.twilio_sid, m.status::text, m.error_code, m.error_message,
+  m.content_sid, m.extra, m.created_at, m.updated_at`;
+
+export function toApiMessage(r: MessageRow): ApiMessage {
+  return {
+    id: r.id,
+    threadId: r.thread_id,
+    channel: r.channel,
+    direction: r.direction,
+    senderType: r.sender_type,
+    senderUserId: r.sender_user_id,
+    body: r.body,
+    media: r.media ?? [],
+    from: r.from,
+    to: r.to,
+    twilioSid: r.twilio_sid,
+    status: r.status,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    contentSid: r.content_sid,
+    extra: r.extra,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import type { Database } from "@/lib/db/types";
+import { ApiError, validationError } from "@/lib/api/errors";
+import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+
+export const threadUpdateSchema = z
+  .object({
+    status: z.enum(["open", "closed"], { error: "must be 'open' or 'closed'" }).optional(),
+    assigneeId: z.uuid("must be a user id").nullable().optional(),
+  })
+  .strict()
+  .refine((v) => v.status !== undefined || v.assigneeId !== undefined, { message: "nothing to update: send 'status' and/or 'assigneeId'" });
+
+/** Close/reopen and (un)assign a conversation. */
+export async function updateThread(sql: Database, threadId: string, input: unknown): Promise<void> {
+  const parsed = threadUpdateSchema.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error, "conversation update");
+  const { status, assigneeId } = parsed.data;
+  if (assigneeId) {
+    const [u] = await sql.query<{ active: boolean }>(`SELECT active FROM users WHERE id = $1::uuid`, [assigneeId]);
+    if (!u || !u.active) throw new ApiError(422, "invalid_assignee", "The assignee must be an active user.");
+  }
+  const rows = await sql.query(
+    `WITH t AS (
+       UPDATE threads SET
+         status = COALESCE($2::"ThreadStatus", status),
+         closed_at = CASE WHEN $2 = 'closed' AND status <> 'closed' THEN now() WHEN $2 = 'open' THEN NULL ELSE closed_at END,
+         assignee_id = CASE WHEN $3 THEN $4::uuid ELSE assignee_id END,
+         updated_at = now()
+       WHERE id = $1::uuid RETURNING id
+     )
+     SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'thread.updated', 'threadId', id)::text) FROM t`,
+    [threadId, status ?? null, assigneeId !== undefined, assigneeId ?? null],
+  );
+  if (rows.length === 0) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
+}
+
+/** An agent opened the conversation: its inbound messages are read. */
+export async function markThreadRead(sql: Database, threadId: string): Promise<void> {
+  const rows = await sql.query<{ changed: boolean }>(
+    `WITH before AS (SELECT unread_count FROM threads WHERE id = $1::uuid),
+     t AS (UPDATE threads SET unread_count = 0, updated_at = CASE WHEN unread_count > 0 THEN now() ELSE updated_at END
+           WHERE id = $1::uuid RETURNING id)
+     SELECT (SELECT unread_count FROM before) > 0 AS changed,
+            CASE WHEN (SELECT unread_count FROM before) > 0
+                 THEN pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'thread.updated', 'threadId', $1::text)::text) END
+     FROM t`,
+    [threadId],
+  );
+  if (rows.length === 0) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
+}
+
+export interface ThreadDetail {
+  id: string;
+  channel: "whatsapp" | "sms";
+  status: "open" | "closed";
+  unreadCount: number;
+  businessAddress: string;
+  lastInboundAt: string | null;
+  lastMessageAt: string;
+  assignee: { id: string; name: string } | null;
+  contact: { id: string; phone: string; name: string | null; waId: string | null; createdAt: string };
+  /** The contact's other conversations (other channel or sender). */
+  otherThreads: { id: string; channel: "whatsapp" | "sms"; businessAddress: string; lastMessageAt: string; status: string }[];
+  messageCount: number;
+}
+
+export async function getThread(sql: Database, threadId: string): Promise<ThreadDetail | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(threadId)) return null;
+  const [t] = await sql.query<{
+    id: string; channel: "whatsapp" | "sms"; status: "open" | "closed"; unread_count: number; business_address: string;
+    last_inbound_at: Date | null; last_message_at: Date; assignee_id: string | null; assignee_name: string | null;
+    contact_id: string; phone: string; name: string | null; wa_id: string | null; contact_created: Date; message_count: string;
+  }>(
+    `SELECT t.id::text, t.channel::text, t.status::text, t.unread_count, t.business_address, t.last_inbound_at, t.last_message_at,
+            t.assignee_id::text, u.name AS assignee_name, c.id::text AS contact_id, c.phone, c.name, c.wa_id,
+            c.created_at AS contact_created, (SELECT count(*) FROM messages WHERE thread_id = t.id)::text AS message_count
+     FROM threads t JOIN contacts c ON c.id = t.contact_id LEFT JOIN users u ON u.id = t.assignee_id
+     WHERE t.id = $1::uuid`,
+    [threadId],
+  );
+  if (!t) return null;
+  const others = await sql.query<{ id: string; channel: "whatsapp" | "sms"; business_address: string; last_message_at: Date; status: string }>(
+    `SELECT id::text, channel::text, business_address, last_message_at, status::text FROM threads
+     WHERE contact_id = $1::uuid AND id <> $2::uuid ORDER BY last_message_at DESC LIMIT 20`,
+    [t.contact_id, t.id],
+  );
+  return {
+    id: t.id,
+    channel: t.channel,
+    status: t.status,
+    unreadCount: t.unread_count,
+    businessAddress: t.business_address,
+    lastInboundAt: t.last_inbound_at ? new Date(t.last_inbound_at).toISOString() : null,
+    lastMessageAt: new Date(t.last_message_at).toISOString(),
+    assignee: t.assignee_id ? { id: t.assignee_id, name: t.assignee_name ?? "" } : null,
+    contact: { id: t.contact_id, phone: t.phone, name: t.name, waId: t.wa_id, createdAt: new Date(t.contact_created).toISOString() },
+    otherThreads: others.map((o) => ({
+      id: o.id, channel: o.channel, businessAddress: o.business_address, lastMessageAt: new Date(o.last_message_at).toISOString(), status: o.status,
+    })),
+    messageCount: Number(t.message_count),
+  };
+}

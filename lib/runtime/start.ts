@@ -1,0 +1,70 @@
+import { getConfig } from "@/lib/config";
+import { closeDatabase, getDatabase } from "@/lib/db";
+import { logger } from "@/lib/log";
+import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
+import { startExternalFetchWorker } from "@/lib/messaging/external";
+import { embeddedDataDir, removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
+
+const KEY = Symbol.for("hilo.runtime");
+type Holder = { started?: boolean; stops: (() => Promise<void>)[] };
+const holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= { stops: [] }) as Holder;
+
+/**
+ * Start-up of a Hilo server process: open the database (PGlite or PostgreSQL) and apply pending
+ * migrations, start the local Twilio simulator when no Twilio credentials are configured, and start
+ * background workers. Closes everything cleanly on SIGINT/SIGTERM (PGlite must be closed).
+ */
+export async function startServer(): Promise<void> {
+  if (holder.started) return;
+  holder.started = true;
+  const log = logger();
+  const config = getConfig();
+  const { prisma } = await getDatabase();
+  log.info({ database: config.databaseUrl ? "postgresql" : `pglite (${embeddedDataDir()})` }, "database ready");
+
+  const admin = await ensureInitialAdmin(prisma, {
+    adminEmail: process.env.ADMIN_EMAIL,
+    adminPassword: process.env.ADMIN_PASSWORD,
+    simulator: config.simulator.enabled,
+  });
+  if (admin?.demo) log.info({ email: DEMO_ADMIN.email, password: DEMO_ADMIN.password }, "created the demo admin: sign in with these credentials");
+  else if (admin) log.info({ email: admin.email }, "created the first admin from ADMIN_EMAIL");
+
+  if (!config.databaseUrl && embeddedDataDir() !== "memory") {
+    // Command-line tools reach the embedded database through this server.
+    const info = writeServerInfo(config.port);
+    setLocalControlToken(info.token);
+    holder.stops.push(async () => removeServerInfo());
+  }
+
+  if (config.simulator.enabled) {
+    const { startSimulator } = await import("@/simulator/server");
+    const sim = await startSimulator({
+      port: config.simulator.port,
+      webhookBaseUrl: config.publicBaseUrl,
+      listDelayMs: Number(process.env.SIMULATOR_LIST_DELAY_MS) || 0,
+    });
+    holder.stops.push(() => sim.close());
+    log.info({ url: sim.url }, "no Twilio credentials: Twilio simulator running (simulator mode)");
+  }
+
+  holder.stops.push(startExternalFetchWorker());
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, "shutting down");
+    // Next.js handles the same signal and calls process.exit() as soon as its HTTP server has closed,
+    // which would cut the embedded database's close short (crash recovery at the next start). Hold
+    // that exit until everything here is closed (at most 10 s).
+    const exit = process.exit.bind(process);
+    let exitCode: number | undefined;
+    process.exit = ((code?: number | string | null) => {
+      exitCode ??= typeof code === "number" ? code : 0;
+      return undefined as never;
+    }) as typeof process.exit;
+    const timeout = new Promise((r) => setTimeout(r, 10_000).unref());
+    await Promise.race([Promise.allSettled([closeDatabase(), ...holder.stops.reverse().map((stop) => stop())]), timeout]);
+    exit(exitCode ?? 0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}

@@ -1,0 +1,147 @@
+import twilio from "twilio";
+import type { Database } from "@/lib/db/types";
+import type { Channel } from "@/lib/contacts/phone";
+import type { RawEventInput } from "@/lib/status/apply";
+import { validateTwilioSignature } from "@/lib/twilio/signature";
+import { recordFailedEvent, recordInbound, recordStatus } from "./record";
+import { describeZodError, inboundParamsSchema, statusParamsSchema } from "./schemas";
+
+export type WebhookKind = "whatsapp" | "sms" | "message-status";
+
+export interface WebhookRequest {
+  kind: WebhookKind;
+  /** The URL Twilio called: PUBLIC_BASE_URL + path + query (never the URL the server saw). */
+  publicUrl: string;
+  headers: { get(name: string): string | null };
+  rawBody: string;
+}
+
+export interface WebhookResponse {
+  status: number;
+  contentType: string;
+  body: string;
+  /** Work to do after the answer was sent (e.g. fetch an external message's body). */
+  messageIdToFetch?: string;
+}
+
+export interface WebhookContext {
+  authTokens: string[];
+  getDatabase: () => Promise<Database>;
+  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+const EMPTY_TWIML = "<Response></Response>";
+const KEPT_HEADERS = ["user-agent", "content-type", "i-twilio-idempotency-token", "x-twilio-signature", "x-home-region", "x-forwarded-for"];
+
+function jsonError(status: number, code: string, message: string, details?: unknown): WebhookResponse {
+  return {
+    status,
+    contentType: "application/json",
+    body: JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }) } }),
+  };
+}
+
+function parseBody(contentType: string, rawBody: string): Record<string, string> | null {
+  if (contentType.includes("application/json")) {
+    try {
+      const value = JSON.parse(rawBody) as unknown;
+      if (!value || typeof value !== "object" || Array.isArray(value)) return null;
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      );
+    } catch {
+      return null;
+    }
+  }
+  const params: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(rawBody)) params[k] = v;
+  return params;
+}
+
+function signatureValid(req: WebhookRequest, tokens: string[], contentType: string, params: Record<string, string>): boolean {
+  const signature = req.headers.get("x-twilio-signature");
+  if (!signature || tokens.length === 0) return false;
+  if (contentType.includes("application/json")) {
+    // JSON bodies: Twilio signs the URL, which carries bodySHA256 of the raw body.
+    return tokens.some((t) => twilio.validateRequestWithBody(t, signature, req.publicUrl, req.rawBody));
+  }
+  return validateTwilioSignature({ tokens, signature, url: req.publicUrl, params });
+}
+
+/** True for errors that mean "the database is not there" (answer 503 so Twilio retries). */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|57P0[1-3]|08\d{3}|53300)$/.test(e.code)) return true;
+  return /connect|terminat|closed|timeout/i.test(e.message ?? "");
+}
+
+/**
+ * Handles one Twilio webhook: signature → validation → durable write → answer. A 2xx is returned only
+ * after the event is committed; anything that fails after the signature check answers 5xx so Twilio
+ * retries, and nothing half-written remains (each write is one transaction).
+ */
+export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookContext): Promise<WebhookResponse> {
+  const contentType = (req.headers.get("content-type") ?? "application/x-www-form-urlencoded").toLowerCase();
+  const params = parseBody(contentType, req.rawBody);
+  if (!params || !signatureValid(req, ctx.authTokens, contentType, params)) {
+    return jsonError(
+      403,
+      "invalid_signature",
+      "Missing or invalid X-Twilio-Signature. Check that PUBLIC_BASE_URL matches the URL configured in Twilio and that TWILIO_AUTH_TOKEN is the account's auth token.",
+    );
+  }
+
+  const isStatus = req.kind === "message-status";
+  const parsed = (isStatus ? statusParamsSchema : inboundParamsSchema).safeParse(params);
+  if (!parsed.success) {
+    const { message, details } = describeZodError(parsed.error);
+    return jsonError(400, "not_a_message", message, details);
+  }
+
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const v = req.headers.get(name);
+    if (v !== null) headers[name] = v;
+  }
+  const raw: RawEventInput = {
+    kind: req.kind,
+    messageSid: params.MessageSid,
+    messageStatus: isStatus ? params.MessageStatus : (params.SmsStatus ?? "received"),
+    idempotencyToken: req.headers.get("i-twilio-idempotency-token"),
+    params,
+    headers,
+  };
+
+  let db: Database;
+  try {
+    db = await ctx.getDatabase();
+  } catch (err) {
+    ctx.log?.error({ err }, "webhook: database unavailable");
+    return jsonError(503, "database_unavailable", "The database is unavailable; Twilio will retry this webhook.");
+  }
+
+  try {
+    if (isStatus) {
+      const url = new URL(req.publicUrl);
+      const hiloId = url.searchParams.get("m");
+      const validId = hiloId && /^[0-9a-f-]{36}$/i.test(hiloId) ? hiloId : null;
+      const result = await recordStatus(db, params, raw, validId);
+      return {
+        status: 200,
+        contentType: "application/json",
+        body: JSON.stringify({ received: true, outcome: result.outcome }),
+        messageIdToFetch: result.needsFetch && result.messageId ? result.messageId : undefined,
+      };
+    }
+    await recordInbound(db, params, raw, req.kind as Channel);
+    return { status: 200, contentType: "text/xml", body: EMPTY_TWIML };
+  } catch (err) {
+    const unavailable = isUnavailable(err);
+    ctx.log?.error({ err, messageSid: params.MessageSid }, "webhook: could not store event");
+    if (!unavailable) await recordFailedEvent(db, raw, (err as Error).message ?? String(err));
+    return unavailable
+      ? jsonError(503, "database_unavailable", "The database is unavailable; Twilio will retry this webhook.")
+      : jsonError(500, "internal_error", "The webhook could not be stored; Twilio will retry it.");
+  }
+}

@@ -1,0 +1,267 @@
+import type { Database, SqlClient } from "@/lib/db/types";
+import { normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
+import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
+import { statusRank, type MessageStatus } from "@/lib/status/ranking";
+import { extraFromParams, mediaFromParams, parseIntOrNull, parsePrice, statusMetadata } from "./fields";
+
+export interface UpsertThreadInput {
+  channel: Channel;
+  contactPhone: string;
+  businessAddress: string;
+  contactName?: string | null;
+  waId?: string | null;
+}
+
+/** Finds or creates the contact (by E.164) and its thread for (channel, contact, business sender). */
+export async function upsertContactThread(tx: SqlClient, input: UpsertThreadInput): Promise<{ contactId: string; threadId: string }> {
+  const [contact] = await tx.query<{ id: string }>(
+    `INSERT INTO contacts (phone, name, wa_id) VALUES ($1, $2, $3)
+     ON CONFLICT (phone) DO UPDATE SET
+       name = COALESCE(EXCLUDED.name, contacts.name),
+       wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
+       updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+                         THEN now() ELSE contacts.updated_at END
+     RETURNING id::text`,
+    [input.contactPhone, input.contactName || null, input.waId || null],
+  );
+  const [thread] = await tx.query<{ id: string }>(
+    `INSERT INTO threads (channel, contact_id, business_address) VALUES ($1::"Channel", $2::uuid, $3)
+     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET updated_at = threads.updated_at
+     RETURNING id::text`,
+    [input.channel, contact.id, input.businessAddress],
+  );
+  return { contactId: contact.id, threadId: thread.id };
+}
+
+function channelOf(raw: string, fallback: Channel): Channel {
+  return splitAddress(raw).channel ?? fallback;
+}
+
+export interface InboundResult {
+  outcome: "created" | "duplicate";
+  messageId: string;
+  threadId: string;
+  eventId: string;
+}
+
+/**
+ * Stores an inbound message (and its raw webhook event) in one transaction. Idempotent on MessageSid:
+ * a retry or duplicate stores only the raw event (outcome "duplicate").
+ */
+export async function recordInbound(
+  db: Database,
+  params: Record<string, string>,
+  raw: RawEventInput,
+  fallbackChannel: Channel,
+): Promise<InboundResult> {
+  const channel = channelOf(params.From, fallbackChannel);
+  return db.transaction(async (tx) => {
+    const { threadId } = await upsertContactThread(tx, {
+      channel,
+      contactPhone: normalizeAddress(params.From),
+      businessAddress: normalizeAddress(params.To),
+      contactName: params.ProfileName,
+      waId: params.WaId,
+    });
+    const media = mediaFromParams(params);
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,
+                             status, status_rank, messaging_service_sid, num_segments, num_media, extra)
+       VALUES ($1::uuid, $2::"Channel", 'inbound', 'contact', $3, $4::jsonb, $5, $6, $7, 'received', $8, $9, $10, $11, $12::jsonb)
+       ON CONFLICT (twilio_sid) DO NOTHING
+       RETURNING id::text`,
+      [
+        threadId,
+        channel,
+        params.Body ?? null,
+        JSON.stringify(media),
+        params.From,
+        params.To,
+        params.MessageSid,
+        statusRank("received"),
+        params.MessagingServiceSid || null,
+        parseIntOrNull(params.NumSegments),
+        media.length,
+        JSON.stringify(extraFromParams(params)),
+      ],
+    );
+    if (inserted.length === 0) {
+      const [existing] = await tx.query<{ id: string; thread_id: string }>(
+        `SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`,
+        [params.MessageSid],
+      );
+      const eventId = await insertRawEvent(tx, raw, "duplicate");
+      return { outcome: "duplicate", messageId: existing.id, threadId: existing.thread_id, eventId };
+    }
+    const messageId = inserted[0].id;
+    const eventId = await insertRawEvent(tx, raw, "created");
+    await tx.query(
+      `WITH t AS (
+         UPDATE threads SET
+           unread_count = unread_count + 1,
+           last_message_at = GREATEST(last_message_at, now()),
+           last_message_id = $2::uuid,
+           last_inbound_at = now(),
+           status = 'open', closed_at = NULL, updated_at = now()
+         WHERE id = $1::uuid RETURNING id
+       ), h AS (
+         INSERT INTO message_status_events (message_id, status, previous_status, metadata, source, webhook_event_id)
+         VALUES ($2::uuid, 'received', NULL, '{}'::jsonb, 'webhook', $3::bigint)
+       )
+       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
+      [threadId, messageId, eventId],
+    );
+    return { outcome: "created", messageId, threadId, eventId };
+  });
+}
+
+async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string, error?: string): Promise<string> {
+  const [row] = await tx.query<{ id: string }>(
+    `INSERT INTO webhook_events (kind, message_sid, message_status, idempotency_token, params, headers, outcome, error, processed_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, now()) RETURNING id::text`,
+    [raw.kind, raw.messageSid, raw.messageStatus, raw.idempotencyToken, JSON.stringify(raw.params), JSON.stringify(raw.headers), outcome, error ?? null],
+  );
+  return row.id;
+}
+
+/** Keeps a delivery that could not be processed (for replay); best effort, never throws. */
+export async function recordFailedEvent(db: Database, raw: RawEventInput, error: string): Promise<void> {
+  await insertRawEvent(db, raw, "error", error).catch(() => {});
+}
+
+export interface StatusCallbackResult extends StatusUpdateResult {
+  outcome: "applied" | "duplicate" | "linked" | "created_external";
+  /** An outbound message first seen here whose body must be fetched from Twilio's API. */
+  needsFetch: boolean;
+}
+
+/**
+ * Applies a status callback. The common case (known message) is a single SQL statement. A callback
+ * for a message Hilo has not linked yet is matched by Hilo's own id (`hiloMessageId`, carried in the
+ * StatusCallback URL) or, when the message was sent outside Hilo, creates it in the thread of `To`.
+ */
+export async function recordStatus(
+  db: Database,
+  params: Record<string, string>,
+  raw: RawEventInput,
+  hiloMessageId?: string | null,
+): Promise<StatusCallbackResult> {
+  const status = params.MessageStatus as MessageStatus;
+  const update = {
+    status,
+    errorCode: parseIntOrNull(params.ErrorCode),
+    errorMessage: params.ErrorMessage || null,
+    metadata: statusMetadata(params),
+    source: "webhook" as const,
+    price: parsePrice(params.Price),
+    priceUnit: params.PriceUnit || null,
+    numSegments: parseIntOrNull(params.NumSegments),
+  };
+  const first = await applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw });
+  if (first.found) return { ...first, outcome: first.inserted ? "applied" : "duplicate", needsFetch: false };
+
+  return db.transaction(async (tx) => {
+    let outcome: StatusCallbackResult["outcome"] = "linked";
+    let needsFetch = false;
+    const linked = hiloMessageId
+      ? await tx.query(`UPDATE messages SET twilio_sid = $1 WHERE id = $2::uuid AND twilio_sid IS NULL RETURNING id`, [
+          params.MessageSid,
+          hiloMessageId,
+        ])
+      : [];
+    if (linked.length === 0) {
+      const created = await createExternalMessage(tx, params, first.eventId);
+      outcome = created.created ? "created_external" : "linked";
+      needsFetch = created.created && created.needsFetch;
+      if (created.created) {
+        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, outcome]);
+        return {
+          found: true,
+          messageId: created.messageId,
+          threadId: created.threadId,
+          inserted: true,
+          previousStatus: null,
+          status,
+          eventId: first.eventId,
+          outcome,
+          needsFetch,
+        };
+      }
+    }
+    const result = await applyStatusUpdate(tx, {
+      ...update,
+      lookup: { by: "sid", sid: params.MessageSid },
+      webhookEventId: first.eventId,
+    });
+    await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [
+      first.eventId,
+      result.inserted ? "applied" : "duplicate",
+    ]);
+    return { ...result, outcome: result.inserted ? outcome : "duplicate", needsFetch };
+  });
+}
+
+/** Creates an outbound message that was sent from another platform with the same account. */
+async function createExternalMessage(
+  tx: SqlClient,
+  params: Record<string, string>,
+  eventId: string | null,
+): Promise<{ created: boolean; messageId: string; threadId: string; needsFetch: boolean }> {
+  const status = params.MessageStatus as MessageStatus;
+  const to = params.To || params.ChannelToAddress || "";
+  const from = params.From || params.MessagingServiceSid || "";
+  const channel = channelOf(to || from, params.ChannelPrefix === "whatsapp" ? "whatsapp" : "sms");
+  const { threadId } = await upsertContactThread(tx, {
+    channel,
+    contactPhone: normalizeAddress(to),
+    businessAddress: normalizeAddress(from),
+    contactName: null,
+    waId: params.WaId,
+  });
+  const hasBody = params.Body !== undefined;
+  const media = mediaFromParams(params);
+  const errorCode = parseIntOrNull(params.ErrorCode);
+  const rows = await tx.query<{ id: string }>(
+    `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,
+                           status, status_rank, error_code, error_message, num_segments, num_media, price, price_unit,
+                           messaging_service_sid, needs_fetch)
+     VALUES ($1::uuid, $2::"Channel", 'outbound', 'external', $3, $4::jsonb, $5, $6, $7, $8::"MessageStatus", $9,
+             $10, $11, $12, $13, $14::numeric, $15, $16, $17)
+     ON CONFLICT (twilio_sid) DO NOTHING
+     RETURNING id::text`,
+    [
+      threadId,
+      channel,
+      params.Body ?? null,
+      JSON.stringify(media),
+      from,
+      to,
+      params.MessageSid,
+      status,
+      statusRank(status),
+      errorCode,
+      params.ErrorMessage || null,
+      parseIntOrNull(params.NumSegments),
+      media.length,
+      parsePrice(params.Price),
+      params.PriceUnit || null,
+      params.MessagingServiceSid || null,
+      !hasBody,
+    ],
+  );
+  if (rows.length === 0) return { created: false, messageId: "", threadId, needsFetch: false };
+  const messageId = rows[0].id;
+  await tx.query(
+    `WITH h AS (
+       INSERT INTO message_status_events (message_id, status, previous_status, error_code, error_message, metadata, source, webhook_event_id)
+       VALUES ($2::uuid, $3::"MessageStatus", NULL, $4, $5, $6::jsonb, 'webhook', $7::bigint)
+     ), t AS (
+       UPDATE threads SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2::uuid, updated_at = now()
+       WHERE id = $1::uuid
+     )
+     SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
+    [threadId, messageId, status, errorCode, params.ErrorMessage || null, JSON.stringify(statusMetadata(params)), eventId],
+  );
+  return { created: true, messageId, threadId, needsFetch: !hasBody };
+}

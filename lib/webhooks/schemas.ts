@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { TWILIO_STATUSES } from "@/lib/status/ranking";
+
+/** Twilio posts form fields; every one is kept, only these are required to be a message. */
+const sid = z.string().regex(/^(SM|MM|IM)[0-9a-fA-F]{32}$/, "must be a Twilio message SID (SM… / MM…)");
+const address = z.string().trim().min(1, "is required");
+
+export const inboundParamsSchema = z.looseObject({
+  MessageSid: sid,
+  From: address,
+  To: address,
+  Body: z.string().optional(),
+  NumMedia: z.string().regex(/^\d+$/).optional(),
+});
+export type InboundParams = z.infer<typeof inboundParamsSchema> & Record<string, string>;
+
+export const statusParamsSchema = z.looseObject({
+  MessageSid: sid,
+  MessageStatus: z.enum(TWILIO_STATUSES, { error: `must be one of: ${TWILIO_STATUSES.join(", ")}` }),
+  From: z.string().optional(),
+  To: z.string().optional(),
+  ErrorCode: z.string().regex(/^\d*$/, "must be a number").optional(),
+});
+export type StatusParams = z.infer<typeof statusParamsSchema> & Record<string, string>;
+
+export function describeZodError(error: z.ZodError): { message: string; details: { field: string; problem: string }[] } {
+  const details = error.issues.map((i) => ({ field: i.path.join(".") || "(body)", problem: i.message }));
+  return {
+    message: `Not a Twilio message webhook: ${details.map((d) => `${d.field} ${d.problem}`).join("; ")}`,
+    details,
+  };
+}

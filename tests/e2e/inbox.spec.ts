@@ -1,0 +1,166 @@
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../simulator/defaults";
+import { DEMO, inboundWhatsApp, postSigned, sid, signIn } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+test("anonymous visitors are sent to sign-in; wrong credentials get a clear error", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByText(DEMO.email)).toBeVisible(); // demo credentials shown in simulator mode
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong email" })).toHaveText("Wrong email or password.");
+  await page.screenshot({ path: "screenshots/login-error.png" });
+  const api = await page.request.get("/api/messaging/conversations");
+  expect(api.status()).toBe(401);
+});
+
+test("empty inbox, then a customer's message arrives live, the agent answers and the ticks turn to read", async ({ page, baseURL }) => {
+  await signIn(page);
+  await expect(page.getByText("No conversations yet")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await page.screenshot({ path: "screenshots/inbox-empty.png" });
+
+  // A signed inbound webhook appears without reloading.
+  const res = await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp("+573001234567", "Ana Pérez", "Hola, ¿tienen envíos a Medellín?"));
+  expect(res.status).toBe(200);
+  const thread = page.getByRole("button", { name: /Ana Pérez/ });
+  await expect(thread).toBeVisible();
+  await expect(thread.getByLabel("1 unread")).toBeVisible();
+  await page.screenshot({ path: "screenshots/inbox-list.png" });
+
+  await thread.click();
+  await expect(page.getByText("Hola, ¿tienen envíos a Medellín?")).toBeVisible();
+  await expect(page.getByText(/WhatsApp window open/)).toBeVisible();
+  await expect(thread.getByLabel("1 unread")).toHaveCount(0);
+
+  // Reply: Enter sends, Shift+Enter is a new line.
+  const composer = page.getByRole("textbox", { name: /Write a reply/ });
+  await composer.fill("¡Hola Ana! Sí, enviamos a Medellín.");
+  await composer.press("Shift+Enter");
+  await composer.pressSequentially("Tarda 2 días.");
+  await composer.press("Enter");
+  const bubble = page.locator("li[data-message-id]").filter({ hasText: "Tarda 2 días." });
+  await expect(bubble).toBeVisible();
+  await expect(composer).toHaveValue("");
+  // The simulator's signed callbacks (sent → delivered → read) move the ticks live.
+  await expect(bubble.locator('[data-status="read"]')).toBeVisible({ timeout: 20_000 });
+  await page.screenshot({ path: "screenshots/conversation.png" });
+
+  // Close and reopen.
+  await page.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
+  await page.getByRole("button", { name: "Reopen" }).click();
+  await expect(page.getByRole("button", { name: "Close", exact: true })).toBeVisible();
+
+  // Phone width: the conversation alone, with a way back to the list.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "screenshots/conversation-phone.png" });
+  // The contact panel opens over the conversation on a phone, and closes again.
+  await page.getByRole("button", { name: /Ana Pérez/ }).first().click();
+  const panel = page.getByRole("complementary", { name: "Contact" });
+  await expect(panel).toBeVisible();
+  await expect(panel.getByText("+573001234567")).toBeVisible();
+  await page.screenshot({ path: "screenshots/contact-phone.png" });
+  await panel.getByRole("button", { name: "Hide contact details" }).click();
+  await expect(panel).toHaveCount(0);
+  await page.getByRole("button", { name: /Back/ }).click();
+  await expect(page.getByRole("button", { name: /Ana Pérez/ })).toBeVisible();
+  await page.screenshot({ path: "screenshots/inbox-phone.png" });
+});
+
+test("a failed message shows why, in Spanish too", async ({ page, baseURL }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: /Ana Pérez/ }).click();
+  const api = await page.request.get("/api/messaging/conversations?channel=whatsapp");
+  const { conversations } = await api.json();
+  const last = conversations[0].lastMessage;
+  // Twilio reports a later failure for another message: post the callback Twilio would send.
+  const send = await page.request.post("/api/messaging/send", {
+    data: { channel: "whatsapp", to: "+573001234567", message: "¿Me confirmas la dirección?", threadId: conversations[0].id },
+  });
+  expect(send.status()).toBe(201);
+  const { message } = await send.json();
+  expect(last).toBeTruthy();
+  const cb = await postSigned(baseURL!, "/api/webhooks/message-status", {
+    MessageSid: message.twilioSid,
+    MessageStatus: "undelivered",
+    ErrorCode: "30003",
+    To: "whatsapp:+573001234567",
+    From: "whatsapp:+14155238886",
+    AccountSid: "AC00000000000000000000000000000001",
+    ChannelPrefix: "whatsapp",
+  });
+  expect(cb.status).toBe(200);
+  const failed = page.locator("li[data-message-id]").filter({ hasText: "¿Me confirmas la dirección?" });
+  const badge = failed.getByRole("button", { name: /Undelivered/ });
+  await expect(badge).toBeVisible({ timeout: 10_000 });
+  await badge.click();
+  await expect(page.getByRole("tooltip")).toContainText("Unreachable handset");
+  await page.screenshot({ path: "screenshots/conversation-error.png" });
+
+  await page.getByLabel("Language").first().selectOption("es");
+  await expect(page.getByRole("link", { name: "Bandeja" })).toBeVisible();
+  await page.screenshot({ path: "screenshots/conversation-es.png" });
+  await page.getByLabel("Idioma").first().selectOption("en");
+  await expect(page.getByRole("link", { name: "Inbox" })).toBeVisible();
+});
+
+test("a customer's photo, hosted by Twilio behind the account's credentials, shows inline", async ({ page, baseURL }) => {
+  await signIn(page);
+  // Twilio stores the customer's photo; its URL needs the account's Basic auth (the simulator's here).
+  const simulator = `http://127.0.0.1:${Number(new URL(baseURL!).port) + 1}`;
+  const messageSid = `MM${sid().slice(2)}`;
+  const upload = await fetch(`${simulator}/_simulator/media?messageSid=${messageSid}`, {
+    method: "POST",
+    headers: { authorization: `Basic ${Buffer.from(`${SIMULATOR_ACCOUNT_SID}:${SIMULATOR_AUTH_TOKEN}`).toString("base64")}`, "content-type": "image/png" },
+    body: readFileSync("simulator/assets/sample-photo.png"),
+  });
+  expect(upload.status).toBe(201);
+  const { url } = (await upload.json()) as { url: string };
+  const params = { ...inboundWhatsApp("+573005551234", "Lucía", "Mira la foto"), MessageSid: messageSid, SmsMessageSid: messageSid, SmsSid: messageSid, NumMedia: "1", MediaUrl0: url, MediaContentType0: "image/png", MessageType: "image" };
+  expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", params)).status).toBe(200);
+
+  await page.getByRole("button", { name: /Lucía/ }).click();
+  const img = page.locator("li[data-message-id]").filter({ hasText: "Mira la foto" }).locator("img");
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(480);
+  await page.screenshot({ path: "screenshots/conversation-photo.png" });
+});
+
+test("agents are refused the admin pages; admins manage users and API keys", async ({ page, browser }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Users" }).click();
+  await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
+  await page.getByLabel("Name", { exact: true }).fill("Carla Agent");
+  await page.getByLabel("Email").fill("carla@example.com");
+  await page.getByLabel("Password").fill("carla-password-1");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("cell", { name: "carla@example.com" })).toBeVisible();
+  await page.screenshot({ path: "screenshots/admin-users.png" });
+
+  await page.getByRole("link", { name: "API keys" }).click();
+  await expect(page.getByRole("heading", { name: "API keys", level: 1 })).toBeVisible();
+  await page.getByLabel("Key name").fill("CRM");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = (await page.getByTestId("new-api-key").textContent())!;
+  expect(key).toMatch(/^hilo_/);
+  await page.screenshot({ path: "screenshots/admin-api-keys.png" });
+  const viaKey = await page.request.get("/api/messaging/conversations", { headers: { authorization: `Bearer ${key}` } });
+  expect(viaKey.status()).toBe(200);
+
+  const agentContext = await browser.newContext();
+  const agent = await agentContext.newPage();
+  await signIn(agent, "carla@example.com", "carla-password-1");
+  await expect(agent.getByRole("link", { name: "Users" })).toHaveCount(0);
+  await agent.goto("/admin/users");
+  await expect(agent.getByRole("heading", { name: "Administrators only" })).toBeVisible();
+  await agent.goto("/stats");
+  await expect(agent.getByRole("heading", { name: "Administrators only" })).toBeVisible();
+  const adminApi = await agent.request.get("/api/admin/users");
+  expect(adminApi.status()).toBe(403);
+  await agentContext.close();
+});

@@ -1,0 +1,50 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+type Handler = (req: Request) => Promise<Response>;
+
+/**
+ * A real HTTP server in front of route handlers, so that Twilio (the simulator) and child processes
+ * can call them over the network. Like Next.js, the handler sees a local `http://localhost:<port>` URL
+ * whatever Host was called.
+ */
+export async function startRouteServer(routes: Record<string, Handler>) {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      try {
+        const path = new URL(req.url ?? "/", "http://localhost").pathname;
+        const handler = routes[path];
+        if (!handler) {
+          res.writeHead(404, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { code: "not_found", message: `no route ${path}` } }));
+          return;
+        }
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        const body = chunks.length ? Buffer.concat(chunks) : undefined;
+        const port = (server.address() as AddressInfo).port;
+        const response = await handler(
+          new Request(`http://localhost:${port}${req.url}`, { method: req.method, headers, body: req.method === "GET" ? undefined : body }),
+        );
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      } catch (err) {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { openDatabase } from "@/lib/db";
+import { readMigrations } from "@/lib/db/migrate";
+import { ADMIN_URL, postgresReachable } from "../helpers/db";
+
+const pgReachable = await postgresReachable();
+
+describe("migrations", () => {
+  it("records migrations exactly as Prisma does (name and sha256 checksum)", async () => {
+    const files = await readMigrations();
+    expect(files.length).toBeGreaterThan(0);
+    const db = await openDatabase({ dataDir: "memory" });
+    try {
+      const rows = await db.sql.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+        `SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`,
+      );
+      expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(files.map((f) => [f.name, f.checksum]));
+      expect(rows.every((r) => r.finished_at instanceof Date && r.applied_steps_count === 1)).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("an on-disk embedded database is migrated once and reopened with its data", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "hilo-pglite-"));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      await first.sql.query(`INSERT INTO contacts (phone) VALUES ('+573001234567')`);
+      await first.close();
+      const second = await openDatabase({ dataDir: dir });
+      const [{ n }] = await second.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts`);
+      const [{ m }] = await second.sql.query<{ m: number }>(`SELECT count(*)::int AS m FROM "_prisma_migrations"`);
+      expect(n).toBe(1);
+      expect(m).toBe((await readMigrations()).length);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!pgReachable)("several instances starting at once on PostgreSQL apply each migration once (advisory lock)", async () => {
+    const name = `hilo_test_mig_${randomBytes(4).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${name}`;
+    try {
+      const dbs = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url: url.toString() })));
+      const [{ n }] = await dbs[0].sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations"`);
+      expect(n).toBe((await readMigrations()).length);
+      await Promise.all(dbs.map((d) => d.close()));
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});

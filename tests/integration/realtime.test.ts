@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as eventsGET } from "@/app/api/events/route";
+import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
+import { eventStream } from "@/lib/realtime/stream";
+import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { get } from "../helpers/api";
+import { PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, signedRequest, statusCallback } from "../helpers/webhooks";
+import { seedOutbound } from "../helpers/seed";
+
+const kinds = await databaseKinds();
+
+interface SseFrame {
+  id?: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads Server-Sent Events frames from a stream, as a browser's EventSource would. */
+function sseReader(stream: ReadableStream<Uint8Array>) {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const frames: SseFrame[] = [];
+  let waiters: (() => void)[] = [];
+  let done = false;
+  void (async () => {
+    for (;;) {
+      const { value, done: end } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (end) break;
+      buffer += decoder.decode(value, { stream: true });
+      let i: number;
+      while ((i = buffer.indexOf("\n\n")) >= 0) {
+        const raw = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const f: Partial<SseFrame> & { dataText?: string } = {};
+        for (const line of raw.split("\n")) {
+          if (line.startsWith("id: ")) f.id = line.slice(4);
+          else if (line.startsWith("event: ")) f.event = line.slice(7);
+          else if (line.startsWith("data: ")) f.dataText = line.slice(6);
+        }
+        if (f.event) frames.push({ id: f.id, event: f.event, data: JSON.parse(f.dataText ?? "{}") });
+      }
+      const w = waiters;
+      waiters = [];
+      w.forEach((fn) => fn());
+    }
+    done = true;
+  })();
+  return {
+    frames,
+    /** Waits until a frame matching `pred` has arrived (or fails after `ms`). */
+    async waitFor(pred: (f: SseFrame) => boolean, ms = 5_000): Promise<SseFrame> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const hit = frames.find(pred);
+        if (hit) return hit;
+        if (done || Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(frames.map((f) => f.event))}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+/** Delivers a signed webhook through the handler of one app instance (its own database connection). */
+async function deliver(db: AppDatabase, kind: WebhookKind, params: Record<string, string>) {
+  const req = signedRequest(`/api/webhooks/${kind}`, params);
+  const res = await handleTwilioWebhook(
+    { kind, publicUrl: `${PUBLIC_BASE_URL}/api/webhooks/${kind}`, headers: req.headers, rawBody: await req.text() },
+    { authTokens: TOKENS, getDatabase: async () => db.sql },
+  );
+  expect(res.status).toBe(200);
+}
+
+describe.each(kinds)("live updates on %s", (kind) => {
+  let t: TestDatabase;
+  /** The instance holding the browser's event stream. */
+  let a: AppDatabase;
+  /** Another app instance (PostgreSQL: its own pool and listener) that receives Twilio's webhooks. */
+  let b: AppDatabase;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    a = t.db;
+    b = kind === "postgres" ? await openDatabase({ url: t.url, migrate: false }) : t.db;
+  });
+  afterAll(async () => {
+    setDatabase(undefined);
+    if (b !== a) await b.close();
+    await t.drop();
+  });
+
+  it("a webhook stored by another instance reaches the open stream: new message, then its status", async () => {
+    const live = sseReader(eventStream(a.sql));
+    await live.waitFor((f) => f.event === "ready");
+
+    const inbound = inboundWhatsApp({ Body: "¿Hay envíos hoy?" });
+    await deliver(b, "whatsapp", inbound);
+    const created = await live.waitFor((f) => f.event === "message.created");
+    const [row] = await a.sql.query<{ id: string; thread_id: string }>(
+      `SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`,
+      [inbound.MessageSid],
+    );
+    expect(created.data).toEqual({ type: "message.created", threadId: row.thread_id, messageId: row.id });
+
+    const out = await seedOutbound(b.sql, { sid: "SM" + "f".repeat(32) });
+    await deliver(b, "message-status", statusCallback("SM" + "f".repeat(32), "delivered"));
+    const status = await live.waitFor((f) => f.event === "message.status" && f.data.messageId === out.messageId);
+    expect(status.data).toMatchObject({ threadId: out.threadId, status: "delivered" });
+
+    // A duplicate callback changes nothing, so it announces nothing.
+    const before = live.frames.length;
+    await deliver(b, "message-status", statusCallback("SM" + "f".repeat(32), "delivered"));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(live.frames.slice(before).filter((f) => f.event === "message.status")).toHaveLength(0);
+    await live.cancel();
+  });
+
+  it("a client that reconnects with Last-Event-ID first receives what it missed", async () => {
+    const first = sseReader(eventStream(a.sql));
+    const ready = await first.waitFor((f) => f.event === "ready");
+    await first.cancel();
+
+    // While the tab is disconnected: a new message arrives and a thread is closed.
+    await new Promise((r) => setTimeout(r, 20));
+    const missed = inboundWhatsApp({ From: "whatsapp:+573009998877", ProfileName: "Beto", Body: "¿Siguen abiertos?" });
+    await deliver(b, "whatsapp", missed);
+    const [row] = await a.sql.query<{ id: string; thread_id: string }>(
+      `SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`,
+      [missed.MessageSid],
+    );
+
+    const again = sseReader(eventStream(a.sql, { lastEventId: ready.id }));
+    const caught = await again.waitFor((f) => f.event === "message.created" && f.data.messageId === row.id);
+    expect(caught.data.threadId).toBe(row.thread_id);
+    await again.waitFor((f) => f.event === "thread.updated" && f.data.threadId === row.thread_id);
+    await again.cancel();
+  });
+
+  it("refuses anonymous visitors with 401 JSON", async () => {
+    setDatabase(a);
+    const res = await eventsGET(get("/api/events"));
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe("unauthorized");
+  });
+});

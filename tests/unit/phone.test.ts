@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { normalizeAddress, normalizePhone, splitAddress } from "@/lib/contacts/phone";
+
+describe("phone numbers", () => {
+  it("normalizes to E.164 and strips whatsapp: prefixes", () => {
+    expect(normalizePhone("whatsapp:+573001234567")).toBe("+573001234567");
+    expect(normalizePhone("+57 300 123 4567")).toBe("+573001234567");
+    expect(normalizePhone("+1 (415) 523-8886")).toBe("+14155238886");
+    expect(normalizePhone("573001234567")).toBe("+573001234567"); // WaId style
+    expect(normalizePhone("whatsapp: +44 7700 900123")).toBe("+447700900123");
+  });
+  it("rejects what is not a phone number", () => {
+    expect(normalizePhone("")).toBeNull();
+    expect(normalizePhone("hello")).toBeNull();
+    expect(normalizePhone("+1")).toBeNull();
+  });
+  it("keeps short codes and alphanumeric senders as they are", () => {
+    expect(normalizeAddress("MyBrand")).toBe("MyBrand");
+    expect(normalizeAddress("whatsapp:+573001234567")).toBe("+573001234567");
+  });
+  it("splits the channel prefix", () => {
+    expect(splitAddress("whatsapp:+1415")).toEqual({ channel: "whatsapp", address: "+1415" });
+    expect(splitAddress("+1415")).toEqual({ channel: null, address: "+1415" });
+  });
+});

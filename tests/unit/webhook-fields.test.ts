@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { extraFromParams, mediaFromParams, parsePrice, statusMetadata } from "@/lib/webhooks/fields";
+
+describe("webhook fields", () => {
+  it("reads every MediaUrlN / MediaContentTypeN", () => {
+    expect(
+      mediaFromParams({ NumMedia: "3", MediaUrl0: "u0", MediaContentType0: "image/jpeg", MediaUrl1: "u1", MediaUrl2: "u2", MediaContentType2: "audio/ogg" }),
+    ).toEqual([
+      { url: "u0", contentType: "image/jpeg" },
+      { url: "u1", contentType: null },
+      { url: "u2", contentType: "audio/ogg" },
+    ]);
+    expect(mediaFromParams({ NumMedia: "0" })).toEqual([]);
+  });
+  it("keeps location, button, reply, referral, forwarded and channel metadata", () => {
+    const extra = extraFromParams({
+      MessageType: "interactive",
+      Latitude: "4.6",
+      Longitude: "-74.08",
+      ButtonText: "Yes",
+      ButtonPayload: "yes",
+      OriginalRepliedMessageSid: "SMabc",
+      ReferralBody: "Ad body",
+      ReferralNumMedia: "0",
+      Forwarded: "true",
+      ChannelMetadata: '{"type":"whatsapp"}',
+    });
+    expect(extra).toEqual({
+      messageType: "interactive",
+      location: { latitude: 4.6, longitude: -74.08, address: undefined, label: undefined },
+      button: { text: "Yes", payload: "yes" },
+      replyTo: { messageSid: "SMabc", sender: undefined },
+      referral: { ReferralBody: "Ad body" },
+      forwarded: true,
+      channelMetadata: { type: "whatsapp" },
+    });
+    expect(extraFromParams({ MessageType: "text", Body: "hi" })).toBeNull();
+  });
+  it("prices are kept as absolute values", () => {
+    expect(parsePrice("-0.00750")).toBe("0.0075");
+    expect(parsePrice(undefined)).toBeNull();
+    expect(parsePrice("abc")).toBeNull();
+  });
+  it("status metadata keeps Twilio's raw fields but not the routing ids", () => {
+    expect(statusMetadata({ MessageSid: "SM1", AccountSid: "AC1", MessageStatus: "sent", Price: "-0.01", ChannelPrefix: "whatsapp" })).toEqual({
+      Price: "-0.01",
+      ChannelPrefix: "whatsapp",
+    });
+  });
+});
