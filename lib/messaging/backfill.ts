@@ -42,15 +42,14 @@ export const BACKFILL_STALE_MS = 2 * 60 * 1000;
 const LOCK_KEY = 72707370;
 const MAX_ERROR_SAMPLES = 20;
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_ERROR = "must be a date (YYYY-MM-DD) or an ISO 8601 date-time with a time zone (2026-11-01T10:30:00Z)";
+/** A calendar date (real days only: no 2026-02-31), or a date-time whose offset says which instant it is. */
 const dateField = (edge: "start" | "end") =>
   z
-    .string({ error: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time" })
+    .string({ error: DATE_ERROR })
     .trim()
-    .refine((v) => (DATE_ONLY.test(v) ? !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) : /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))), {
-      message: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time",
-    })
-    .transform((v) => (DATE_ONLY.test(v) ? new Date(`${v}T${edge === "start" ? "00:00:00.000" : "23:59:59.999"}Z`) : new Date(v)));
+    .pipe(z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: DATE_ERROR }))
+    .transform((v) => (v.length === 10 ? new Date(`${v}T${edge === "start" ? "00:00:00.000" : "23:59:59.999"}Z`) : new Date(v)));
 
 /** `since` (inclusive; a date means its start, UTC) and optional `until` (a date means its end, UTC). */
 export const backfillInputSchema = z

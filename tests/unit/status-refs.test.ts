@@ -29,10 +29,14 @@ describe("backfill period", () => {
       until: new Date("2026-11-20T23:59:59.999Z"),
     });
     expect(backfillInputSchema.parse({ since: "2026-11-01T10:30:00Z", until: "" })).toEqual({ since: new Date("2026-11-01T10:30:00Z"), until: undefined });
+    expect(backfillInputSchema.parse({ since: "2024-02-29", until: "2026-11-01T05:00:00-05:00" })).toEqual({
+      since: new Date("2024-02-29T00:00:00.000Z"),
+      until: new Date("2026-11-01T10:00:00.000Z"),
+    });
   });
 
   it("refuses bad dates, a future start and a reversed period", () => {
-    for (const bad of [{}, { since: "yesterday" }, { since: "2026-13-01" }, { since: "2999-01-01" }, { since: "2026-11-10", until: "2026-11-01" }]) {
+    for (const bad of [{}, { since: "yesterday" }, { since: "2026-13-01" }, { since: "2026-02-31" }, { since: "2026-11-01T10:30" }, { since: "2999-01-01" }, { since: "2026-11-10", until: "2026-11-01" }]) {
       expect(backfillInputSchema.safeParse(bad).success).toBe(false);
     }
   });
