@@ -8,7 +8,7 @@ function frame(event: string, data: unknown, id?: number): Uint8Array {
 }
 
 /** What changed since `since` (ms): replayed to a client that reconnects with Last-Event-ID. */
-async function changesSince(sql: Database, since: Date): Promise<RealtimeEvent[] | "too_many"> {
+export async function changesSince(sql: Database, since: Date): Promise<RealtimeEvent[] | "too_many"> {
   const LIMIT = 500;
   const messages = await sql.query<{ id: string; thread_id: string; status: string; created_at: Date }>(
     `SELECT id::text, thread_id::text, status::text, created_at FROM messages WHERE updated_at > $1 ORDER BY updated_at LIMIT ${LIMIT + 1}`,
