@@ -106,12 +106,31 @@ describe.each(kinds)("accounts and access on %s", (kind) => {
     expect((await login("beto@example.com", "correct horse battery")).status).toBe(401);
   });
 
-  it("limits repeated sign-in attempts with 429 and Retry-After", async () => {
+  it("throttles failed sign-ins per account and address with 429 and Retry-After; successes never count", async () => {
     await userCookie(db, "agent", "carla@example.com");
-    let last: Response | undefined;
-    for (let i = 0; i < 11; i++) last = await login("carla@example.com", `guess ${i}`);
-    expect(last!.status).toBe(429);
-    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    const from = (ip: string) => ({ "x-forwarded-for": ip });
+    // Signing in right, again and again, is never throttled.
+    for (let i = 0; i < 12; i++) expect((await login("carla@example.com", "correct horse battery", from("203.0.113.1"))).status).toBe(200);
+    // Ten wrong guesses from one address: the eleventh attempt is refused, even with the right password.
+    for (let i = 0; i < 10; i++) expect((await login("Carla@example.com", `guess ${i}`, from("203.0.113.66"))).status).toBe(401);
+    const blocked = await login("carla@example.com", "correct horse battery", from("203.0.113.66"));
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await blocked.json()).error.code).toBe("rate_limited");
+    // Carla, elsewhere, still gets in; and her success there clears that address's failures.
+    for (let i = 0; i < 9; i++) await login("carla@example.com", `typo ${i}`, from("198.51.100.7"));
+    expect((await login("carla@example.com", "correct horse battery", from("198.51.100.7"))).status).toBe(200);
+    expect((await login("carla@example.com", "one more typo", from("198.51.100.7"))).status).toBe(401);
+    expect((await login("carla@example.com", "correct horse battery", from("198.51.100.7"))).status).toBe(200);
+  });
+
+  it("stops guessing spread over many addresses once the account has 50 failures in an hour", async () => {
+    await userCookie(db, "agent", "elena@example.com");
+    for (let i = 0; i < 50; i++) expect((await login("elena@example.com", `guess ${i}`, { "x-forwarded-for": `192.0.2.${i}` })).status).toBe(401);
+    expect((await login("elena@example.com", "correct horse battery", { "x-forwarded-for": "192.0.2.200" })).status).toBe(429);
+    // Another account is not affected.
+    await userCookie(db, "agent", "fabio@example.com");
+    expect((await login("fabio@example.com", "correct horse battery", { "x-forwarded-for": "192.0.2.1" })).status).toBe(200);
   });
 
   it("signs out: the session is revoked server-side, not only the cookie cleared", async () => {

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "@/lib/config";
 import { getDatabase, type AppDatabase } from "@/lib/db";
 import { ApiError, errorResponse, readJson, validationError } from "@/lib/api/errors";
-import { consumeRateLimit, createRateLimiter } from "@/lib/auth/rate-limit";
+import { clientAddress, LoginThrottle } from "@/lib/auth/login-throttle";
 import { createSession, sessionCookieHeader } from "@/lib/auth/sessions";
 import { verifyCredentials } from "@/lib/auth/users";
 
@@ -14,11 +13,12 @@ const loginSchema = z.object({
   password: z.string().min(1, "is required").max(200),
 });
 
-const KEY = Symbol.for("hilo.loginLimiter");
-function limiter(db: AppDatabase): RateLimiterAbstract {
-  const g = globalThis as Record<symbol, RateLimiterAbstract | undefined>;
-  g[KEY] ??= createRateLimiter({ points: 10, durationSeconds: 15 * 60, keyPrefix: "login", pool: (db.sql as { pool?: import("pg").Pool }).pool });
-  return g[KEY]!;
+// One throttle per database (its counters live there on PostgreSQL).
+const throttles = new WeakMap<AppDatabase, LoginThrottle>();
+function throttle(db: AppDatabase): LoginThrottle {
+  let t = throttles.get(db);
+  if (!t) throttles.set(db, (t = new LoginThrottle((db.sql as { pool?: import("pg").Pool }).pool)));
+  return t;
 }
 
 export async function POST(req: Request): Promise<Response> {
@@ -31,9 +31,14 @@ export async function POST(req: Request): Promise<Response> {
     const parsed = loginSchema.safeParse(await readJson(req));
     if (!parsed.success) throw validationError(parsed.error, "sign-in");
     const db = await getDatabase();
-    await consumeRateLimit(limiter(db), parsed.data.email.toLowerCase(), "this account");
+    const address = clientAddress(req.headers);
+    await throttle(db).check(parsed.data.email, address);
     const user = await verifyCredentials(db.prisma, parsed.data.email, parsed.data.password);
-    if (!user) throw new ApiError(401, "invalid_credentials", "Wrong email or password.");
+    if (!user) {
+      await throttle(db).failed(parsed.data.email, address);
+      throw new ApiError(401, "invalid_credentials", "Wrong email or password.");
+    }
+    await throttle(db).succeeded(parsed.data.email, address);
     const { cookieValue } = await createSession(db.prisma, user.id);
     return Response.json(
       { user: { id: user.id, email: user.email, name: user.name, role: user.role } },
