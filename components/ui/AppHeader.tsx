@@ -14,20 +14,21 @@ export function AppHeader({ user, t, locale, current }: { user: SessionUser; t: 
   ].filter((l) => !l.admin || user.role === "admin");
   return (
     <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-slate-200 bg-white px-4 py-2">
-      <Link href="/" className="text-xl font-bold text-emerald-700">Hilo</Link>
-      <nav aria-label="Main" className="flex flex-wrap gap-1">
+      <Link href="/" className="order-1 text-xl font-bold text-emerald-700">Hilo</Link>
+      {/* Phones: the links get their own row, scrolling sideways rather than wrapping. */}
+      <nav aria-label="Main" className="order-3 -mx-1 flex w-full gap-1 overflow-x-auto px-1 md:order-2 md:mx-0 md:w-auto md:px-0">
         {links.map((l) => (
           <Link
             key={l.href}
             href={l.href}
             aria-current={current === l.href ? "page" : undefined}
-            className={`rounded-md px-2.5 py-1 text-sm ${current === l.href ? "bg-emerald-50 font-semibold text-emerald-800" : "text-slate-600 hover:bg-slate-100"}`}
+            className={`shrink-0 whitespace-nowrap rounded-md px-2.5 py-1 text-sm ${current === l.href ? "bg-emerald-50 font-semibold text-emerald-800" : "text-slate-600 hover:bg-slate-100"}`}
           >
             {l.label}
           </Link>
         ))}
       </nav>
-      <div className="ml-auto flex items-center gap-2">
+      <div className="order-2 ml-auto flex items-center gap-2 md:order-3">
         <LanguageSwitch locale={locale} label={t.nav.language} />
         <span className="hidden text-sm text-slate-600 sm:inline" title={user.email}>{user.name}</span>
         <SignOutButton label={t.nav.signOut} />
