@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Database, SqlClient } from "./types";
+import type { Database, QueryOptions, SqlClient } from "./types";
 
 // Postgres returns int8/numeric as strings; keep them as strings (exact) and let callers convert.
 export function openPostgres(connectionString: string, opts: { max?: number } = {}): Database & { pool: pg.Pool } {
@@ -11,16 +11,26 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => {});
+  // Named (prepared) statements save parsing and planning on the hot paths, but a transaction-mode
+  // pooler without prepared-statement support cannot keep them: `?pgbouncer=true` (Prisma's own
+  // convention) turns them off.
+  const prepare = !/[?&]pgbouncer=true(&|$)/i.test(connectionString);
+  const named = (text: string, params: unknown[] | undefined, opts: QueryOptions | undefined): pg.QueryConfig => ({
+    text,
+    values: params,
+    name: prepare ? opts?.name : undefined,
+  });
 
   const clientOf = (client: pg.PoolClient): SqlClient => ({
-    query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params as unknown[])).rows as R[],
+    query: async <R>(text: string, params?: unknown[], opts?: QueryOptions) =>
+      (await client.query(named(text, params, opts))).rows as R[],
     exec: async (sql: string) => {
       await client.query(sql);
     },
   });
 
-  const query = async <T>(text: string, params?: unknown[]) =>
-    (await pool.query(text, params as unknown[])).rows as T[];
+  const query = async <T>(text: string, params?: unknown[], opts?: QueryOptions) =>
+    (await pool.query(named(text, params, opts))).rows as T[];
 
   let listener: pg.Client | null = null;
   let listenerReady: Promise<pg.Client> | null = null;

@@ -1,6 +1,14 @@
 /** The minimal SQL surface Hilo's hand-written queries need; implemented over pg and PGlite. */
+export interface QueryOptions {
+  /**
+   * Prepare the statement once per connection under this name and reuse it (PostgreSQL skips parsing
+   * and planning; the text is not sent again). One name, one text. Ignored on PGlite.
+   */
+  name?: string;
+}
+
 export interface SqlClient {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], opts?: QueryOptions): Promise<T[]>;
   /** Runs a script of several statements (no parameters), e.g. a migration. */
   exec(sql: string): Promise<void>;
 }

@@ -126,7 +126,7 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`;
     new_status: MessageStatus | null;
     inserted: boolean;
     event_id: string | null;
-  }>(text, params);
+  }>(text, params, { name: `hilo_apply_status_by_${input.lookup.by}` });
   return {
     found: row.message_id !== null,
     messageId: row.message_id,

@@ -24,12 +24,14 @@ export async function upsertContactThread(tx: SqlClient, input: UpsertThreadInpu
                          THEN now() ELSE contacts.updated_at END
      RETURNING id::text`,
     [input.contactPhone, input.contactName || null, input.waId || null],
+    { name: "hilo_upsert_contact" },
   );
   const [thread] = await tx.query<{ id: string }>(
     `INSERT INTO threads (channel, contact_id, business_address) VALUES ($1::"Channel", $2::uuid, $3)
      ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET updated_at = threads.updated_at
      RETURNING id::text`,
     [input.channel, contact.id, input.businessAddress],
+    { name: "hilo_upsert_thread" },
   );
   return { contactId: contact.id, threadId: thread.id };
 }
@@ -85,6 +87,7 @@ export async function recordInbound(
         media.length,
         JSON.stringify(extraFromParams(params)),
       ],
+      { name: "hilo_insert_inbound" },
     );
     if (inserted.length === 0) {
       const [existing] = await tx.query<{ id: string; thread_id: string }>(
@@ -111,6 +114,7 @@ export async function recordInbound(
        )
        SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
       [threadId, messageId, eventId],
+      { name: "hilo_inbound_thread_update" },
     );
     return { outcome: "created", messageId, threadId, eventId };
   });
@@ -121,6 +125,7 @@ async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string
     `INSERT INTO webhook_events (kind, message_sid, message_status, idempotency_token, params, headers, outcome, error, processed_at)
      VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, now()) RETURNING id::text`,
     [raw.kind, raw.messageSid, raw.messageStatus, raw.idempotencyToken, JSON.stringify(raw.params), JSON.stringify(raw.headers), outcome, error ?? null],
+    { name: "hilo_insert_webhook_event" },
   );
   return row.id;
 }

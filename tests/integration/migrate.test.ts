@@ -6,6 +6,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db";
 import { readMigrations } from "@/lib/db/migrate";
+import { openPostgres } from "@/lib/db/postgres";
 import { ADMIN_URL, postgresReachable } from "../helpers/db";
 
 const pgReachable = await postgresReachable();
@@ -59,5 +60,25 @@ describe("migrations", () => {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     }
+  });
+
+  it.skipIf(!pgReachable)("hot statements are prepared once per connection, and not at all behind ?pgbouncer=true", async () => {
+    const prepared = async (url: string) => {
+      const db = openPostgres(url, { max: 1 });
+      try {
+        for (let i = 0; i < 3; i++) {
+          const [row] = await db.query<{ n: number }>(`SELECT $1::int + 1 AS n`, [i], { name: "hilo_test_add_one" });
+          expect(row.n).toBe(i + 1);
+        }
+        const rows = await db.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE name = 'hilo_test_add_one'`);
+        return rows.length;
+      } finally {
+        await db.close();
+      }
+    };
+    expect(await prepared(ADMIN_URL)).toBe(1);
+    const bouncer = new URL(ADMIN_URL);
+    bouncer.searchParams.set("pgbouncer", "true");
+    expect(await prepared(bouncer.toString())).toBe(0);
   });
 });
