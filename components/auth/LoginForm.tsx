@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { Dictionary } from "@/lib/i18n";
+import { fmt, type Dictionary } from "@/lib/i18n";
 
 export function LoginForm({ t, next }: { t: Dictionary["login"]; next: string }) {
   const [busy, setBusy] = useState(false);
@@ -24,7 +24,8 @@ export function LoginForm({ t, next }: { t: Dictionary["login"]; next: string })
             window.location.href = next;
             return;
           }
-          setError(res.status === 401 ? t.invalid : res.status === 429 ? t.rateLimited : t.failed);
+          const minutes = Math.max(1, Math.ceil(Number(res.headers.get("retry-after") ?? 60) / 60));
+          setError(res.status === 401 ? t.invalid : res.status === 429 ? fmt(t.rateLimited, { minutes }) : t.failed);
         } catch {
           setError(t.failed);
         }

@@ -16,6 +16,27 @@ test("anonymous visitors are sent to sign-in; wrong credentials get a clear erro
   await page.screenshot({ path: "screenshots/login-error.png" });
   const api = await page.request.get("/api/messaging/conversations");
   expect(api.status()).toBe(401);
+
+  // Ten failed sign-ins for one account: the form says how long to wait.
+  // (From the page itself: the throttle counts per address, and the browser's address is what counts.)
+  const statuses = await page.evaluate(async () => {
+    const out: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch("/api/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "guess@hilo.local", password: `guess ${i}` }),
+      });
+      out.push(res.status);
+    }
+    return out;
+  });
+  expect(statuses).toEqual(Array(10).fill(401));
+  await page.getByLabel("Email").fill("guess@hilo.local");
+  await page.getByLabel("Password").fill("one more guess");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Too many" })).toHaveText("Too many failed attempts. Try again in 15 min.");
+  await page.screenshot({ path: "screenshots/login-rate-limited.png" });
 });
 
 test("empty inbox, then a customer's message arrives live, the agent answers and the ticks turn to read", async ({ page, baseURL }) => {
