@@ -136,7 +136,6 @@ async function main() {
       `INSERT INTO threads (channel, contact_id, business_address) SELECT 'whatsapp', id, '+14155238886' FROM contacts`,
     );
     const allSids = Array.from({ length: MESSAGES + WARMUP_MESSAGES }, () => `SM${randomBytes(16).toString("hex")}`);
-    const warmSids = allSids.slice(0, WARMUP_MESSAGES);
     const sids = allSids.slice(WARMUP_MESSAGES);
     for (let i = 0; i < allSids.length; i += 2000) {
       const chunk = allSids.slice(i, i + 2000);
@@ -189,7 +188,7 @@ async function main() {
         url,
         connections: CONNECTIONS,
         amount: list.length,
-        method: "POST" as const,
+        method: "POST",
         requests: [
           {
             setupRequest: (req) => {

@@ -1,7 +1,6 @@
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type pg from "pg";
-import { ApiError } from "@/lib/api/errors";
-import { createRateLimiter } from "./rate-limit";
+import { createRateLimiter, rateLimitedError } from "./rate-limit";
 
 /** Failed sign-ins allowed per account from one address, per window. */
 export const LOGIN_FAILURES_PER_ADDRESS = { points: 10, durationSeconds: 15 * 60 };
@@ -36,14 +35,9 @@ export class LoginThrottle {
     if (a && a.consumedPoints >= this.byAddress.points) blocked.push(a);
     if (b && b.consumedPoints >= this.byAccount.points) blocked.push(b);
     if (blocked.length === 0) return;
-    const retryAfter = Math.max(1, Math.ceil(Math.max(...blocked.map((res) => res.msBeforeNext)) / 1000));
-    throw new ApiError(
-      429,
-      "rate_limited",
-      `Too many failed sign-in attempts for this account. Retry after ${retryAfter} s.`,
-      undefined,
-      {},
-      { "retry-after": String(retryAfter) },
+    throw rateLimitedError(
+      Math.max(...blocked.map((res) => res.msBeforeNext)),
+      (s) => `Too many failed sign-in attempts for this account. Retry after ${s} s.`,
     );
   }
 

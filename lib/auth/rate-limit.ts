@@ -22,20 +22,21 @@ export function createRateLimiter(opts: { points: number; durationSeconds: numbe
   return new RateLimiterMemory({ keyPrefix: opts.keyPrefix ?? "api", points: opts.points, duration: opts.durationSeconds });
 }
 
-/** Consumes one request for `key`; throws 429 with Retry-After when the limit is reached. */
-export async function consumeRateLimit(limiter: RateLimiterAbstract, key: string, what = "this API key"): Promise<void> {
+/** The 429 `rate_limited` answer, with Retry-After in whole seconds (at least 1); `message` gets them. */
+export function rateLimitedError(msBeforeNext: number, message: (retryAfterSeconds: number) => string): ApiError {
+  const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new ApiError(429, "rate_limited", message(retryAfter), undefined, {}, { "retry-after": String(retryAfter) });
+}
+
+/** Consumes one request for an API key; throws 429 with Retry-After when the limit is reached. */
+export async function consumeRateLimit(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (err) {
     if (err instanceof RateLimiterRes) {
-      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `Too many requests for ${what}: the limit is ${limiter.points} per ${limiter.duration} s. Retry after ${retryAfter} s.`,
-        undefined,
-        {},
-        { "retry-after": String(retryAfter) },
+      throw rateLimitedError(
+        err.msBeforeNext,
+        (s) => `Too many requests for this API key: the limit is ${limiter.points} per ${limiter.duration} s. Retry after ${s} s.`,
       );
     }
     throw err;

@@ -31,14 +31,15 @@ export async function POST(req: Request): Promise<Response> {
     const parsed = loginSchema.safeParse(await readJson(req));
     if (!parsed.success) throw validationError(parsed.error, "sign-in");
     const db = await getDatabase();
+    const limits = throttle(db);
     const address = clientAddress(req.headers);
-    await throttle(db).check(parsed.data.email, address);
+    await limits.check(parsed.data.email, address);
     const user = await verifyCredentials(db.prisma, parsed.data.email, parsed.data.password);
     if (!user) {
-      await throttle(db).failed(parsed.data.email, address);
+      await limits.failed(parsed.data.email, address);
       throw new ApiError(401, "invalid_credentials", "Wrong email or password.");
     }
-    await throttle(db).succeeded(parsed.data.email, address);
+    await limits.succeeded(parsed.data.email, address);
     const { cookieValue } = await createSession(db.prisma, user.id);
     return Response.json(
       { user: { id: user.id, email: user.email, name: user.name, role: user.role } },
