@@ -1,6 +1,9 @@
 // Runs once when the Next.js server starts (node runtime only).
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // First: every request gets its TCP peer's address (sign-in throttling must not trust client headers).
+  const { installPeerAddressHeader } = await import("./lib/http/client-address");
+  installPeerAddressHeader();
   const { startServer } = await import("./lib/runtime/start");
   await startServer();
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { trustedProxyHops } from "@/lib/http/client-address";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_SMS_FROM, SIMULATOR_WHATSAPP_FROM } from "@/simulator/defaults";
 
 const optional = z
@@ -18,6 +19,17 @@ const envSchema = z.object({
   TWILIO_SMS_FROM: optional,
   TWILIO_MESSAGING_SERVICE_SID: optional,
   SIMULATOR_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => {
+      try {
+        trustedProxyHops(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "TRUST_PROXY must be true, false or the number of proxies (0–10) in front of Hilo"),
 });
 
 export interface AppConfig {
@@ -25,6 +37,8 @@ export interface AppConfig {
   /** The origin Twilio calls; webhook signatures are checked against it. No trailing slash. */
   publicBaseUrl: string;
   databaseUrl?: string;
+  /** Reverse proxies in front of Hilo whose X-Forwarded-For entries are trusted (TRUST_PROXY). */
+  trustProxyHops: number;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
   twilio: {
@@ -51,6 +65,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
+    trustProxyHops: trustedProxyHops(e.TRUST_PROXY),
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
     twilio: simulatorEnabled
       ? {

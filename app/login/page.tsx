@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
+import { safeRedirectPath } from "@/lib/auth/redirect";
 import { DEMO_ADMIN } from "@/lib/auth/users";
 import { fmt } from "@/lib/i18n";
 import { currentUser, translations } from "@/app/_lib/session";
@@ -9,9 +10,9 @@ import { LanguageSwitch } from "@/components/ui/LanguageSwitch";
 
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
   const { next } = await searchParams;
-  const safeNext = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const safeNext = safeRedirectPath(next, getConfig().publicBaseUrl);
   if (await currentUser()) redirect(safeNext);
   const { locale, t } = await translations();
   const { prisma } = await getDatabase();

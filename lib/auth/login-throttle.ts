@@ -9,9 +9,13 @@ export const LOGIN_FAILURES_PER_ACCOUNT = { points: 50, durationSeconds: 60 * 60
 
 /**
  * Brute-force protection for sign-in. Only failures count, so people who type their password right are
- * never throttled, and a success clears that address's failures. Failures are counted per account and
- * address (10 per 15 min) and per account overall (50 per hour): someone guessing from one machine is
- * stopped quickly, while locking a person out of their own account takes far more than ten bad tries.
+ * never throttled, and a success clears that address's failures.
+ * - From a browser without a device cookie for the account (lib/auth/devices.ts): 10 failures per 15 min
+ *   per account and address, and 50 per hour per account from all such browsers together — the second
+ *   stops guessing spread over many addresses.
+ * - From a browser that signed in to this account before (valid device cookie): 10 failures per 15 min
+ *   for that device only. The account-wide limit does not apply to it, so an attacker who spends it
+ *   cannot lock the owner out of the browsers they already use.
  */
 export class LoginThrottle {
   private readonly byAddress: RateLimiterAbstract;
@@ -22,15 +26,15 @@ export class LoginThrottle {
     this.byAccount = createRateLimiter({ ...LOGIN_FAILURES_PER_ACCOUNT, pool, keyPrefix: "login_acct" });
   }
 
-  private static keys(email: string, address: string) {
+  private static keys(email: string, address: string, deviceId: string | null) {
     const account = email.trim().toLowerCase();
-    return { account, address: `${account}|${address}` };
+    return { account, address: deviceId ? `${account}|device:${deviceId}` : `${account}|${address}` };
   }
 
-  /** Throws 429 with Retry-After when this account may not try again yet from this address. */
-  async check(email: string, address: string): Promise<void> {
-    const k = LoginThrottle.keys(email, address);
-    const [a, b] = await Promise.all([this.byAddress.get(k.address), this.byAccount.get(k.account)]);
+  /** Throws 429 with Retry-After when this account may not try again yet from here. */
+  async check(email: string, address: string, deviceId: string | null = null): Promise<void> {
+    const k = LoginThrottle.keys(email, address, deviceId);
+    const [a, b] = await Promise.all([this.byAddress.get(k.address), deviceId ? null : this.byAccount.get(k.account)]);
     const blocked: RateLimiterRes[] = [];
     if (a && a.consumedPoints >= this.byAddress.points) blocked.push(a);
     if (b && b.consumedPoints >= this.byAccount.points) blocked.push(b);
@@ -41,13 +45,13 @@ export class LoginThrottle {
     );
   }
 
-  async failed(email: string, address: string): Promise<void> {
-    const k = LoginThrottle.keys(email, address);
-    await Promise.all([swallowLimit(this.byAddress.consume(k.address)), swallowLimit(this.byAccount.consume(k.account))]);
+  async failed(email: string, address: string, deviceId: string | null = null): Promise<void> {
+    const k = LoginThrottle.keys(email, address, deviceId);
+    await Promise.all([swallowLimit(this.byAddress.consume(k.address)), deviceId ? null : swallowLimit(this.byAccount.consume(k.account))]);
   }
 
-  async succeeded(email: string, address: string): Promise<void> {
-    await this.byAddress.delete(LoginThrottle.keys(email, address).address);
+  async succeeded(email: string, address: string, deviceId: string | null = null): Promise<void> {
+    await this.byAddress.delete(LoginThrottle.keys(email, address, deviceId).address);
   }
 }
 
@@ -58,16 +62,4 @@ async function swallowLimit(p: Promise<unknown>): Promise<void> {
   } catch (err) {
     if (!(err instanceof RateLimiterRes)) throw err;
   }
-}
-
-/**
- * The caller's address for throttling: the last hop recorded in X-Forwarded-For (what the nearest proxy
- * saw; Next.js sets the socket's address there when no proxy did), else "unknown".
- */
-export function clientAddress(headers: { get(name: string): string | null }): string {
-  const hops = (headers.get("x-forwarded-for") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return hops.at(-1) ?? "unknown";
 }

@@ -36,9 +36,19 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Sec-Fetch-Site) must be our own. API-key calls carry no ambient credentials and are exempt.
  */
 export function assertSameOrigin(req: RequestLike, principal: Principal, allowedOrigins: string[]): void {
-  if (principal.type !== "user" || SAFE_METHODS.has(req.method.toUpperCase())) return;
+  if (principal.type !== "user") return;
+  assertSameSite(req, allowedOrigins);
+}
+
+/**
+ * The same check for any request a browser may send with our cookies (sign-in, sign-out): safe methods
+ * pass; otherwise Sec-Fetch-Site must be same-origin or Origin one of ours. A request with neither header
+ * is not from a browser (no ambient cookies to abuse) and passes.
+ */
+export function assertSameSite(req: RequestLike, allowedOrigins: string[]): void {
+  if (SAFE_METHODS.has(req.method.toUpperCase())) return;
   const site = req.headers.get("sec-fetch-site");
-  if (site === "same-origin") return;
+  if (site === "same-origin") return; // set by the browser itself; a page cannot forge it
   const origin = req.headers.get("origin");
   if (origin && allowedOrigins.includes(origin)) return;
   if (!origin && !site) return; // not a browser (curl with a copied cookie): no CSRF vector

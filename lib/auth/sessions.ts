@@ -72,7 +72,14 @@ export function readCookie(cookieHeader: string | null | undefined, name: string
   if (!cookieHeader) return null;
   for (const part of cookieHeader.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A malformed value (`%E0%A4%A`) is no session: treated as signed out, never an error.
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }

@@ -5,10 +5,14 @@ import { GET as usersGET, POST as usersPOST } from "@/app/api/admin/users/route"
 import { PATCH as userPATCH } from "@/app/api/admin/users/[id]/route";
 import { GET as conversationsGET } from "@/app/api/messaging/conversations/route";
 import { PATCH as conversationPATCH } from "@/app/api/messaging/conversations/[id]/route";
+import { GET as eventsGET } from "@/app/api/events/route";
+import { DEVICE_COOKIE } from "@/lib/auth/devices";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
+import { installPeerAddressHeader, PEER_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { upsertContactThread } from "@/lib/webhooks/record";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { startRouteServer } from "../helpers/app-server";
 import { apiKeyHeader, get, LOCAL, params, postJson, userCookie } from "../helpers/api";
 
 const kinds = await databaseKinds();
@@ -60,6 +64,7 @@ describe.each(kinds)("accounts and access on %s", (kind) => {
   });
   afterAll(async () => {
     setDatabase(undefined);
+    delete process.env.TRUST_PROXY;
     if (saved === undefined) delete process.env.PUBLIC_BASE_URL;
     else process.env.PUBLIC_BASE_URL = saved;
     await t.drop();
@@ -67,6 +72,7 @@ describe.each(kinds)("accounts and access on %s", (kind) => {
   beforeEach(() => {
     setDatabase(db);
     delete process.env.PUBLIC_BASE_URL;
+    delete process.env.TRUST_PROXY;
   });
 
   it("signs in with a hashed password and an HttpOnly, SameSite cookie (Secure under https)", async () => {
@@ -107,6 +113,7 @@ describe.each(kinds)("accounts and access on %s", (kind) => {
   });
 
   it("throttles failed sign-ins per account and address with 429 and Retry-After; successes never count", async () => {
+    process.env.TRUST_PROXY = "1"; // behind one proxy: the address is the last X-Forwarded-For hop
     await userCookie(db, "agent", "carla@example.com");
     const from = (ip: string) => ({ "x-forwarded-for": ip });
     // Signing in right, again and again, is never throttled.
@@ -125,12 +132,83 @@ describe.each(kinds)("accounts and access on %s", (kind) => {
   });
 
   it("stops guessing spread over many addresses once the account has 50 failures in an hour", async () => {
+    process.env.TRUST_PROXY = "1";
     await userCookie(db, "agent", "elena@example.com");
     for (let i = 0; i < 50; i++) expect((await login("elena@example.com", `guess ${i}`, { "x-forwarded-for": `192.0.2.${i}` })).status).toBe(401);
     expect((await login("elena@example.com", "correct horse battery", { "x-forwarded-for": "192.0.2.200" })).status).toBe(429);
     // Another account is not affected.
     await userCookie(db, "agent", "fabio@example.com");
     expect((await login("fabio@example.com", "correct horse battery", { "x-forwarded-for": "192.0.2.1" })).status).toBe(200);
+  });
+
+  it("a client that reaches Hilo directly cannot choose its address: X-Forwarded-For counts only behind TRUST_PROXY", async () => {
+    await userCookie(db, "agent", "gus@example.com");
+    installPeerAddressHeader();
+    const server = await startRouteServer({ "/api/auth/login": loginPOST });
+    try {
+      // Each guess claims another address, and even forges the header the server stamps the peer in.
+      const guess = (i: number, password = `guess ${i}`) =>
+        fetch(`${server.url}/api/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": `198.51.100.${i}`, [PEER_ADDRESS_HEADER]: `192.0.2.${i}` },
+          body: JSON.stringify({ email: "gus@example.com", password }),
+        });
+      for (let i = 0; i < 10; i++) expect((await guess(i)).status).toBe(401);
+      const blocked = await guess(99, "correct horse battery");
+      expect(blocked.status).toBe(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("someone guessing from many addresses cannot lock the owner out of a browser they signed in with before", async () => {
+    process.env.TRUST_PROXY = "1";
+    await userCookie(db, "agent", "hana@example.com");
+    const first = await login("hana@example.com", "correct horse battery", { "x-forwarded-for": "203.0.113.50" });
+    expect(first.status).toBe(200);
+    const device = first.headers.getSetCookie().find((c) => c.startsWith(`${DEVICE_COOKIE}=`))!;
+    expect(device).toMatch(/HttpOnly/);
+    const deviceCookie = device.split(";")[0]!;
+    for (let i = 0; i < 50; i++) expect((await login("hana@example.com", `guess ${i}`, { "x-forwarded-for": `192.0.2.${i}` })).status).toBe(401);
+    // A browser that never signed in to this account is held back...
+    expect((await login("hana@example.com", "correct horse battery", { "x-forwarded-for": "203.0.113.51" })).status).toBe(429);
+    // ...but Hana's own browser gets in, whatever address it comes from.
+    expect((await login("hana@example.com", "correct horse battery", { "x-forwarded-for": "203.0.113.77", cookie: deviceCookie })).status).toBe(200);
+    // The device cookie is bound to its account: it does not exempt another one.
+    await userCookie(db, "agent", "ivan@example.com");
+    for (let i = 0; i < 50; i++) await login("ivan@example.com", `guess ${i}`, { "x-forwarded-for": `192.0.2.${i}` });
+    expect((await login("ivan@example.com", "correct horse battery", { "x-forwarded-for": "203.0.113.77", cookie: deviceCookie })).status).toBe(429);
+    // Guessing from the trusted browser itself is still limited, per device.
+    for (let i = 0; i < 10; i++) expect((await login("hana@example.com", `typo ${i}`, { cookie: deviceCookie })).status).toBe(401);
+    expect((await login("hana@example.com", "correct horse battery", { cookie: deviceCookie })).status).toBe(429);
+  });
+
+  it("a malformed session cookie is simply signed out, never a server error", async () => {
+    for (const value of ["%E0%A4%A", "%", "%FF%FE", "a%20b%", "x".repeat(5000)]) {
+      const res = await conversationsGET(get("/api/messaging/conversations", { cookie: `hilo_session=${value}` }));
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe("unauthorized");
+      const events = await eventsGET(get("/api/events", { cookie: `hilo_session=${value}` }));
+      expect(events.status).toBe(401);
+      const out = await logoutPOST(new Request(new URL("/api/auth/logout", LOCAL), { method: "POST", headers: { cookie: `hilo_session=${value}` } }));
+      expect(out.status).toBe(200);
+    }
+  });
+
+  it("another site cannot sign an agent out", async () => {
+    await userCookie(db, "agent", "juana@example.com");
+    const cookie = cookieOf(await login("juana@example.com", "correct horse battery"));
+    const cross = await logoutPOST(
+      new Request(new URL("/api/auth/logout", LOCAL), { method: "POST", headers: { cookie, origin: "https://evil.example", "sec-fetch-site": "cross-site" } }),
+    );
+    expect(cross.status).toBe(403);
+    expect((await cross.json()).error.code).toBe("cross_site_request");
+    expect((await conversationsGET(get("/api/messaging/conversations", { cookie }))).status).toBe(200);
+    const same = await logoutPOST(
+      new Request(new URL("/api/auth/logout", LOCAL), { method: "POST", headers: { cookie, origin: LOCAL, "sec-fetch-site": "same-origin" } }),
+    );
+    expect(same.status).toBe(200);
+    expect((await conversationsGET(get("/api/messaging/conversations", { cookie }))).status).toBe(401);
   });
 
   it("signs out: the session is revoked server-side, not only the cookie cleared", async () => {

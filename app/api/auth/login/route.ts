@@ -2,7 +2,10 @@ import { z } from "zod";
 import { getConfig } from "@/lib/config";
 import { getDatabase, type AppDatabase } from "@/lib/db";
 import { ApiError, errorResponse, readJson, validationError } from "@/lib/api/errors";
-import { clientAddress, LoginThrottle } from "@/lib/auth/login-throttle";
+import { issueDeviceCookie, trustedDeviceId } from "@/lib/auth/devices";
+import { LoginThrottle } from "@/lib/auth/login-throttle";
+import { assertSameSite } from "@/lib/auth/request";
+import { clientAddress } from "@/lib/http/client-address";
 import { createSession, sessionCookieHeader } from "@/lib/auth/sessions";
 import { verifyCredentials } from "@/lib/auth/users";
 
@@ -24,27 +27,27 @@ function throttle(db: AppDatabase): LoginThrottle {
 export async function POST(req: Request): Promise<Response> {
   try {
     const config = getConfig();
-    const origin = req.headers.get("origin");
-    if (origin && origin !== config.publicBaseUrl && origin !== new URL(req.url).origin) {
-      throw new ApiError(403, "cross_site_request", "Cross-site sign-in is not allowed.");
-    }
+    assertSameSite(req, [config.publicBaseUrl, new URL(req.url).origin]);
     const parsed = loginSchema.safeParse(await readJson(req));
     if (!parsed.success) throw validationError(parsed.error, "sign-in");
     const db = await getDatabase();
     const limits = throttle(db);
-    const address = clientAddress(req.headers);
-    await limits.check(parsed.data.email, address);
-    const user = await verifyCredentials(db.prisma, parsed.data.email, parsed.data.password);
+    const address = clientAddress(req.headers, config.trustProxyHops);
+    const { email, password } = parsed.data;
+    const device = await trustedDeviceId(db.prisma, req.headers.get("cookie"), email);
+    await limits.check(email, address, device);
+    const user = await verifyCredentials(db.prisma, email, password);
     if (!user) {
-      await limits.failed(parsed.data.email, address);
+      await limits.failed(email, address, device);
       throw new ApiError(401, "invalid_credentials", "Wrong email or password.");
     }
-    await limits.succeeded(parsed.data.email, address);
+    await limits.succeeded(email, address, device);
+    const secure = config.publicBaseUrl.startsWith("https:");
     const { cookieValue } = await createSession(db.prisma, user.id);
-    return Response.json(
-      { user: { id: user.id, email: user.email, name: user.name, role: user.role } },
-      { headers: { "set-cookie": sessionCookieHeader(cookieValue, { secure: config.publicBaseUrl.startsWith("https:") }) } },
-    );
+    const headers = new Headers();
+    headers.append("set-cookie", sessionCookieHeader(cookieValue, { secure }));
+    headers.append("set-cookie", await issueDeviceCookie(db.prisma, email, { secure, deviceId: device ?? undefined }));
+    return Response.json({ user: { id: user.id, email: user.email, name: user.name, role: user.role } }, { headers });
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
     throw err;
