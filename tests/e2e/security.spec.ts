@@ -1,0 +1,54 @@
+import { expect, test } from "@playwright/test";
+import { DEMO } from "./helpers";
+
+test("pages and APIs carry the security headers a scanner expects", async ({ request }) => {
+  for (const path of ["/login", "/api/health"]) {
+    const res = await request.get(path);
+    const h = res.headers();
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+  }
+});
+
+// What reaches the page: ?next= is decoded once by the server, so %5C is a backslash and %09 a tab.
+const HOSTILE_NEXT = ["/%5Cevil.example/x", "/%5C%5Cevil.example/x", "%5C%5Cevil.example", "/%09/evil.example/x", "//evil.example/x", "/.//evil.example/x", "https://evil.example/x", "%2F%2Fevil.example"];
+
+test("sign-in never sends the browser to another host, before or after signing in", async ({ page, baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  const [first, ...rest] = HOSTILE_NEXT;
+  await page.goto(`/login?next=${first}`);
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(origin);
+  await page.screenshot({ path: "screenshots/login-next-hostile.png" });
+
+  // Signed in, /login redirects at once: still to our own origin.
+  for (const next of HOSTILE_NEXT) {
+    await page.goto(`/login?next=${next}`);
+    expect(new URL(page.url()).origin, next).toBe(origin);
+  }
+  // A real path of ours is honoured.
+  await page.goto(`/login?next=${encodeURIComponent("/stats?period=7d")}`);
+  await expect(page).toHaveURL(/\/stats\?period=7d$/);
+  expect(rest.length).toBeGreaterThan(0);
+});
+
+test("the address sign-in throttling counts is the connection's, whatever headers the client sends", async ({ request }) => {
+  const email = "nobody-throttle@hilo.local";
+  for (let i = 0; i < 10; i++) {
+    const res = await request.post("/api/auth/login", {
+      data: { email, password: `guess ${i}` },
+      headers: { "x-forwarded-for": `198.51.100.${i}`, "x-hilo-peer-address": `192.0.2.${i}` },
+    });
+    expect(res.status()).toBe(401);
+  }
+  const blocked = await request.post("/api/auth/login", {
+    data: { email, password: "one more" },
+    headers: { "x-forwarded-for": "198.51.100.200", "x-hilo-peer-address": "192.0.2.200" },
+  });
+  expect(blocked.status()).toBe(429);
+});
