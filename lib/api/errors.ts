@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { readBodyText } from "@/lib/http/body";
 
 /** An error with its HTTP meaning: `{"error": {"code", "message", "details"?}}` (DESIGN "HTTP API"). */
 export class ApiError extends Error {
@@ -37,9 +38,12 @@ export function validationError(error: z.ZodError, what = "request"): ApiError {
   );
 }
 
-/** Parses a JSON request body; a body that is not JSON is a 400, not a 500. */
+/**
+ * Parses a JSON request body; a body that is not JSON is a 400, not a 500, and one over
+ * `MAX_BODY_BYTES` a 413 (never read past the limit).
+ */
 export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+  const text = await readBodyText(req);
   if (!text.trim()) throw new ApiError(400, "invalid_json", "The request body must be a JSON object.");
   try {
     return JSON.parse(text);

@@ -3,7 +3,8 @@ import type { Database } from "@/lib/db/types";
 import type { Channel } from "@/lib/contacts/phone";
 import type { RawEventInput } from "@/lib/status/apply";
 import { validateTwilioSignature } from "@/lib/twilio/signature";
-import { recordFailedEvent, recordInbound, recordStatus } from "./record";
+import { storableParams } from "./fields";
+import { RejectedWebhookError, recordFailedEvent, recordInbound, recordStatus } from "./record";
 import { describeZodError, inboundParamsSchema, statusParamsSchema } from "./schemas";
 
 export type WebhookKind = "whatsapp" | "sms" | "message-status";
@@ -31,6 +32,24 @@ export interface WebhookContext {
 }
 
 const EMPTY_TWIML = "<Response></Response>";
+
+/**
+ * What one webhook may carry. Twilio's have 15–60 parameters with short names; the longest values
+ * (Body: 1,600 characters for SMS, 4,096 for WhatsApp; ChannelMetadata) stay far below these.
+ */
+export const WEBHOOK_LIMITS = { maxParams: 256, maxNameLength: 256, maxValueLength: 64 * 1024 };
+
+function limitProblem(params: Record<string, string>): string | null {
+  const names = Object.keys(params);
+  if (names.length > WEBHOOK_LIMITS.maxParams) return `more than ${WEBHOOK_LIMITS.maxParams} parameters`;
+  for (const name of names) {
+    if (name.length > WEBHOOK_LIMITS.maxNameLength) return `a parameter name longer than ${WEBHOOK_LIMITS.maxNameLength} characters`;
+    if (params[name].length > WEBHOOK_LIMITS.maxValueLength) {
+      return `parameter ${JSON.stringify(name.slice(0, 64))} longer than ${WEBHOOK_LIMITS.maxValueLength} characters`;
+    }
+  }
+  return null;
+}
 const KEPT_HEADERS = ["user-agent", "content-type", "i-twilio-idempotency-token", "x-twilio-signature", "x-home-region", "x-forwarded-for"];
 
 function jsonError(status: number, code: string, message: string, details?: unknown): WebhookResponse {
@@ -53,9 +72,8 @@ function parseBody(contentType: string, rawBody: string): Record<string, string>
       return null;
     }
   }
-  const params: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(rawBody)) params[k] = v;
-  return params;
+  // fromEntries: every name is an own property, even "__proto__" (the signature covers them all).
+  return Object.fromEntries(new URLSearchParams(rawBody));
 }
 
 function signatureValid(req: WebhookRequest, tokens: string[], contentType: string, params: Record<string, string>): boolean {
@@ -83,8 +101,11 @@ function isUnavailable(err: unknown): boolean {
  */
 export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookContext): Promise<WebhookResponse> {
   const contentType = (req.headers.get("content-type") ?? "application/x-www-form-urlencoded").toLowerCase();
-  const params = parseBody(contentType, req.rawBody);
-  if (!params || !signatureValid(req, ctx.authTokens, contentType, params)) {
+  const received = parseBody(contentType, req.rawBody);
+  const tooMuch = received && limitProblem(received);
+  if (tooMuch) return jsonError(413, "payload_too_large", `The webhook carries ${tooMuch}; Twilio's never do.`);
+  // The signature covers the parameters exactly as received (NUL bytes included).
+  if (!received || !signatureValid(req, ctx.authTokens, contentType, received)) {
     return jsonError(
       403,
       "invalid_signature",
@@ -92,6 +113,8 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
     );
   }
 
+  // What PostgreSQL can store: NUL bytes (text and jsonb refuse them) dropped from names and values.
+  const params = storableParams(received);
   const isStatus = req.kind === "message-status";
   const parsed = (isStatus ? statusParamsSchema : inboundParamsSchema).safeParse(params);
   if (!parsed.success) {
@@ -137,6 +160,8 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
     await recordInbound(db, params, raw, req.kind as Channel);
     return { status: 200, contentType: "text/xml", body: EMPTY_TWIML };
   } catch (err) {
+    // Can never be stored as a message (its raw event is kept, outcome "rejected"): a retry would not help.
+    if (err instanceof RejectedWebhookError) return jsonError(400, err.code, err.message, err.details);
     const unavailable = isUnavailable(err);
     ctx.log?.error({ err, messageSid: params.MessageSid }, "webhook: could not store event");
     if (!unavailable) await recordFailedEvent(db, raw, (err as Error).message ?? String(err));

@@ -1,7 +1,7 @@
 import type { Database, SqlClient } from "@/lib/db/types";
-import { normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
+import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
-import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
+import { applyStatusUpdate, type RawEventInput, type StatusUpdateInput, type StatusUpdateResult } from "@/lib/status/apply";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
 import { extraFromParams, mediaFromParams, parseIntOrNull, parsePrice, statusMetadata } from "./fields";
 
@@ -40,6 +40,34 @@ function channelOf(raw: string, fallback: Channel): Channel {
   return splitAddress(raw).channel ?? fallback;
 }
 
+/**
+ * A signed webhook that can never be stored as a message (e.g. a sender that is not an address). Its
+ * raw event is kept with outcome `rejected`; the answer is a 400 with this code.
+ */
+export class RejectedWebhookError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: { field: string; problem: string }[],
+  ) {
+    super(message);
+  }
+}
+
+function invalidAddress(code: string, field: string, value: string | undefined, problem: string): RejectedWebhookError {
+  const shown = JSON.stringify((value ?? "").slice(0, 64));
+  return new RejectedWebhookError(code, `${field} ${shown} ${problem}.`, [{ field, problem }]);
+}
+
+/** The inbound's sender (a customer) and recipient (our number) must both be addresses. */
+function inboundAddressError(params: Record<string, string>, channel: Channel): RejectedWebhookError | null {
+  const from = addressProblem(params.From, "contact", channel);
+  if (from) return invalidAddress("invalid_sender", "From", params.From, from);
+  const to = addressProblem(params.To, "business", channel);
+  if (to) return invalidAddress("invalid_recipient", "To", params.To, to);
+  return null;
+}
+
 export interface InboundResult {
   outcome: "created" | "duplicate";
   messageId: string;
@@ -58,6 +86,11 @@ export async function recordInbound(
   fallbackChannel: Channel,
 ): Promise<InboundResult> {
   const channel = channelOf(params.From, fallbackChannel);
+  const rejected = inboundAddressError(params, channel);
+  if (rejected) {
+    await insertRawEvent(db, raw, "rejected", rejected.message);
+    throw rejected;
+  }
   return db.transaction(async (tx) => {
     const { threadId } = await upsertContactThread(tx, {
       channel,
@@ -166,6 +199,25 @@ export async function recordStatus(
   const first = await applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw });
   if (first.found) return { ...first, outcome: first.inserted ? "applied" : "duplicate", needsFetch: false };
 
+  try {
+    return await linkOrCreate(db, params, update, first.eventId, hiloMessageId);
+  } catch (err) {
+    if (err instanceof RejectedWebhookError && first.eventId) {
+      await db.query(`UPDATE webhook_events SET outcome = 'rejected', error = $2 WHERE id = $1::bigint`, [first.eventId, err.message]);
+    }
+    throw err;
+  }
+}
+
+/** A callback for a SID Hilo has not linked: Hilo's own message (by id) or one sent elsewhere. */
+async function linkOrCreate(
+  db: Database,
+  params: Record<string, string>,
+  update: Omit<StatusUpdateInput, "lookup">,
+  eventId: string | null,
+  hiloMessageId: string | null | undefined,
+): Promise<StatusCallbackResult> {
+  const status = update.status;
   return db.transaction(async (tx) => {
     let outcome: StatusCallbackResult["outcome"] = "linked";
     let needsFetch = false;
@@ -176,11 +228,11 @@ export async function recordStatus(
         ])
       : [];
     if (linked.length === 0) {
-      const created = await createExternalMessage(tx, params, first.eventId);
+      const created = await createExternalMessage(tx, params, eventId);
       outcome = created.created ? "created_external" : "linked";
       needsFetch = created.created && created.needsFetch;
       if (created.created) {
-        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, outcome]);
+        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [eventId, outcome]);
         return {
           found: true,
           messageId: created.messageId,
@@ -188,7 +240,7 @@ export async function recordStatus(
           inserted: true,
           previousStatus: null,
           status,
-          eventId: first.eventId,
+          eventId: eventId,
           outcome,
           needsFetch,
         };
@@ -197,10 +249,10 @@ export async function recordStatus(
     const result = await applyStatusUpdate(tx, {
       ...update,
       lookup: { by: "sid", sid: params.MessageSid },
-      webhookEventId: first.eventId,
+      webhookEventId: eventId,
     });
     await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [
-      first.eventId,
+      eventId,
       result.inserted ? "applied" : "duplicate",
     ]);
     return { ...result, outcome: result.inserted ? outcome : "duplicate", needsFetch };
@@ -217,6 +269,8 @@ async function createExternalMessage(
   const to = params.To || params.ChannelToAddress || "";
   const from = params.From || params.MessagingServiceSid || "";
   const channel = channelOf(to || from, params.ChannelPrefix === "whatsapp" ? "whatsapp" : "sms");
+  const problem = addressProblem(to, "contact", channel);
+  if (problem) throw invalidAddress("invalid_recipient", "To", to, problem);
   const { threadId } = await upsertContactThread(tx, {
     channel,
     contactPhone: normalizeAddress(to),

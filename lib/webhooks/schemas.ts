@@ -10,7 +10,6 @@ export const inboundParamsSchema = z.looseObject({
   From: address,
   To: address,
   Body: z.string().optional(),
-  NumMedia: z.string().regex(/^\d+$/).optional(),
 });
 export type InboundParams = z.infer<typeof inboundParamsSchema> & Record<string, string>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extraFromParams, mediaFromParams, parsePrice, statusMetadata } from "@/lib/webhooks/fields";
+import { extraFromParams, mediaFromParams, parseIntOrNull, parsePrice, statusMetadata, storableParams } from "@/lib/webhooks/fields";
 
 describe("webhook fields", () => {
   it("reads every MediaUrlN / MediaContentTypeN", () => {
@@ -46,5 +46,28 @@ describe("webhook fields", () => {
       Price: "-0.01",
       ChannelPrefix: "whatsapp",
     });
+  });
+  it("reads only MediaUrl0…MediaUrl9 that are present, whatever NumMedia says", () => {
+    expect(mediaFromParams({ NumMedia: "50000000", MediaUrl1: "u1", MediaUrl9: "u9", MediaUrl10: "u10" })).toEqual([
+      { url: "u1", contentType: null },
+      { url: "u9", contentType: null },
+    ]);
+  });
+  it("numbers that do not fit their columns are null", () => {
+    expect(parseIntOrNull("30003")).toBe(30003);
+    expect(parseIntOrNull("2147483647")).toBe(2147483647);
+    expect(parseIntOrNull("2147483648")).toBeNull();
+    expect(parseIntOrNull("99999999999")).toBeNull();
+    expect(parseIntOrNull("1e400")).toBeNull();
+    expect(parseIntOrNull("12abc")).toBeNull();
+    expect(parsePrice("-9999999.99999")).toBe("9999999.99999");
+    expect(parsePrice("-123456789.5")).toBeNull();
+    expect(parsePrice("-9999999.999999")).toBeNull();
+    expect(parsePrice("1e400")).toBeNull();
+    expect(parsePrice("0x10")).toBeNull();
+  });
+  it("storable parameters: NUL dropped from names and values, a clean name wins a collision", () => {
+    expect(storableParams({ "Bo\u0000dy": "x", Body: "a\u0000b", "\u0000N": "\u0000" })).toEqual({ Body: "ab", N: "" });
+    expect(storableParams({ X: "\ud800" })).toEqual({ X: "\ufffd" });
   });
 });

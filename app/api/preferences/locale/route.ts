@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { errorResponse, readJson, validationError } from "@/lib/api/errors";
+import { ApiError, errorResponse, readJson, validationError } from "@/lib/api/errors";
 import { LOCALES } from "@/lib/i18n";
 
 export const dynamic = "force-dynamic";
@@ -8,7 +8,14 @@ const schema = z.object({ locale: z.enum(LOCALES, { error: `must be one of ${LOC
 
 /** The language switch: remembered in a cookie (no account needed, works on the sign-in page too). */
 export async function POST(req: Request): Promise<Response> {
-  const parsed = schema.safeParse(await readJson(req).catch(() => null));
+  let body: unknown = null;
+  try {
+    body = await readJson(req);
+  } catch (err) {
+    // A body that is not JSON is reported as a missing locale; one over the size limit as itself.
+    if (err instanceof ApiError && err.status === 413) return errorResponse(err);
+  }
+  const parsed = schema.safeParse(body);
   if (!parsed.success) return errorResponse(validationError(parsed.error, "locale"));
   return Response.json(
     { locale: parsed.data.locale },

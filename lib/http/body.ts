@@ -1,0 +1,38 @@
+import { ApiError } from "@/lib/api/errors";
+
+/** The most any JSON API or webhook body may carry (Twilio's webhooks are a few KB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, "payload_too_large", `The request body is larger than ${limit} bytes.`, undefined, { limit });
+}
+
+/**
+ * Reads a request body as UTF-8 text, never more than `limit` bytes: a `Content-Length` over the limit
+ * is refused before reading, and the stream itself is counted (chunked bodies, or a Content-Length that
+ * lies) and cancelled as soon as it passes the limit. Throws a 413 `payload_too_large` ApiError.
+ */
+export async function readBodyText(req: Request, limit: number = MAX_BODY_BYTES): Promise<string> {
+  const declared = req.headers.get("content-length")?.trim();
+  if (declared && /^\d+$/.test(declared) && Number(declared) > limit) {
+    await req.body?.cancel().catch(() => {});
+    throw tooLarge(limit);
+  }
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
+}
