@@ -52,3 +52,35 @@ test("the address sign-in throttling counts is the connection's, whatever header
   });
   expect(blocked.status()).toBe(429);
 });
+
+test("a 600 MB body is refused with 413 after about 1 MB, and the server stays healthy", async ({ baseURL }) => {
+  const chunk = new Uint8Array(64 * 1024).fill(97);
+  let pulled = 0;
+  const total = 600 * 1024 * 1024;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled >= total) return controller.close();
+      pulled += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  const started = Date.now();
+  let status: number | null = null;
+  try {
+    const res = await fetch(`${baseURL}/api/webhooks/whatsapp`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    status = res.status;
+    expect((await res.json()).error.code).toBe("payload_too_large");
+  } catch {
+    // The server may close the connection while the client is still uploading: also a refusal.
+  }
+  if (status !== null) expect(status).toBe(413);
+  expect(pulled).toBeLessThan(100 * 1024 * 1024);
+  expect(Date.now() - started).toBeLessThan(30_000);
+  const health = await fetch(`${baseURL}/api/health`);
+  expect(health.status).toBe(200);
+});
