@@ -192,7 +192,7 @@ export interface Simulator {
    * Returns that URL (use it as an inbound message's MediaUrl). Like Twilio right after the webhook,
    * it answers 404 until `availableInMs` has passed.
    */
-  addMedia(messageSid: string, contentType: string, data: Buffer, opts?: { availableInMs?: number }): string;
+  addMedia(messageSid: string, contentType: string, data: Buffer, opts?: MediaOptions): string;
   /** The customer writes: posts a signed inbound webhook to the app. */
   sendInbound(input: InboundInput): Promise<InboundResult>;
   /** Posts one status callback now for a known message (the message's StatusCallback unless `url`). */
@@ -262,12 +262,35 @@ export function messageJson(m: SimMessage) {
   };
 }
 
+/** How the simulator hosts a media file (`addMedia`). */
+export interface MediaOptions {
+  /** Answer 404 for this long, like Twilio right after the webhook. */
+  availableInMs?: number;
+  /**
+   * Like Twilio, answer the authenticated media URL with a 307 to short-lived storage instead of the
+   * file itself: `"storage"` is a path on the simulator's own origin that needs no credentials (after
+   * `storageHops` redirects, default 1); any other string is sent as the redirect's Location as is.
+   */
+  redirect?: "storage" | string;
+  storageHops?: number;
+  /** Send the file without Content-Length (chunked), as some storage servers do. */
+  chunked?: boolean;
+  /** Wait this long before answering the media URL. */
+  delayMs?: number;
+}
+
 interface MediaFile {
   messageSid: string;
   contentType: string;
   data: Buffer;
   /** ms timestamp before which the file answers 404 (still being stored). */
   availableAt: number;
+  redirect?: string;
+  storageHops: number;
+  /** The unguessable part of the storage URL (a pre-signed URL's signature). */
+  storageKey: string;
+  chunked: boolean;
+  delayMs: number;
 }
 
 function readBodyBuffer(req: IncomingMessage, limit = 20_000_000): Promise<Buffer> {
@@ -340,6 +363,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const smsSenders = toArray(opts.smsFrom ?? SIMULATOR_SMS_FROM);
   const channelInstallSid = `XE${hex(16)}`;
   const base = `${API}/Accounts/${accountSid}`;
+  const startedAt = new Date();
 
   const messages: SimMessage[] = [];
   const bySid = new Map<string, SimMessage>();
@@ -711,18 +735,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   /** Media files hosted like Twilio's inbound media (ME sid → file). */
   const mediaFiles = new Map<string, MediaFile>();
-  function addMediaFile(messageSid: string, contentType: string, data: Buffer, availableInMs = 0): string {
+  function addMediaFile(messageSid: string, contentType: string, data: Buffer, o: MediaOptions = {}): string {
     const sid = `ME${hex(16)}`;
-    mediaFiles.set(sid, { messageSid, contentType, data, availableAt: Date.now() + availableInMs });
+    mediaFiles.set(sid, {
+      messageSid,
+      contentType,
+      data,
+      availableAt: Date.now() + (o.availableInMs ?? 0),
+      redirect: o.redirect,
+      storageHops: Math.max(1, o.storageHops ?? 1),
+      storageKey: hex(16),
+      chunked: o.chunked ?? false,
+      delayMs: o.delayMs ?? 0,
+    });
     return `${API}/Accounts/${accountSid}/Messages/${messageSid}/Media/${sid}`;
   }
+  const storagePath = (sid: string, file: MediaFile, hop: number) => `/_simulator/storage/${sid}/${file.storageKey}/${hop}`;
 
   async function route(
     req: IncomingMessage,
     url: URL,
     form: URLSearchParams,
     rawBody: Buffer,
-  ): Promise<{ status: number; json: unknown; file?: MediaFile }> {
+  ): Promise<{ status: number; json: unknown; file?: MediaFile; location?: string }> {
     const path = url.pathname.replace(/\/+$/, "");
     if (req.method === "GET" && (path === "" || path === "/health")) {
       return { status: 200, json: { status: "ok", service: "twilio-simulator", account_sid: accountSid } };
@@ -731,8 +766,39 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (media && req.method === "GET") {
       checkAuth(req, media[1]!);
       const file = mediaFiles.get(media[3]!);
+      if (file?.delayMs) await new Promise((r) => setTimeout(r, file.delayMs));
       if (!file || file.messageSid !== media[2] || Date.now() < file.availableAt) throw apiError(404, 20404, `The requested resource ${url.pathname} was not found`);
+      if (file.redirect === "storage") return { status: 307, json: null, location: `${sim.url}${storagePath(media[3]!, file, 1)}` };
+      if (file.redirect !== undefined) return { status: 307, json: null, location: file.redirect };
       return { status: 200, json: null, file };
+    }
+    // Twilio's media storage (pre-signed, short-lived URLs): no credentials, maybe more redirects.
+    const storage = /^\/_simulator\/storage\/(ME[0-9a-f]{32})\/([0-9a-f]{32})\/(\d{1,3})$/.exec(path);
+    if (storage && req.method === "GET") {
+      const file = mediaFiles.get(storage[1]!);
+      if (!file || file.storageKey !== storage[2]) throw apiError(404, 20404, `The requested resource ${url.pathname} was not found`);
+      const hop = Number(storage[3]);
+      if (hop < file.storageHops) return { status: 307, json: null, location: `${sim.url}${storagePath(storage[1]!, file, hop + 1)}` };
+      return { status: 200, json: null, file };
+    }
+    // The Account resource: like Twilio's, it shows the account's auth token (to its own credentials only).
+    const account = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/.exec(path);
+    if (account && req.method === "GET") {
+      checkAuth(req, account[1]!);
+      return {
+        status: 200,
+        json: {
+          sid: accountSid,
+          owner_account_sid: accountSid,
+          friendly_name: "Simulated account",
+          status: "active",
+          type: "Full",
+          auth_token: authToken,
+          date_created: rfc2822(startedAt),
+          date_updated: rfc2822(startedAt),
+          uri: `${API}/Accounts/${accountSid}.json`,
+        },
+      };
     }
     // Not part of Twilio's API: lets `npm run simulate -- inbound --media <file>` host a file here.
     if (path === "/_simulator/media" && req.method === "POST") {
@@ -790,11 +856,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let status = 500;
     let json: unknown;
     let file: MediaFile | undefined;
+    let location: string | undefined;
     try {
       const rawBody = await readBodyBuffer(req);
       const raw = url.pathname === "/_simulator/media" ? "" : rawBody.toString("utf8");
       if (raw && !/json/i.test(req.headers["content-type"] ?? "") && url.pathname !== "/_simulator/media") form = new URLSearchParams(raw);
-      ({ status, json, file } = await route(req, url, form, rawBody));
+      ({ status, json, file, location } = await route(req, url, form, rawBody));
     } catch (err) {
       const e = err instanceof TwilioApiError ? err : apiError(500, 20500, `Internal Server Error: ${(err as Error).message}`);
       status = e.status;
@@ -813,8 +880,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
     log(`${req.method} ${url.pathname}${url.search} → ${status}${status >= 400 ? ` ${(json as { code?: number }).code}` : ""}`);
     if (file) {
-      res.writeHead(200, { "Content-Type": file.contentType, "Content-Length": String(file.data.length) });
-      res.end(file.data);
+      res.writeHead(200, { "Content-Type": file.contentType, ...(file.chunked ? {} : { "Content-Length": String(file.data.length) }) });
+      if (file.chunked) res.write(file.data);
+      res.end(file.chunked ? undefined : file.data);
+      return;
+    }
+    if (location !== undefined) {
+      res.writeHead(status, { Location: location, "Content-Length": "0" });
+      res.end();
       return;
     }
     const payload = json === null ? "" : JSON.stringify(json);
@@ -855,7 +928,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests,
     callbacks,
     getMessage: (sid) => bySid.get(sid),
-    addMedia: (messageSid, contentType, data, o = {}) => `${sim.url}${addMediaFile(messageSid, contentType, data, o.availableInMs)}`,
+    addMedia: (messageSid, contentType, data, o = {}) => `${sim.url}${addMediaFile(messageSid, contentType, data, o)}`,
 
     addExternalMessage(input) {
       const channel: Channel = input.channel ?? (input.to.startsWith("whatsapp:") ? "whatsapp" : "sms");

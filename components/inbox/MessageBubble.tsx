@@ -1,7 +1,7 @@
 "use client";
 
 import type { Dictionary, Locale } from "@/lib/i18n";
-import { mediaPath } from "@/lib/messaging/media";
+import { mediaDisplay } from "@/lib/messaging/media-path";
 import { StatusTicks } from "./StatusTicks";
 import type { ApiMessage } from "./types";
 
@@ -31,9 +31,34 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
         {m.body && <p className="whitespace-pre-wrap break-words">{m.body}</p>}
         {!m.body && m.contentSid && <p className="italic opacity-90">Template {m.contentSid}</p>}
         {m.media.map((item, i) => {
-          // Through Hilo: Twilio's media URLs need the account's credentials (lib/messaging/media.ts).
-          const src = mediaPath(m.id, i);
+          // Twilio's media through Hilo (it needs the account's credentials, lib/messaging/media.ts); media a
+          // sender supplied straight from its public address, sending it no referrer; a URL that is not
+          // http(s) (javascript:, data:…) is never a link or a source.
+          const shown = mediaDisplay(m.id, i, item, m.senderType);
           const type = item.contentType ?? "";
+          if (!shown) {
+            return (
+              <p key={i} className="mt-1 text-sm opacity-80">
+                📎 {t.media} {type ? `(${type})` : ""}
+              </p>
+            );
+          }
+          const { src } = shown;
+          if (shown.external) {
+            if (type.startsWith("image/")) {
+              return (
+                <a key={i} href={src} target="_blank" rel="noopener noreferrer" referrerPolicy="no-referrer" className="mt-2 block">
+                  {/* eslint-disable-next-line @next/next/no-img-element */}
+                  <img src={src} referrerPolicy="no-referrer" alt={m.body ? t.media : `${t.media} ${i + 1}`} className="max-h-64 rounded-lg bg-slate-100" loading="lazy" />
+                </a>
+              );
+            }
+            return (
+              <a key={i} href={src} className="mt-1 block text-sm underline" target="_blank" rel="noopener noreferrer" referrerPolicy="no-referrer">
+                📎 {t.media} ({type || shown.host})
+              </a>
+            );
+          }
           if (type.startsWith("image/")) {
             return (
               <a key={i} href={src} target="_blank" rel="noreferrer" className="mt-2 block">

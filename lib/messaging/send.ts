@@ -9,6 +9,7 @@ import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/status/errors";
 import { isMessageStatus, statusRank } from "@/lib/status/ranking";
 import { upsertContactThread } from "@/lib/webhooks/record";
+import type { MediaItem } from "./media-path";
 import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
@@ -129,7 +130,8 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
         );
       }
     }
-    const media = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null }));
+    // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
+    const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO messages (thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, "from", "to",
                              status, status_rank, content_sid, content_variables, messaging_service_sid, num_media)

@@ -1,3 +1,5 @@
+import { mediaSourceOf, type MediaItem } from "./media-path";
+
 /** The public Message shape (DESIGN "HTTP API"), from a `messages` row read with SQL. */
 export interface MessageRow {
   id: string;
@@ -7,7 +9,7 @@ export interface MessageRow {
   sender_type: string;
   sender_user_id: string | null;
   body: string | null;
-  media: { url: string; contentType: string | null }[] | null;
+  media: { url?: unknown; contentType?: unknown; source?: unknown }[] | null;
   from: string;
   to: string;
   twilio_sid: string | null;
@@ -29,7 +31,8 @@ export interface ApiMessage {
   /** The agent who sent it (senderType "agent"). */
   senderUserId: string | null;
   body: string | null;
-  media: { url: string; contentType: string | null }[];
+  /** `source`: "twilio" (reported by Twilio) or "caller" (supplied by the sender): see media-path.ts. */
+  media: MediaItem[];
   from: string;
   to: string;
   twilioSid: string | null;
@@ -56,7 +59,11 @@ export function toApiMessage(r: MessageRow): ApiMessage {
     senderType: r.sender_type,
     senderUserId: r.sender_user_id,
     body: r.body,
-    media: r.media ?? [],
+    media: (Array.isArray(r.media) ? r.media : []).map((item) => ({
+      url: typeof item?.url === "string" ? item.url : "",
+      contentType: typeof item?.contentType === "string" ? item.contentType : null,
+      source: mediaSourceOf(item ?? {}, r.sender_type),
+    })),
     from: r.from,
     to: r.to,
     twilioSid: r.twilio_sid,

@@ -22,6 +22,14 @@ export function mediaFromParams(params: Record<string, string>): MediaItem[] {
   return media;
 }
 
+/**
+ * The media of a signed webhook, marked as reported by Twilio: only such items may ever be fetched with
+ * the account's credentials (lib/messaging/media.ts decides whether a given URL is one of its files).
+ */
+export function twilioReportedMedia(params: Record<string, string>): (MediaItem & { source: "twilio" })[] {
+  return mediaFromParams(params).map((m) => ({ ...m, source: "twilio" }));
+}
+
 const pick = (params: Record<string, string>, names: string[]) => {
   const out: Record<string, string> = {};
   for (const n of names) if (params[n] !== undefined && params[n] !== "") out[n] = params[n];

@@ -3,7 +3,7 @@ import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateInput, type StatusUpdateResult } from "@/lib/status/apply";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
-import { extraFromParams, mediaFromParams, parseIntOrNull, parsePrice, statusMetadata } from "./fields";
+import { extraFromParams, parseIntOrNull, parsePrice, statusMetadata, twilioReportedMedia } from "./fields";
 
 export interface UpsertThreadInput {
   channel: Channel;
@@ -99,7 +99,7 @@ export async function recordInbound(
       contactName: params.ProfileName,
       waId: params.WaId,
     });
-    const media = mediaFromParams(params);
+    const media = twilioReportedMedia(params);
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,
                              status, status_rank, messaging_service_sid, num_segments, num_media, extra)
@@ -279,7 +279,7 @@ async function createExternalMessage(
     waId: params.WaId,
   });
   const hasBody = params.Body !== undefined;
-  const media = mediaFromParams(params);
+  const media = twilioReportedMedia(params);
   const errorCode = parseIntOrNull(params.ErrorCode);
   const rows = await tx.query<{ id: string }>(
     `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,

@@ -202,7 +202,7 @@ describe.each(kinds)("POST /api/messaging/send on %s", (kind) => {
   it("sends media, and puts every outbound message of (channel, contact, sender) in one thread", async () => {
     const mediaUrl = ["https://example.com/factura.pdf", "https://example.com/foto.jpg"];
     const first = await (await send({ channel: "sms", to: CUSTOMER, message: "Adjunto", mediaUrl }, auth)).json();
-    expect(first.message.media).toEqual(mediaUrl.map((url) => ({ url, contentType: null })));
+    expect(first.message.media).toEqual(mediaUrl.map((url) => ({ url, contentType: null, source: "caller" })));
     expect(createRequests()[0].form).toMatchObject({ MediaUrl: mediaUrl, Body: "Adjunto" });
     expect(first.message.twilioSid).toMatch(/^MM/);
     const second = await (await send({ channel: "sms", to: "+573001234567", message: "Otro", threadId: first.message.threadId }, auth)).json();

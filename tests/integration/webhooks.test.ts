@@ -87,8 +87,8 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
       num_media: 2,
     });
     expect(msg.media).toEqual([
-      { url: params.MediaUrl0, contentType: "image/jpeg" },
-      { url: params.MediaUrl1, contentType: "application/pdf" },
+      { url: params.MediaUrl0, contentType: "image/jpeg", source: "twilio" },
+      { url: params.MediaUrl1, contentType: "application/pdf", source: "twilio" },
     ]);
     expect(msg.extra).toMatchObject({
       messageType: "image",

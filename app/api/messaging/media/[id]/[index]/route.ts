@@ -4,7 +4,10 @@ import { openMessageMedia } from "@/lib/messaging/media";
 
 export const dynamic = "force-dynamic";
 
-/** A message's media item: Twilio-hosted media streamed with the account's credentials, others redirected. */
+/**
+ * A message's media item: Twilio's media files streamed with the account's credentials, other media
+ * Twilio reported redirected to (http(s) only), media a sender supplied refused (422 media_not_proxied).
+ */
 export const GET = apiRoute(async ({ db, params }) => {
   const media = await openMessageMedia(db.sql, getConfig().twilio, params.id, Number(params.index));
   if (media.kind === "redirect") return Response.redirect(media.url, 302);
