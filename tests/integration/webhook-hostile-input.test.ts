@@ -238,8 +238,8 @@ describe.each(kinds)("hostile webhook and API input on %s", (kind) => {
       expect(res.status).toBe(200);
       const [msg] = await db.sql.query<{ media: unknown[]; num_media: number }>("SELECT media, num_media FROM messages");
       expect(msg.media).toEqual([
-        { url: params.MediaUrl0, contentType: "image/jpeg" },
-        { url: params.MediaUrl3, contentType: null },
+        { url: params.MediaUrl0, contentType: "image/jpeg", source: "twilio" },
+        { url: params.MediaUrl3, contentType: null, source: "twilio" },
       ]);
       expect(msg.num_media).toBe(2);
       expect((await eventFor(params.MessageSid)).params).toEqual(params);
