@@ -29,8 +29,10 @@ export async function createSession(prisma: PrismaClient, userId: string): Promi
 }
 
 async function tokenFromCookie(prisma: PrismaClient, cookieValue: string): Promise<string | null> {
+  // Outside the try: a database that cannot be reached is not a bad cookie (503, not 401).
+  const password = await getSessionSecret(prisma);
   try {
-    const data = await unsealData<{ token?: string }>(cookieValue, { password: await getSessionSecret(prisma), ttl: SESSION_TTL_SECONDS });
+    const data = await unsealData<{ token?: string }>(cookieValue, { password, ttl: SESSION_TTL_SECONDS });
     return typeof data.token === "string" ? data.token : null;
   } catch {
     return null;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getConfig } from "@/lib/config";
 import { getDatabase, type AppDatabase } from "@/lib/db";
-import { ApiError, errorResponse, readJson, validationError } from "@/lib/api/errors";
+import { ApiError, errorResponse, readJson, unavailableResponse, validationError } from "@/lib/api/errors";
 import { clientAddress, LoginThrottle } from "@/lib/auth/login-throttle";
 import { createSession, sessionCookieHeader } from "@/lib/auth/sessions";
 import { verifyCredentials } from "@/lib/auth/users";
@@ -47,6 +47,8 @@ export async function POST(req: Request): Promise<Response> {
     );
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
+    const unavailable = unavailableResponse(err);
+    if (unavailable) return unavailable;
     throw err;
   }
 }
