@@ -8,15 +8,19 @@ import { POST as loginPOST } from "@/app/api/auth/login/route";
 import { POST as logoutPOST } from "@/app/api/auth/logout/route";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { GET as conversationsGET } from "@/app/api/messaging/conversations/route";
-import { closeDatabase, getDatabase, setDatabase } from "@/lib/db";
+import { closeDatabase, getDatabase, openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
+import { LISTENER_APPLICATION_NAME } from "@/lib/db/postgres";
+import { eventStream } from "@/lib/realtime/stream";
+import { handleTwilioWebhook } from "@/lib/webhooks/handle";
 import { readMigrations } from "@/lib/db/migrate";
 import { startServer, stopServer } from "@/lib/runtime/start";
 import { SIMULATOR_AUTH_TOKEN } from "@/simulator/defaults";
-import { ADMIN_URL, postgresReachable } from "../helpers/db";
+import { ADMIN_URL, createTestDatabase, postgresReachable, type TestDatabase } from "../helpers/db";
+import { sseReader } from "../helpers/sse";
 import { setEnv } from "../helpers/env";
 import { get, LOCAL, postJson } from "../helpers/api";
 import { createTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
-import { inboundWhatsApp, signedRequest } from "../helpers/webhooks";
+import { inboundWhatsApp, PUBLIC_BASE_URL, signedRequest, TOKENS } from "../helpers/webhooks";
 
 const reachable = await postgresReachable();
 
@@ -150,5 +154,72 @@ describe.skipIf(!reachable)("PostgreSQL unreachable at start, then back", () => 
     await until("health 200 again", async () => (await healthGET()).status === 200);
     expect((await conversationsGET(get("/api/messaging/conversations", { cookie }))).status).toBe(200);
     expect((await webhook(later)).status).toBe(200);
+  });
+});
+
+describe.skipIf(!reachable)("live updates through a database interruption (PostgreSQL)", () => {
+  let t: TestDatabase;
+  let proxy: TcpProxy;
+  /** The instance holding the browser's stream: its connections go through the proxy. */
+  let a: AppDatabase;
+
+  beforeAll(async () => {
+    t = await createTestDatabase("postgres");
+    proxy = await createTcpProxy();
+    a = await openDatabase({ url: proxy.urlFor(t.url!), migrate: false });
+  });
+  afterAll(async () => {
+    await a.close();
+    await proxy.stop();
+    await t.drop();
+  });
+
+  /** Another instance (direct connection) stores an inbound message; returns its id. */
+  async function inbound(body: string): Promise<string> {
+    const params = inboundWhatsApp({ Body: body });
+    const req = signedRequest("/api/webhooks/whatsapp", params);
+    const res = await handleTwilioWebhook(
+      { kind: "whatsapp", publicUrl: `${PUBLIC_BASE_URL}/api/webhooks/whatsapp`, headers: req.headers, rawBody: await req.text() },
+      { authTokens: TOKENS, getDatabase: async () => t.db.sql },
+    );
+    expect(res.status).toBe(200);
+    const [row] = await t.db.sql.query<{ id: string }>(`SELECT id::text FROM messages WHERE twilio_sid = $1`, [params.MessageSid]);
+    return row.id;
+  }
+
+  it("an open stream sends sync after the network to the database is cut and restored, then keeps delivering", async () => {
+    const live = sseReader(eventStream(a.sql));
+    await live.waitFor((f) => f.event === "ready");
+    const first = await inbound("antes del corte");
+    await live.waitFor((f) => f.event === "message.created" && f.data.messageId === first);
+
+    // The network to the database is cut for a few seconds; a message arrives meanwhile.
+    await proxy.stop();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await inbound("durante el corte");
+    await new Promise((r) => setTimeout(r, 1_500));
+    await proxy.start();
+    await live.waitFor((f) => f.event === "sync", 20_000);
+    const after = await inbound("después del corte");
+    await live.waitFor((f) => f.event === "message.created" && f.data.messageId === after);
+    expect(live.closed).toBe(false);
+    await live.cancel();
+  });
+
+  it("an open stream sends sync after its LISTEN backend is killed (pg_terminate_backend), then keeps delivering", async () => {
+    const live = sseReader(eventStream(a.sql));
+    await live.waitFor((f) => f.event === "ready");
+    const before = await inbound("antes");
+    await live.waitFor((f) => f.event === "message.created" && f.data.messageId === before);
+    const syncs = live.frames.filter((f) => f.event === "sync").length;
+    const killed = await t.db.sql.query<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+      [LISTENER_APPLICATION_NAME],
+    );
+    expect(killed).toEqual([{ ok: true }]);
+    await until("a second sync", async () => live.frames.filter((f) => f.event === "sync").length > syncs);
+    const last = await inbound("después de pg_terminate_backend");
+    await live.waitFor((f) => f.event === "message.created" && f.data.messageId === last);
+    await live.cancel();
   });
 });
