@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as eventsGET } from "@/app/api/events/route";
+import { POST as logoutPOST } from "@/app/api/auth/logout/route";
+import { PATCH as userPATCH } from "@/app/api/admin/users/[id]/route";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { eventStream } from "@/lib/realtime/stream";
 import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { get } from "../helpers/api";
+import { get, LOCAL, params, userCookie } from "../helpers/api";
 import { PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, signedRequest, statusCallback } from "../helpers/webhooks";
 import { seedOutbound } from "../helpers/seed";
 import { sseReader } from "../helpers/sse";
@@ -84,6 +86,50 @@ describe.each(kinds)("live updates on %s", (kind) => {
     expect(caught.data.threadId).toBe(row.thread_id);
     await again.waitFor((f) => f.event === "thread.updated" && f.data.threadId === row.thread_id);
     await again.cancel();
+  });
+
+  /** Opens /api/events on instance `a` for a signed-in user. */
+  async function openEvents(headers: Record<string, string>) {
+    setDatabase(a);
+    const res = await eventsGET(get("/api/events", headers));
+    expect(res.status).toBe(200);
+    const live = sseReader(res.body!);
+    await live.waitFor((f) => f.event === "ready");
+    return live;
+  }
+
+  it("a user's open stream ends at once when they sign out (on another instance); others' stay open", async () => {
+    const agent = await userCookie(a, "agent");
+    const other = await userCookie(a, "agent");
+    const mine = await openEvents(agent.headers);
+    const theirs = await openEvents(other.headers);
+    setDatabase(b);
+    const out = await logoutPOST(new Request(new URL("/api/auth/logout", LOCAL), { method: "POST", headers: agent.headers }));
+    expect(out.status).toBe(200);
+    await mine.waitClosed(2_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(theirs.closed).toBe(false);
+    await theirs.cancel();
+  });
+
+  it("a user's open stream ends at once when an admin deactivates them (on another instance)", async () => {
+    const admin = await userCookie(a, "admin");
+    const agent = await userCookie(a, "agent");
+    const live = await openEvents(agent.headers);
+    const adminLive = await openEvents(admin.headers);
+    setDatabase(b);
+    const res = await userPATCH(
+      new Request(new URL(`/api/admin/users/${agent.user.id}`, LOCAL), {
+        method: "PATCH",
+        headers: { "content-type": "application/json", ...admin.headers },
+        body: JSON.stringify({ active: false }),
+      }),
+      params({ id: agent.user.id }),
+    );
+    expect(res.status).toBe(200);
+    await live.waitClosed(2_000);
+    expect(adminLive.closed).toBe(false);
+    await adminLive.cancel();
   });
 
   it("refuses anonymous visitors with 401 JSON", async () => {

@@ -22,6 +22,8 @@ export async function GET(req: Request): Promise<Response> {
   const stream = eventStream(db.sql, {
     lastEventId: req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId"),
     signal: req.signal,
+    // Sign-out and deactivation end the stream at once (announced to every instance).
+    session: { userId: user.id, valid: async () => (await userFromSessionCookie(db.prisma, cookie))?.id === user.id },
   });
   return new Response(stream, {
     headers: {
