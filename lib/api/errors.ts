@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { readBodyText } from "@/lib/http/body";
 
 /** An error with its HTTP meaning: `{"error": {"code", "message", "details"?}}` (DESIGN "HTTP API"). */
@@ -50,4 +51,16 @@ export async function readJson(req: Request): Promise<unknown> {
   } catch {
     throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
   }
+}
+
+/** 503 `database_unavailable` with Retry-After: the database cannot be reached (at start or since). */
+export function databaseUnavailableError(): ApiError {
+  return new ApiError(503, "database_unavailable", "The database is unavailable. Try again in a few seconds.", undefined, {}, {
+    "retry-after": String(DATABASE_RETRY_AFTER_SECONDS),
+  });
+}
+
+/** The answer for an error a route did not expect: 503 when the database is unavailable, else null (a 500). */
+export function unavailableResponse(err: unknown): Response | null {
+  return isDatabaseUnavailable(err) ? errorResponse(databaseUnavailableError()) : null;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sealData, unsealData } from "iron-session";
-import type { PrismaClient } from "@/lib/db/generated/client";
+import { Prisma, type PrismaClient } from "@/lib/db/generated/client";
+import { SESSIONS_CHANNEL } from "@/lib/realtime/channel";
 import { getSessionSecret } from "./secret";
 
 export const SESSION_COOKIE = "hilo_session";
@@ -29,8 +30,10 @@ export async function createSession(prisma: PrismaClient, userId: string): Promi
 }
 
 async function tokenFromCookie(prisma: PrismaClient, cookieValue: string): Promise<string | null> {
+  // Outside the try: a database that cannot be reached is not a bad cookie (503, not 401).
+  const password = await getSessionSecret(prisma);
   try {
-    const data = await unsealData<{ token?: string }>(cookieValue, { password: await getSessionSecret(prisma), ttl: SESSION_TTL_SECONDS });
+    const data = await unsealData<{ token?: string }>(cookieValue, { password, ttl: SESSION_TTL_SECONDS });
     return typeof data.token === "string" ? data.token : null;
   } catch {
     return null;
@@ -54,12 +57,18 @@ export async function userFromSessionCookie(prisma: PrismaClient, cookieValue: s
 export async function deleteSession(prisma: PrismaClient, cookieValue: string | undefined | null): Promise<void> {
   if (!cookieValue) return;
   const token = await tokenFromCookie(prisma, cookieValue);
-  if (token) await prisma.session.deleteMany({ where: { id: hashToken(token) } });
+  if (token) await prisma.$executeRaw(DELETE_AND_ANNOUNCE(Prisma.sql`id = ${hashToken(token)}`));
 }
 
 export async function deleteUserSessions(prisma: PrismaClient, userId: string): Promise<void> {
-  await prisma.session.deleteMany({ where: { userId } });
+  await prisma.$executeRaw(DELETE_AND_ANNOUNCE(Prisma.sql`user_id = ${userId}::uuid`));
 }
+
+// One statement deletes the sessions and announces it (NOTIFY is sent when it commits, to every
+// instance), so open event streams of that user end at once.
+const DELETE_AND_ANNOUNCE = (where: Prisma.Sql) => Prisma.sql`
+  WITH gone AS (DELETE FROM sessions WHERE ${where} RETURNING user_id)
+  SELECT pg_notify(${SESSIONS_CHANNEL}, json_build_object('userId', user_id)::text) FROM (SELECT DISTINCT user_id FROM gone) AS u`;
 
 /** The Set-Cookie header value: HttpOnly, SameSite=Lax, Secure under https. */
 export function sessionCookieHeader(value: string, opts: { secure: boolean; maxAge?: number }): string {

@@ -6,8 +6,11 @@ import { migrate } from "./migrate";
 import { openPglite } from "./pglite";
 import { openPostgres } from "./postgres";
 import type { Database } from "./types";
+import { DatabaseUnavailableError, isDatabaseUnavailable } from "./unavailable";
+import { logger } from "@/lib/log";
 
 export type { Database, SqlClient } from "./types";
+export { DatabaseUnavailableError, isDatabaseUnavailable, DATABASE_RETRY_AFTER_SECONDS } from "./unavailable";
 export { PrismaClient };
 
 export interface AppDatabase {
@@ -61,30 +64,135 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<AppDatabase>
 }
 
 // One database per process, shared by every route and server component. Next.js may load this module
-// more than once (separate bundles/layers), so the instance lives on globalThis.
+// more than once (separate bundles/layers), so the state lives on globalThis.
 const KEY = Symbol.for("hilo.database");
-type Holder = { promise?: Promise<AppDatabase> };
+type ReadyHook = (db: AppDatabase) => Promise<void>;
+type Holder = {
+  /** The open database, or the first opening in flight. */
+  promise?: Promise<AppDatabase>;
+  /** PostgreSQL unreachable: the background reconnection (getDatabase() fails fast meanwhile). */
+  retry?: { timer?: NodeJS.Timeout; delayMs: number; attempts: number; lastError: unknown };
+  /** Bumped by setDatabase/closeDatabase: a reconnection from before is abandoned. */
+  generation?: number;
+  hooks?: ReadyHook[];
+};
 const holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= {}) as Holder;
 
-export function getDatabase(): Promise<AppDatabase> {
-  holder.promise ??= openDatabase({
+/** Background reconnection to PostgreSQL: 0.5 s, doubling, at most 15 s between attempts. */
+export const DATABASE_RETRY_INITIAL_MS = 500;
+export const DATABASE_RETRY_MAX_MS = 15_000;
+
+/**
+ * Runs `hook` each time getDatabase() opens the database (after migrations, before anything is
+ * served from it): start-up work such as creating the first admin. A hook failing because the
+ * database went away makes the opening fail (and be retried); any other failure is logged.
+ */
+export function onDatabaseReady(hook: ReadyHook): () => void {
+  (holder.hooks ??= []).push(hook);
+  return () => {
+    holder.hooks = holder.hooks?.filter((h) => h !== hook);
+  };
+}
+
+function envOptions(): OpenOptions {
+  return {
     url: process.env.DATABASE_URL || undefined,
     dataDir: process.env.HILO_DATA_DIR || undefined,
     log: (msg) => console.log(`[db] ${msg}`),
-  }).catch((err) => {
-    holder.promise = undefined;
-    throw err;
-  });
-  return holder.promise;
+  };
 }
 
-/** Tests and scripts: make `getDatabase()` return this instance. */
+async function openAndPrepare(opts: OpenOptions): Promise<AppDatabase> {
+  const db = await openDatabase(opts);
+  for (const hook of holder.hooks ?? []) {
+    try {
+      await hook(db);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        await db.close().catch(() => {});
+        throw err;
+      }
+      logger().error({ err }, "start-up work on the database failed");
+    }
+  }
+  return db;
+}
+
+function unavailable(cause: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(`The database is unavailable (${(cause as Error)?.message ?? String(cause)}); reconnecting.`, { cause });
+}
+
+function scheduleRetry(opts: OpenOptions, err: unknown): void {
+  const generation = holder.generation ?? 0;
+  const retry = (holder.retry ??= { delayMs: DATABASE_RETRY_INITIAL_MS, attempts: 0, lastError: err });
+  retry.lastError = err;
+  retry.attempts++;
+  const delayMs = retry.delayMs;
+  retry.delayMs = Math.min(delayMs * 2, DATABASE_RETRY_MAX_MS);
+  logger().warn({ attempt: retry.attempts, retryInMs: delayMs, err: (err as Error)?.message ?? String(err) }, "database unavailable; retrying");
+  retry.timer = setTimeout(() => {
+    retry.timer = undefined;
+    openAndPrepare(opts).then(
+      (db) => {
+        if (holder.generation !== generation || holder.retry !== retry) {
+          void db.close().catch(() => {});
+          return;
+        }
+        holder.retry = undefined;
+        holder.promise = Promise.resolve(db);
+        logger().info({ attempts: retry.attempts }, "database reachable again: migrations applied, serving");
+      },
+      (next) => {
+        if (holder.generation !== generation || holder.retry !== retry) return;
+        if (isDatabaseUnavailable(next)) return scheduleRetry(opts, next);
+        // Reachable but failing otherwise (e.g. a migration): back to opening on demand, as at start.
+        holder.retry = undefined;
+        logger().error({ err: next }, "opening the database failed");
+      },
+    );
+  }, delayMs);
+  retry.timer.unref();
+}
+
+/**
+ * The process's database, opened (and migrated) on first use. An unreachable PostgreSQL does not
+ * fail start-up: the first caller gets a DatabaseUnavailableError, the connection is retried in the
+ * background with backoff, and until it succeeds every caller gets that error at once (routes answer
+ * 503). The embedded PGlite needs none of this.
+ */
+export function getDatabase(): Promise<AppDatabase> {
+  if (holder.promise) return holder.promise;
+  if (holder.retry) return Promise.reject(unavailable(holder.retry.lastError));
+  const opts = envOptions();
+  const generation = holder.generation ?? 0;
+  const promise = openAndPrepare(opts).catch((err) => {
+    if (holder.promise === promise) holder.promise = undefined;
+    if (opts.url && isDatabaseUnavailable(err)) {
+      if (holder.generation === generation && !holder.retry) scheduleRetry(opts, err);
+      throw unavailable(err);
+    }
+    throw err;
+  });
+  holder.promise = promise;
+  return promise;
+}
+
+function resetHolder(): void {
+  holder.generation = (holder.generation ?? 0) + 1;
+  if (holder.retry?.timer) clearTimeout(holder.retry.timer);
+  holder.retry = undefined;
+  holder.promise = undefined;
+}
+
+/** Tests and scripts: make `getDatabase()` return this instance (undefined: open from the environment again). */
 export function setDatabase(db: AppDatabase | undefined): void {
+  resetHolder();
   holder.promise = db ? Promise.resolve(db) : undefined;
 }
 
+/** Closes the process's database and stops reconnecting. */
 export async function closeDatabase(): Promise<void> {
   const p = holder.promise;
-  holder.promise = undefined;
-  if (p) await (await p).close();
+  resetHolder();
+  if (p) await (await p.catch(() => null))?.close();
 }

@@ -76,7 +76,7 @@ export async function migrate(db: Database, opts: { dir?: string; log?: (msg: st
         await conn.exec("COMMIT");
       } catch (err) {
         await conn.exec("ROLLBACK").catch(() => {});
-        throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`);
+        throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
       }
       opts.log?.(`applied migration ${m.name}`);
       done.push(m.name);

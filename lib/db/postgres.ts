@@ -1,5 +1,12 @@
 import pg from "pg";
+import { logger } from "@/lib/log";
 import type { Database, QueryOptions, SqlClient } from "./types";
+
+/** The LISTEN connection's application_name (pg_stat_activity). */
+export const LISTENER_APPLICATION_NAME = "hilo-listener";
+
+/** An idle LISTEN connection is probed (SELECT 1) this often; no answer within 5 s: reconnect. */
+const LISTENER_PROBE_MS = 10_000;
 
 // Postgres returns int8/numeric as strings; keep them as strings (exact) and let callers convert.
 export function openPostgres(connectionString: string, opts: { max?: number } = {}): Database & { pool: pg.Pool } {
@@ -32,26 +39,100 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
   const query = async <T>(text: string, params?: unknown[], opts?: QueryOptions) =>
     (await pool.query(named(text, params, opts))).rows as T[];
 
+  // One LISTEN connection per process, shared by every subscriber. When it is lost (server restart,
+  // pg_terminate_backend, network cut) it is reconnected with backoff and LISTENs again on every
+  // channel; subscribers are told (they may have missed notifications meanwhile).
+  type Subscriber = { onPayload: (payload: string) => void; onReconnect?: () => void };
+  const handlers = new Map<string, Set<Subscriber>>();
   let listener: pg.Client | null = null;
-  let listenerReady: Promise<pg.Client> | null = null;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
+  let connecting: Promise<pg.Client> | null = null;
+  let retry: { timer?: NodeJS.Timeout; delayMs: number } | null = null;
+  let heartbeat: NodeJS.Timeout | null = null;
+  let aliveAt = 0;
+  let closed = false;
+  const subscriberCount = () => [...handlers.values()].reduce((n, set) => n + set.size, 0);
 
-  async function getListener(): Promise<pg.Client> {
-    if (listener) return listener;
-    listenerReady ??= (async () => {
-      const client = new pg.Client({ connectionString });
+  function lost(client: pg.Client): void {
+    if (client !== listener) return;
+    listener = null;
+    client.end().catch(() => {});
+    if (!closed) logger().warn("LISTEN connection lost; reconnecting");
+    scheduleReconnect();
+  }
+
+  function connectListener(): Promise<pg.Client> {
+    connecting ??= (async () => {
+      const client = new pg.Client({ connectionString, keepAlive: true, connectionTimeoutMillis: 5_000, application_name: LISTENER_APPLICATION_NAME });
       client.on("notification", (n) => {
-        for (const h of handlers.get(n.channel) ?? []) h(n.payload ?? "");
+        aliveAt = Date.now();
+        for (const h of handlers.get(n.channel) ?? []) h.onPayload(n.payload ?? "");
       });
-      client.on("error", () => {
-        listener = null;
-        listenerReady = null;
-      });
-      await client.connect();
+      // Always handled (an unhandled 'error' would crash the process).
+      client.on("error", () => lost(client));
+      client.on("end", () => lost(client));
+      try {
+        await client.connect();
+        // Every channel with subscribers, including any added while this ran.
+        const listening = new Set<string>();
+        for (let more = [...handlers.keys()]; more.length > 0; more = [...handlers.keys()].filter((c) => !listening.has(c))) {
+          for (const channel of more) {
+            await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+            listening.add(channel);
+          }
+        }
+        if (closed) throw new Error("The database was closed.");
+      } catch (err) {
+        client.end().catch(() => {});
+        throw err;
+      }
       listener = client;
+      aliveAt = Date.now();
       return client;
-    })();
-    return listenerReady;
+    })().finally(() => {
+      connecting = null;
+    });
+    return connecting;
+  }
+
+  function scheduleReconnect(): void {
+    if (closed || retry || connecting || subscriberCount() === 0) return;
+    const state = (retry = { delayMs: 500 } as { timer?: NodeJS.Timeout; delayMs: number });
+    const attempt = () => {
+      state.timer = setTimeout(async () => {
+        try {
+          await connectListener();
+        } catch (err) {
+          if (closed) return;
+          state.delayMs = Math.min(state.delayMs * 2, 15_000);
+          logger().warn({ retryInMs: state.delayMs, err: (err as Error).message }, "LISTEN connection: reconnection failed; retrying");
+          return attempt();
+        }
+        retry = null;
+        logger().info("LISTEN connection re-established");
+        for (const set of handlers.values()) for (const h of set) h.onReconnect?.();
+      }, state.delayMs);
+      state.timer.unref();
+    };
+    attempt();
+  }
+
+  // A cut that sends no reset (network partition) is noticed by probing an idle listener.
+  function startHeartbeat(): void {
+    heartbeat ??= setInterval(() => {
+      const client = listener;
+      if (!client || Date.now() - aliveAt < LISTENER_PROBE_MS) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the LISTEN connection did not answer")), 5_000);
+      });
+      Promise.race([client.query("SELECT 1"), timeout])
+        .then(() => {
+          aliveAt = Date.now();
+        })
+        .catch(() => lost(client))
+        .finally(() => clearTimeout(timer));
+    }, LISTENER_PROBE_MS);
+    heartbeat.unref();
   }
 
   return {
@@ -83,21 +164,34 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
         client.release();
       }
     },
-    async listen(channel, onPayload) {
-      const client = await getListener();
+    async listen(channel, onPayload, onReconnect) {
       let set = handlers.get(channel);
-      if (!set) {
-        set = new Set();
-        handlers.set(channel, set);
-        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      }
-      set.add(onPayload);
-      return async () => {
-        set!.delete(onPayload);
+      const isNew = !set;
+      if (!set) handlers.set(channel, (set = new Set()));
+      const sub: Subscriber = { onPayload, onReconnect };
+      set.add(sub);
+      const unlisten = async () => {
+        set!.delete(sub);
       };
+      startHeartbeat();
+      if (!listener && (retry || closed)) return unlisten; // reconnecting: LISTENs on every channel, then tells us
+      try {
+        const client = listener ?? (await connectListener());
+        if (isNew) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      } catch (err) {
+        if (retry) return unlisten; // lost meanwhile: the reconnection covers this channel
+        set.delete(sub);
+        throw err;
+      }
+      return unlisten;
     },
     async close() {
-      await listener?.end().catch(() => {});
+      closed = true;
+      if (retry?.timer) clearTimeout(retry.timer);
+      if (heartbeat) clearInterval(heartbeat);
+      const client = listener;
+      listener = null;
+      await client?.end().catch(() => {});
       await pool.end();
     },
   };

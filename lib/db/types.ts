@@ -21,7 +21,10 @@ export interface Database extends SqlClient {
   session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on error). */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
-  /** Subscribes to a Postgres NOTIFY channel; returns an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a Postgres NOTIFY channel; returns an unsubscribe function. `onReconnect` is called
+   * after the LISTEN connection was lost and re-established: notifications in between were missed.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Database } from "@/lib/db/types";
-import { EVENTS_CHANNEL, type RealtimeEvent } from "./channel";
+import { EVENTS_CHANNEL, SESSIONS_CHANNEL, type RealtimeEvent } from "./channel";
 
 const encoder = new TextEncoder();
 
@@ -29,30 +29,46 @@ export async function changesSince(sql: Database, since: Date): Promise<Realtime
   ];
 }
 
+export interface StreamSession {
+  userId: string;
+  /** Whether the stream's session is still valid (signed in, user active). */
+  valid: () => Promise<boolean>;
+  /** Re-check this often even without an announcement (default 30 s). */
+  recheckMs?: number;
+}
+
 /**
  * Server-Sent Events for one signed-in browser tab: every NOTIFY on the events channel (from this or
  * any other app instance) becomes an event; ids are timestamps so a reconnecting client (Last-Event-ID)
- * first receives what it missed, or `sync` (refetch everything) when that is too much.
+ * first receives what it missed, or `sync` (refetch everything) when that is too much. When the
+ * database's LISTEN connection was lost and is back, the stream stays open and sends `sync`.
+ * With `session`, the stream ends as soon as that session is gone: sign-out and deactivation announce
+ * it on the sessions channel (to every instance), and the session is re-checked periodically too.
  */
-export function eventStream(sql: Database, opts: { lastEventId?: string | null; heartbeatMs?: number; signal?: AbortSignal } = {}): ReadableStream<Uint8Array> {
-  let unlisten: (() => Promise<void>) | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
+export function eventStream(
+  sql: Database,
+  opts: { lastEventId?: string | null; heartbeatMs?: number; signal?: AbortSignal; session?: StreamSession } = {},
+): ReadableStream<Uint8Array> {
+  const unlistens: (() => Promise<void>)[] = [];
+  const timers: ReturnType<typeof setInterval>[] = [];
   let closed = false;
+  let end = () => {};
   const stop = async () => {
     closed = true;
-    if (heartbeat) clearInterval(heartbeat);
-    await unlisten?.().catch(() => {});
+    for (const t of timers) clearInterval(t);
+    await Promise.all(unlistens.splice(0).map((u) => u().catch(() => {})));
   };
   return new ReadableStream<Uint8Array>({
     async start(controller) {
-      opts.signal?.addEventListener("abort", () => {
+      end = () => {
         void stop();
         try {
           controller.close();
         } catch {
           /* already closed */
         }
-      });
+      };
+      opts.signal?.addEventListener("abort", end);
       const send = (chunk: Uint8Array) => {
         if (closed) return;
         try {
@@ -61,15 +77,53 @@ export function eventStream(sql: Database, opts: { lastEventId?: string | null; 
           void stop();
         }
       };
-      const connectedAt = Date.now();
-      unlisten = await sql.listen(EVENTS_CHANNEL, (payload) => {
+
+      const session = opts.session;
+      let checking = false;
+      const recheck = async () => {
+        if (!session || closed || checking) return;
+        checking = true;
         try {
-          const event = JSON.parse(payload) as RealtimeEvent;
-          send(frame(event.type, event, Date.now()));
+          if (!(await session.valid())) end();
         } catch {
-          /* not ours */
+          /* database unavailable: keep the stream, check again later */
+        } finally {
+          checking = false;
         }
-      });
+      };
+
+      const connectedAt = Date.now();
+      unlistens.push(
+        await sql.listen(
+          EVENTS_CHANNEL,
+          (payload) => {
+            try {
+              const event = JSON.parse(payload) as RealtimeEvent;
+              send(frame(event.type, event, Date.now()));
+            } catch {
+              /* not ours */
+            }
+          },
+          () => {
+            // The LISTEN connection was lost and is back: whatever happened meanwhile was not announced.
+            send(frame("sync", { reason: "reconnected" }, Date.now()));
+            void recheck();
+          },
+        ),
+      );
+      if (session) {
+        unlistens.push(
+          await sql.listen(SESSIONS_CHANNEL, (payload) => {
+            try {
+              if ((JSON.parse(payload) as { userId?: unknown }).userId === session.userId) void recheck();
+            } catch {
+              /* not ours */
+            }
+          }),
+        );
+        timers.push(setInterval(() => void recheck(), session.recheckMs ?? 30_000));
+      }
+      if (closed) return void (await stop()); // aborted while subscribing
       send(encoder.encode(`retry: 2000\n\n`));
       send(frame("ready", { at: new Date(connectedAt).toISOString() }, connectedAt));
       const last = Number(opts.lastEventId);
@@ -78,7 +132,10 @@ export function eventStream(sql: Database, opts: { lastEventId?: string | null; 
         if (missed === "too_many") send(frame("sync", { reason: "too many changes" }, connectedAt));
         else for (const e of missed) send(frame(e.type, e, connectedAt));
       }
-      heartbeat = setInterval(() => send(encoder.encode(`: keep-alive\n\n`)), opts.heartbeatMs ?? 15_000);
+      if (closed) return;
+      timers.push(setInterval(() => send(encoder.encode(`: keep-alive\n\n`)), opts.heartbeatMs ?? 15_000));
+      // The session may have been revoked while subscribing.
+      void recheck();
     },
     async cancel() {
       await stop();

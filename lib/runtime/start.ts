@@ -1,34 +1,45 @@
 import { getConfig } from "@/lib/config";
-import { closeDatabase, getDatabase } from "@/lib/db";
+import { closeDatabase, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
 import { startExternalFetchWorker } from "@/lib/messaging/external";
 import { embeddedDataDir, removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 
 const KEY = Symbol.for("hilo.runtime");
-type Holder = { started?: boolean; stops: (() => Promise<void>)[] };
+type Holder = { started?: boolean; stops: (() => Promise<void>)[]; signalsHooked?: boolean; onSignal?: (signal: string) => void };
 const holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= { stops: [] }) as Holder;
 
 /**
  * Start-up of a Hilo server process: open the database (PGlite or PostgreSQL) and apply pending
  * migrations, start the local Twilio simulator when no Twilio credentials are configured, and start
- * background workers. Closes everything cleanly on SIGINT/SIGTERM (PGlite must be closed).
+ * background workers. An unreachable PostgreSQL does not stop the rest: the database layer retries in
+ * the background, and migrations and the first admin follow as soon as it answers. Closes everything
+ * cleanly on SIGINT/SIGTERM (PGlite must be closed).
  */
 export async function startServer(): Promise<void> {
   if (holder.started) return;
   holder.started = true;
   const log = logger();
   const config = getConfig();
-  const { prisma } = await getDatabase();
-  log.info({ database: config.databaseUrl ? "postgresql" : `pglite (${embeddedDataDir()})` }, "database ready");
 
-  const admin = await ensureInitialAdmin(prisma, {
-    adminEmail: process.env.ADMIN_EMAIL,
-    adminPassword: process.env.ADMIN_PASSWORD,
-    simulator: config.simulator.enabled,
+  // Runs whenever the database is opened: now, or once PostgreSQL is reachable again.
+  const forget = onDatabaseReady(async ({ prisma }) => {
+    log.info({ database: config.databaseUrl ? "postgresql" : `pglite (${embeddedDataDir()})` }, "database ready");
+    const admin = await ensureInitialAdmin(prisma, {
+      adminEmail: process.env.ADMIN_EMAIL,
+      adminPassword: process.env.ADMIN_PASSWORD,
+      simulator: config.simulator.enabled,
+    });
+    if (admin?.demo) log.info({ email: DEMO_ADMIN.email, password: DEMO_ADMIN.password }, "created the demo admin: sign in with these credentials");
+    else if (admin) log.info({ email: admin.email }, "created the first admin from ADMIN_EMAIL");
   });
-  if (admin?.demo) log.info({ email: DEMO_ADMIN.email, password: DEMO_ADMIN.password }, "created the demo admin: sign in with these credentials");
-  else if (admin) log.info({ email: admin.email }, "created the first admin from ADMIN_EMAIL");
+  holder.stops.push(async () => forget());
+  try {
+    await getDatabase();
+  } catch (err) {
+    if (!config.databaseUrl || !isDatabaseUnavailable(err)) throw err;
+    log.warn({ err: (err as Error).message }, "PostgreSQL is unreachable: starting anyway (503 until it answers; retrying in the background)");
+  }
 
   if (!config.databaseUrl && embeddedDataDir() !== "memory") {
     // Command-line tools reach the embedded database through this server.
@@ -62,9 +73,20 @@ export async function startServer(): Promise<void> {
       return undefined as never;
     }) as typeof process.exit;
     const timeout = new Promise((r) => setTimeout(r, 10_000).unref());
-    await Promise.race([Promise.allSettled([closeDatabase(), ...holder.stops.reverse().map((stop) => stop())]), timeout]);
+    await Promise.race([stopServer(), timeout]);
     exit(exitCode ?? 0);
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  holder.onSignal = (signal) => void shutdown(signal);
+  if (!holder.signalsHooked) {
+    holder.signalsHooked = true;
+    process.once("SIGINT", () => holder.onSignal?.("SIGINT"));
+    process.once("SIGTERM", () => holder.onSignal?.("SIGTERM"));
+  }
+}
+
+/** Closes the database and everything startServer started (shutdown; tests). */
+export async function stopServer(): Promise<void> {
+  const stops = holder.stops.splice(0).reverse();
+  holder.started = false;
+  await Promise.allSettled([closeDatabase(), ...stops.map((stop) => stop())]);
 }

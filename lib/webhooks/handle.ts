@@ -1,5 +1,6 @@
 import twilio from "twilio";
 import type { Database } from "@/lib/db/types";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { Channel } from "@/lib/contacts/phone";
 import type { RawEventInput } from "@/lib/status/apply";
 import { validateTwilioSignature } from "@/lib/twilio/signature";
@@ -86,14 +87,6 @@ function signatureValid(req: WebhookRequest, tokens: string[], contentType: stri
   return validateTwilioSignature({ tokens, signature, url: req.publicUrl, params });
 }
 
-/** True for errors that mean "the database is not there" (answer 503 so Twilio retries). */
-function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (e.code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|57P0[1-3]|08\d{3}|53300)$/.test(e.code)) return true;
-  return /connect|terminat|closed|timeout/i.test(e.message ?? "");
-}
-
 /**
  * Handles one Twilio webhook: signature → validation → durable write → answer. A 2xx is returned only
  * after the event is committed; anything that fails after the signature check answers 5xx so Twilio
@@ -162,7 +155,7 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
   } catch (err) {
     // Can never be stored as a message (its raw event is kept, outcome "rejected"): a retry would not help.
     if (err instanceof RejectedWebhookError) return jsonError(400, err.code, err.message, err.details);
-    const unavailable = isUnavailable(err);
+    const unavailable = isDatabaseUnavailable(err);
     ctx.log?.error({ err, messageSid: params.MessageSid }, "webhook: could not store event");
     if (!unavailable) await recordFailedEvent(db, raw, (err as Error).message ?? String(err));
     return unavailable

@@ -1,70 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as eventsGET } from "@/app/api/events/route";
+import { POST as logoutPOST } from "@/app/api/auth/logout/route";
+import { PATCH as userPATCH } from "@/app/api/admin/users/[id]/route";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { eventStream } from "@/lib/realtime/stream";
 import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { get } from "../helpers/api";
+import { get, LOCAL, params, userCookie } from "../helpers/api";
 import { PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, signedRequest, statusCallback } from "../helpers/webhooks";
 import { seedOutbound } from "../helpers/seed";
+import { sseReader } from "../helpers/sse";
 
 const kinds = await databaseKinds();
-
-interface SseFrame {
-  id?: string;
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads Server-Sent Events frames from a stream, as a browser's EventSource would. */
-function sseReader(stream: ReadableStream<Uint8Array>) {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const frames: SseFrame[] = [];
-  let waiters: (() => void)[] = [];
-  let done = false;
-  void (async () => {
-    for (;;) {
-      const { value, done: end } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
-      if (end) break;
-      buffer += decoder.decode(value, { stream: true });
-      let i: number;
-      while ((i = buffer.indexOf("\n\n")) >= 0) {
-        const raw = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const f: Partial<SseFrame> & { dataText?: string } = {};
-        for (const line of raw.split("\n")) {
-          if (line.startsWith("id: ")) f.id = line.slice(4);
-          else if (line.startsWith("event: ")) f.event = line.slice(7);
-          else if (line.startsWith("data: ")) f.dataText = line.slice(6);
-        }
-        if (f.event) frames.push({ id: f.id, event: f.event, data: JSON.parse(f.dataText ?? "{}") });
-      }
-      const w = waiters;
-      waiters = [];
-      w.forEach((fn) => fn());
-    }
-    done = true;
-  })();
-  return {
-    frames,
-    /** Waits until a frame matching `pred` has arrived (or fails after `ms`). */
-    async waitFor(pred: (f: SseFrame) => boolean, ms = 5_000): Promise<SseFrame> {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const hit = frames.find(pred);
-        if (hit) return hit;
-        if (done || Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(frames.map((f) => f.event))}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 100);
-        });
-      }
-    },
-    cancel: () => reader.cancel(),
-  };
-}
 
 /** Delivers a signed webhook through the handler of one app instance (its own database connection). */
 async function deliver(db: AppDatabase, kind: WebhookKind, params: Record<string, string>) {
@@ -139,6 +86,50 @@ describe.each(kinds)("live updates on %s", (kind) => {
     expect(caught.data.threadId).toBe(row.thread_id);
     await again.waitFor((f) => f.event === "thread.updated" && f.data.threadId === row.thread_id);
     await again.cancel();
+  });
+
+  /** Opens /api/events on instance `a` for a signed-in user. */
+  async function openEvents(headers: Record<string, string>) {
+    setDatabase(a);
+    const res = await eventsGET(get("/api/events", headers));
+    expect(res.status).toBe(200);
+    const live = sseReader(res.body!);
+    await live.waitFor((f) => f.event === "ready");
+    return live;
+  }
+
+  it("a user's open stream ends at once when they sign out (on another instance); others' stay open", async () => {
+    const agent = await userCookie(a, "agent");
+    const other = await userCookie(a, "agent");
+    const mine = await openEvents(agent.headers);
+    const theirs = await openEvents(other.headers);
+    setDatabase(b);
+    const out = await logoutPOST(new Request(new URL("/api/auth/logout", LOCAL), { method: "POST", headers: agent.headers }));
+    expect(out.status).toBe(200);
+    await mine.waitClosed(2_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(theirs.closed).toBe(false);
+    await theirs.cancel();
+  });
+
+  it("a user's open stream ends at once when an admin deactivates them (on another instance)", async () => {
+    const admin = await userCookie(a, "admin");
+    const agent = await userCookie(a, "agent");
+    const live = await openEvents(agent.headers);
+    const adminLive = await openEvents(admin.headers);
+    setDatabase(b);
+    const res = await userPATCH(
+      new Request(new URL(`/api/admin/users/${agent.user.id}`, LOCAL), {
+        method: "PATCH",
+        headers: { "content-type": "application/json", ...admin.headers },
+        body: JSON.stringify({ active: false }),
+      }),
+      params({ id: agent.user.id }),
+    );
+    expect(res.status).toBe(200);
+    await live.waitClosed(2_000);
+    expect(adminLive.closed).toBe(false);
+    await adminLive.cancel();
   });
 
   it("refuses anonymous visitors with 401 JSON", async () => {

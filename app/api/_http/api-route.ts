@@ -1,7 +1,7 @@
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { getConfig } from "@/lib/config";
 import { getDatabase, type AppDatabase } from "@/lib/db";
-import { ApiError, errorResponse } from "@/lib/api/errors";
+import { ApiError, errorResponse, unavailableResponse } from "@/lib/api/errors";
 import { consumeRateLimit, createRateLimiter } from "@/lib/auth/rate-limit";
 import { assertSameOrigin, authenticate, requirePrincipal, type Principal } from "@/lib/auth/request";
 import { logger } from "@/lib/log";
@@ -42,6 +42,11 @@ export function apiRoute(
       return await handler({ req, db, principal, params });
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err);
+      const unavailable = unavailableResponse(err);
+      if (unavailable) {
+        logger().warn({ err: (err as Error)?.message, url: req.url }, "API route: database unavailable");
+        return unavailable;
+      }
       logger().error({ err, url: req.url }, "API route failed");
       return errorResponse(new ApiError(500, "internal_error", "Something went wrong on our side. Try again."));
     }

@@ -1,4 +1,4 @@
-import { getDatabase } from "@/lib/db";
+import { DATABASE_RETRY_AFTER_SECONDS, getDatabase } from "@/lib/db";
 import { checkDatabase } from "@/lib/db/health";
 
 export const dynamic = "force-dynamic";
@@ -7,6 +7,9 @@ export async function GET(): Promise<Response> {
   const ok = await checkDatabase(async () => (await getDatabase()).sql);
   return Response.json(
     ok ? { status: "ok", database: "ok" } : { status: "error", database: "unavailable" },
-    { status: ok ? 200 : 503, headers: { "cache-control": "no-store" } },
+    {
+      status: ok ? 200 : 503,
+      headers: ok ? { "cache-control": "no-store" } : { "cache-control": "no-store", "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    },
   );
 }

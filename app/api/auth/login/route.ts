@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getConfig } from "@/lib/config";
 import { getDatabase, type AppDatabase } from "@/lib/db";
-import { ApiError, errorResponse, readJson, validationError } from "@/lib/api/errors";
+import { ApiError, errorResponse, readJson, unavailableResponse, validationError } from "@/lib/api/errors";
 import { issueDeviceCookie, trustedDeviceId } from "@/lib/auth/devices";
 import { LoginThrottle } from "@/lib/auth/login-throttle";
 import { assertSameSite } from "@/lib/auth/request";
@@ -50,6 +50,8 @@ export async function POST(req: Request): Promise<Response> {
     return Response.json({ user: { id: user.id, email: user.email, name: user.name, role: user.role } }, { headers });
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
+    const unavailable = unavailableResponse(err);
+    if (unavailable) return unavailable;
     throw err;
   }
 }

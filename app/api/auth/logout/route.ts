@@ -1,6 +1,6 @@
 import { getConfig } from "@/lib/config";
+import { ApiError, errorResponse, unavailableResponse } from "@/lib/api/errors";
 import { getDatabase } from "@/lib/db";
-import { ApiError, errorResponse } from "@/lib/api/errors";
 import { assertSameSite } from "@/lib/auth/request";
 import { deleteSession, readCookie, SESSION_COOKIE, sessionCookieHeader } from "@/lib/auth/sessions";
 
@@ -17,6 +17,9 @@ export async function POST(req: Request): Promise<Response> {
     return Response.json({ ok: true }, { headers: { "set-cookie": sessionCookieHeader("", { secure, maxAge: 0 }) } });
   } catch (err) {
     if (err instanceof ApiError) return errorResponse(err);
+    // The session could not be revoked: say so (503, retry) rather than pretend the sign-out worked.
+    const unavailable = unavailableResponse(err);
+    if (unavailable) return unavailable;
     throw err;
   }
 }
