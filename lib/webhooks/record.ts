@@ -1,4 +1,5 @@
 import type { Database, SqlClient } from "@/lib/db/types";
+import { withSerializationRetry } from "@/lib/db/retry";
 import { normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
@@ -58,7 +59,7 @@ export async function recordInbound(
   fallbackChannel: Channel,
 ): Promise<InboundResult> {
   const channel = channelOf(params.From, fallbackChannel);
-  return db.transaction(async (tx) => {
+  return withSerializationRetry(() => db.transaction(async (tx) => {
     const { threadId } = await upsertContactThread(tx, {
       channel,
       contactPhone: normalizeAddress(params.From),
@@ -117,7 +118,7 @@ export async function recordInbound(
       { name: "hilo_inbound_thread_update" },
     );
     return { outcome: "created", messageId, threadId, eventId };
-  });
+  }));
 }
 
 async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string, error?: string): Promise<string> {
@@ -145,6 +146,12 @@ export interface StatusCallbackResult extends StatusUpdateResult {
  * Applies a status callback. The common case (known message) is a single SQL statement. A callback
  * for a message Hilo has not linked yet is matched by Hilo's own id (`hiloMessageId`, carried in the
  * StatusCallback URL) or, when the message was sent outside Hilo, creates it in the thread of `To`.
+ *
+ * Lock order (no deadlocks between concurrent callbacks, sends and inbound messages): a callback that
+ * names an existing message through `?m=` locks THAT message row only, links it and applies the status
+ * in the same transaction, and never goes down the external path; the external path locks contact →
+ * thread → message, the order of inbound messages and of the send path. Every write is retried on a
+ * deadlock or serialization failure (`withSerializationRetry`).
  */
 export async function recordStatus(
   db: Database,
@@ -163,24 +170,49 @@ export async function recordStatus(
     priceUnit: params.PriceUnit || null,
     numSegments: parseIntOrNull(params.NumSegments),
   };
-  const first = await applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw });
+  const first = await withSerializationRetry(() =>
+    applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw }),
+  );
   if (first.found) return { ...first, outcome: first.inserted ? "applied" : "duplicate", needsFetch: false };
 
-  return db.transaction(async (tx) => {
-    let outcome: StatusCallbackResult["outcome"] = "linked";
-    let needsFetch = false;
-    const linked = hiloMessageId
-      ? await tx.query(`UPDATE messages SET twilio_sid = $1 WHERE id = $2::uuid AND twilio_sid IS NULL RETURNING id`, [
-          params.MessageSid,
-          hiloMessageId,
-        ])
-      : [];
-    if (linked.length === 0) {
+  if (hiloMessageId) {
+    const own = await withSerializationRetry(() =>
+      db.transaction(async (tx): Promise<StatusCallbackResult | null> => {
+        const [m] = await tx.query<{ twilio_sid: string | null }>(
+          `SELECT twilio_sid FROM messages WHERE id = $1::uuid AND direction = 'outbound' FOR UPDATE`,
+          [hiloMessageId],
+        );
+        // Not Hilo's message, or Hilo's id with another message's SID: not this callback's message.
+        if (!m || (m.twilio_sid !== null && m.twilio_sid !== params.MessageSid)) return null;
+        let outcome: StatusCallbackResult["outcome"] = "applied";
+        if (m.twilio_sid === null) {
+          // Another row already holds this SID (created from a callback without `?m=`): leave it to the
+          // external path, which applies the status to that row.
+          const [taken] = await tx.query(`SELECT 1 FROM messages WHERE twilio_sid = $1`, [params.MessageSid]);
+          if (taken) return null;
+          await tx.query(
+            `UPDATE messages SET twilio_sid = $1, send_state = 'confirmed', reconcile_at = NULL, updated_at = now() WHERE id = $2::uuid`,
+            [params.MessageSid, hiloMessageId],
+          );
+          outcome = "linked";
+        }
+        const result = await applyStatusUpdate(tx, { ...update, lookup: { by: "id", id: hiloMessageId }, webhookEventId: first.eventId });
+        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, result.inserted ? "applied" : "duplicate"]);
+        return { ...result, outcome: result.inserted ? outcome : "duplicate", needsFetch: false };
+      }),
+    ).catch((err: unknown) => {
+      // The SID was linked to another row concurrently (unique violation): the external path applies it there.
+      if ((err as { code?: string }).code === "23505") return null;
+      throw err;
+    });
+    if (own) return own;
+  }
+
+  return withSerializationRetry(() =>
+    db.transaction(async (tx): Promise<StatusCallbackResult> => {
       const created = await createExternalMessage(tx, params, first.eventId);
-      outcome = created.created ? "created_external" : "linked";
-      needsFetch = created.created && created.needsFetch;
       if (created.created) {
-        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, outcome]);
+        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, "created_external"]);
         return {
           found: true,
           messageId: created.messageId,
@@ -189,22 +221,16 @@ export async function recordStatus(
           previousStatus: null,
           status,
           eventId: first.eventId,
-          outcome,
-          needsFetch,
+          outcome: "created_external",
+          needsFetch: created.needsFetch,
         };
       }
-    }
-    const result = await applyStatusUpdate(tx, {
-      ...update,
-      lookup: { by: "sid", sid: params.MessageSid },
-      webhookEventId: first.eventId,
-    });
-    await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [
-      first.eventId,
-      result.inserted ? "applied" : "duplicate",
-    ]);
-    return { ...result, outcome: result.inserted ? outcome : "duplicate", needsFetch };
-  });
+      // Another delivery created or linked the message meanwhile: apply to it (contact → thread → message).
+      const result = await applyStatusUpdate(tx, { ...update, lookup: { by: "sid", sid: params.MessageSid }, webhookEventId: first.eventId });
+      await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, result.inserted ? "applied" : "duplicate"]);
+      return { ...result, outcome: result.inserted ? "linked" : "duplicate", needsFetch: false };
+    }),
+  );
 }
 
 /** Creates an outbound message that was sent from another platform with the same account. */
