@@ -3,6 +3,7 @@ import { closeDatabase, getDatabase } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
 import { startExternalFetchWorker } from "@/lib/messaging/external";
+import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
 import { embeddedDataDir, removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 
 const KEY = Symbol.for("hilo.runtime");
@@ -49,6 +50,7 @@ export async function startServer(): Promise<void> {
   }
 
   holder.stops.push(startExternalFetchWorker());
+  holder.stops.push(startSendReconcileWorker());
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
