@@ -830,6 +830,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     } catch (err) {
       if (err instanceof FaultAnswer) {
         log(`${req.method} ${url.pathname} → simulated fault: ${err.answer}`);
+        if (err.answer !== "500") {
+          // Recorded with status 0: no (usable) answer was given.
+          requests.push({
+            method: req.method ?? "GET",
+            path: url.pathname,
+            query: toRecord(url.searchParams),
+            form: toRecord(form),
+            headers: { ...req.headers },
+            username: basicAuth(req.headers.authorization)?.username ?? null,
+            status: 0,
+            response: null,
+            at: new Date(),
+          });
+        }
         if (err.answer === "reset") {
           req.socket.destroy();
           return;

@@ -74,8 +74,9 @@ export async function runIdempotent(
   sql: Database,
   req: IdempotentRequest,
   run: (onMessageWritten: (tx: SqlClient, messageId: string) => Promise<void>) => Promise<Answer>,
+  opts: { waitMs?: number } = {},
 ): Promise<Answer> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + (opts.waitMs ?? WAIT_MS);
   for (;;) {
     await sql.query(
       `DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND created_at < now() - make_interval(hours => $3::int)`,
