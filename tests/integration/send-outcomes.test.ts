@@ -241,6 +241,28 @@ describe.each(kinds)("sends on %s", (kind) => {
       }
     });
 
+    it("Twilio accepted but the database refuses the write: 201 with the message as known, never 500; reconciliation links it later", async () => {
+      sim.configure({
+        // While Twilio holds its answer, the database starts refusing any SID on messages.
+        onMessageCreated: () => db.sql.exec(`ALTER TABLE messages ADD CONSTRAINT no_sid_yet CHECK (twilio_sid IS NULL) NOT VALID`),
+      });
+      let res: Response;
+      try {
+        res = await send({ channel: "sms", to: CUSTOMER, message: "Aceptado" }, auth);
+      } finally {
+        sim.configure({ onMessageCreated: undefined });
+        await db.sql.exec(`ALTER TABLE messages DROP CONSTRAINT IF EXISTS no_sid_yet`);
+      }
+      expect(res.status).toBe(201);
+      const { message } = await res.json();
+      const [twilioMessage] = created();
+      expect(message).toMatchObject({ twilioSid: twilioMessage.sid, status: "queued", body: "Aceptado" });
+      expect(await messageRow(message.id)).toMatchObject({ twilio_sid: null, send_state: "pending" });
+      await dueNow();
+      expect(await reconcileSends(db.sql, client())).toEqual({ linked: 1, failed: 0, pending: 0 });
+      expect(await messageRow(message.id)).toMatchObject({ twilio_sid: twilioMessage.sid, send_state: "confirmed", status: "queued" });
+    });
+
     it("a 4xx refusal is still failed at once (502 twilio_error)", async () => {
       const res = await send({ channel: "sms", to: "+15005550001", message: "Hola" }, auth);
       expect(res.status).toBe(502);
