@@ -98,6 +98,27 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Answer each list request (`GET …/Messages.json`) this much later (ms): shows paging progress in demos and tests. */
   listDelayMs?: number;
+  /**
+   * Misbehave on the next create requests (tests of ambiguous outcomes): `at: "before"` fails without
+   * creating the message, `at: "after"` creates it (its lifecycle and callbacks run) and then fails the
+   * answer. `answer`: "500" (Twilio's JSON error 20500), "non_json" (200 with an HTML page), "hang" (never
+   * answers; the connection stays open until the client gives up) or "reset" (the connection is
+   * destroyed). Applies to `times` requests (default 1), then clears itself.
+   */
+  createFault?: CreateFault;
+}
+
+export interface CreateFault {
+  at: "before" | "after";
+  answer: "500" | "non_json" | "hang" | "reset";
+  times?: number;
+}
+
+/** Thrown inside request handling to answer a create request the broken way a `CreateFault` asks for. */
+class FaultAnswer extends Error {
+  constructor(readonly answer: CreateFault["answer"]) {
+    super(`simulated fault: ${answer}`);
+  }
 }
 
 export interface SimMessage {
@@ -815,9 +836,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     checkAuth(req, pathAccount!);
     if (!sid) {
       if (req.method === "POST") {
+        const fault = takeCreateFault();
+        if (fault?.at === "before") throw new FaultAnswer(fault.answer);
         const created = createMessage(form);
         const json = messageJson(created);
         await opts.onMessageCreated?.(created);
+        if (fault?.at === "after") throw new FaultAnswer(fault.answer);
         return { status: 201, json };
       }
       if (req.method === "GET") {
@@ -850,6 +874,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throw apiError(405, 20004, "Method not allowed");
   }
 
+  function takeCreateFault(): CreateFault | undefined {
+    const fault = opts.createFault;
+    if (!fault) return undefined;
+    const left = (fault.times ?? 1) - 1;
+    opts.createFault = left > 0 ? { ...fault, times: left } : undefined;
+    return fault;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://simulator.local");
     let form = new URLSearchParams();
@@ -863,7 +895,39 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (raw && !/json/i.test(req.headers["content-type"] ?? "") && url.pathname !== "/_simulator/media") form = new URLSearchParams(raw);
       ({ status, json, file, location } = await route(req, url, form, rawBody));
     } catch (err) {
-      const e = err instanceof TwilioApiError ? err : apiError(500, 20500, `Internal Server Error: ${(err as Error).message}`);
+      if (err instanceof FaultAnswer) {
+        log(`${req.method} ${url.pathname} → simulated fault: ${err.answer}`);
+        if (err.answer !== "500") {
+          // Recorded with status 0: no (usable) answer was given.
+          requests.push({
+            method: req.method ?? "GET",
+            path: url.pathname,
+            query: toRecord(url.searchParams),
+            form: toRecord(form),
+            headers: { ...req.headers },
+            username: basicAuth(req.headers.authorization)?.username ?? null,
+            status: 0,
+            response: null,
+            at: new Date(),
+          });
+        }
+        if (err.answer === "reset") {
+          req.socket.destroy();
+          return;
+        }
+        if (err.answer === "hang") return; // never answered; closed with the server
+        if (err.answer === "non_json") {
+          res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+          res.end("<html><body><h1>Service temporarily unavailable</h1></body></html>");
+          return;
+        }
+      }
+      const e =
+        err instanceof TwilioApiError
+          ? err
+          : err instanceof FaultAnswer
+            ? apiError(500, 20500, "Internal Server Error")
+            : apiError(500, 20500, `Internal Server Error: ${(err as Error).message}`);
       status = e.status;
       json = e.toJSON();
     }
@@ -1047,6 +1111,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     reset() {
       generation++;
+      opts.createFault = undefined;
       for (const t of timers) clearTimeout(t);
       // Cancelled timers never run their `end()`: account for them.
       const cancelled = timers.size;

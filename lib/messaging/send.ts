@@ -2,7 +2,9 @@ import { z } from "zod";
 import type twilio from "twilio";
 import type { AppConfig } from "@/lib/config";
 import { normalizePhone, splitAddress } from "@/lib/contacts/phone";
-import type { Database } from "@/lib/db/types";
+import type { Database, SqlClient } from "@/lib/db/types";
+import { withSerializationRetry } from "@/lib/db/retry";
+import { logger } from "@/lib/log";
 import { ApiError, validationError } from "@/lib/api/errors";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { applyStatusUpdate } from "@/lib/status/apply";
@@ -81,10 +83,48 @@ function resolveSender(deps: SendDeps, channel: "whatsapp" | "sms", threadBusine
 }
 
 /**
- * Sends a message through Twilio. The message row is written (queued) before Twilio is called, and its
- * StatusCallback URL carries Hilo's id, so even a callback that beats Twilio's answer finds it.
+ * What a send ended with. `sent`: Twilio accepted the message (it has a SID). `unconfirmed`: Twilio's
+ * answer proved nothing (5xx, not JSON, timeout, connection lost after the request left): the message may
+ * have been sent; it stays queued and the reconciliation (lib/messaging/reconcile.ts) or its first status
+ * callback settles it. A refusal that proves nothing was sent is thrown as a 502 `ApiError`.
  */
-export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender): Promise<ApiMessage> {
+export interface SendResult {
+  outcome: "sent" | "unconfirmed";
+  message: ApiMessage;
+}
+
+export interface SendOptions {
+  /** Runs inside the transaction that writes the message (e.g. to tie an Idempotency-Key to it). */
+  onMessageWritten?: (tx: SqlClient, messageId: string) => Promise<void>;
+  /** Seconds after the attempt before the reconciliation first looks at an unconfirmed send (default 30). */
+  reconcileAfterSeconds?: number;
+}
+
+/** Errors raised before the request left this machine: Twilio cannot have received it. */
+const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+
+type TwilioFailure =
+  | { kind: "refused"; code: number; status: number; message: string; moreInfo: string | null }
+  | { kind: "unreachable"; message: string }
+  | { kind: "ambiguous"; message: string; httpStatus: number | null };
+
+/** Only Twilio's 4xx answer with an error code, or a connection that never opened, proves nothing was sent. */
+function classifyTwilioError(err: unknown): TwilioFailure {
+  const e = (err ?? {}) as { status?: unknown; code?: unknown; message?: unknown; moreInfo?: unknown };
+  const text = typeof e.message === "string" && e.message ? e.message : String(err);
+  if (typeof e.status === "number" && e.status >= 400 && e.status < 500 && typeof e.code === "number") {
+    return { kind: "refused", code: e.code, status: e.status, message: text, moreInfo: typeof e.moreInfo === "string" ? e.moreInfo : null };
+  }
+  if (typeof e.code === "string" && NEVER_SENT_CODES.has(e.code)) return { kind: "unreachable", message: `Twilio could not be reached: ${text}` };
+  return { kind: "ambiguous", message: text, httpStatus: typeof e.status === "number" ? e.status : null };
+}
+
+/**
+ * Sends a message through Twilio. The message row is written (queued, `send_state` pending) before Twilio
+ * is called, and its StatusCallback URL carries Hilo's id, so even a callback that beats Twilio's answer
+ * finds it, and a process killed while waiting leaves a row the reconciliation settles.
+ */
+export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender, opts: SendOptions = {}): Promise<SendResult> {
   const parsed = sendInputSchema.safeParse(rawInput);
   if (!parsed.success) throw validationError(parsed.error, "message");
   const input = parsed.data;
@@ -106,67 +146,78 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
   const route = resolveSender(deps, input.channel, threadBusiness);
   // What Twilio answers first: "accepted" through a Messaging Service, "queued" otherwise.
   const initialStatus = route.messagingServiceSid ? "accepted" : "queued";
+  const reconcileAfter = Math.max(1, Math.floor(opts.reconcileAfterSeconds ?? 30));
 
-  const created = await deps.sql.transaction(async (tx) => {
-    const { threadId } = await upsertContactThread(tx, { channel: input.channel, contactPhone: to, businessAddress: route.business });
-    if (input.channel === "whatsapp" && !input.contentSid) {
-      // The window opens with the customer's last message to us. Through a Messaging Service the thread
-      // is keyed by the service, while the customer wrote to one of its numbers: any WhatsApp thread counts.
-      const [w] = await tx.query<{ last_inbound_at: Date | null }>(
-        route.messagingServiceSid
-          ? `SELECT max(o.last_inbound_at) AS last_inbound_at FROM threads t JOIN threads o ON o.contact_id = t.contact_id AND o.channel = t.channel WHERE t.id = $1::uuid`
-          : `SELECT last_inbound_at FROM threads WHERE id = $1::uuid`,
-        [threadId],
-      );
-      const last = w?.last_inbound_at ? new Date(w.last_inbound_at) : null;
-      if (!last || now.getTime() - last.getTime() > WHATSAPP_WINDOW_MS) {
-        throw new ApiError(
-          422,
-          "outside_whatsapp_window",
-          last
-            ? `The customer last wrote ${Math.floor((now.getTime() - last.getTime()) / 3600000)} h ago: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').`
-            : "The customer has not written to this WhatsApp number yet: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').",
-          { lastInboundAt: last?.toISOString() ?? null, hint: "Use a template: contentSid (HX…) + contentVariables." },
+  // Lock order contact → thread → message, as inbound messages and callbacks for unknown messages.
+  const created = await withSerializationRetry(() =>
+    deps.sql.transaction(async (tx) => {
+      const { threadId } = await upsertContactThread(tx, { channel: input.channel, contactPhone: to, businessAddress: route.business });
+      if (input.channel === "whatsapp" && !input.contentSid) {
+        // The window opens with the customer's last message to us. Through a Messaging Service the thread
+        // is keyed by the service, while the customer wrote to one of its numbers: any WhatsApp thread counts.
+        const [w] = await tx.query<{ last_inbound_at: Date | null }>(
+          route.messagingServiceSid
+            ? `SELECT max(o.last_inbound_at) AS last_inbound_at FROM threads t JOIN threads o ON o.contact_id = t.contact_id AND o.channel = t.channel WHERE t.id = $1::uuid`
+            : `SELECT last_inbound_at FROM threads WHERE id = $1::uuid`,
+          [threadId],
         );
+        const last = w?.last_inbound_at ? new Date(w.last_inbound_at) : null;
+        if (!last || now.getTime() - last.getTime() > WHATSAPP_WINDOW_MS) {
+          throw new ApiError(
+            422,
+            "outside_whatsapp_window",
+            last
+              ? `The customer last wrote ${Math.floor((now.getTime() - last.getTime()) / 3600000)} h ago: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').`
+              : "The customer has not written to this WhatsApp number yet: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').",
+            { lastInboundAt: last?.toISOString() ?? null, hint: "Use a template: contentSid (HX…) + contentVariables." },
+          );
+        }
       }
-    }
-    // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
-    const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
-    const [row] = await tx.query<{ id: string }>(
-      `INSERT INTO messages (thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, "from", "to",
-                             status, status_rank, content_sid, content_variables, messaging_service_sid, num_media)
-       VALUES ($1::uuid, $2::"Channel", 'outbound', $3::"SenderType", $4::uuid, $5::uuid, $6, $7::jsonb, $8, $9,
-               $15::"MessageStatus", $10, $11, $12::jsonb, $13, $14)
-       RETURNING id::text`,
-      [
-        threadId,
-        input.channel,
-        sender.type,
-        sender.type === "agent" ? sender.userId : null,
-        sender.type === "api" ? sender.apiKeyId : null,
-        input.message ?? null,
-        JSON.stringify(media),
-        route.from ?? route.messagingServiceSid,
-        withChannelPrefix(input.channel, to),
-        statusRank(initialStatus),
-        input.contentSid ?? null,
-        input.contentVariables ? JSON.stringify(input.contentVariables) : null,
-        route.messagingServiceSid,
-        media.length,
-        initialStatus,
-      ],
-    );
-    await tx.query(
-      `WITH t AS (
-         UPDATE threads SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2::uuid,
-                unread_count = CASE WHEN $3 THEN 0 ELSE unread_count END, updated_at = now()
-         WHERE id = $1::uuid
-       )
-       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
-      [threadId, row.id, sender.type === "agent"],
-    );
-    return { id: row.id, threadId };
-  });
+      // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
+      const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
+      const [row] = await tx.query<MessageRow>(
+        `WITH m AS (
+           INSERT INTO messages (thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, "from", "to",
+                                 status, status_rank, content_sid, content_variables, messaging_service_sid, num_media,
+                                 send_state, send_attempted_at, reconcile_at)
+           VALUES ($1::uuid, $2::"Channel", 'outbound', $3::"SenderType", $4::uuid, $5::uuid, $6, $7::jsonb, $8, $9,
+                   $15::"MessageStatus", $10, $11, $12::jsonb, $13, $14,
+                   'pending', now(), now() + make_interval(secs => $16::int))
+           RETURNING *
+         )
+         SELECT ${MESSAGE_COLUMNS} FROM m`,
+        [
+          threadId,
+          input.channel,
+          sender.type,
+          sender.type === "agent" ? sender.userId : null,
+          sender.type === "api" ? sender.apiKeyId : null,
+          input.message ?? null,
+          JSON.stringify(media),
+          route.from ?? route.messagingServiceSid,
+          withChannelPrefix(input.channel, to),
+          statusRank(initialStatus),
+          input.contentSid ?? null,
+          input.contentVariables ? JSON.stringify(input.contentVariables) : null,
+          route.messagingServiceSid,
+          media.length,
+          initialStatus,
+          reconcileAfter,
+        ],
+      );
+      await tx.query(
+        `WITH t AS (
+           UPDATE threads SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2::uuid,
+                  unread_count = CASE WHEN $3 THEN 0 ELSE unread_count END, updated_at = now()
+           WHERE id = $1::uuid
+         )
+         SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
+        [threadId, row.id, sender.type === "agent"],
+      );
+      await opts.onMessageWritten?.(tx, row.id);
+      return row;
+    }),
+  );
 
   const statusCallback = `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${created.id}`;
   let res: Awaited<ReturnType<SendDeps["twilio"]["messages"]["create"]>>;
@@ -181,50 +232,103 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
       statusCallback,
     });
   } catch (err) {
-    const e = err as { status?: number; code?: number; message?: string; moreInfo?: string };
-    const isTwilio = typeof e.code === "number" && typeof e.status === "number";
-    const code = isTwilio ? e.code! : null;
-    const message = isTwilio ? (e.message ?? "Twilio error") : `Twilio could not be reached: ${e.message ?? String(err)}`;
-    await applyStatusUpdate(deps.sql, {
-      lookup: { by: "id", id: created.id },
-      status: "failed",
-      errorCode: code,
-      errorMessage: message,
-      metadata: { source: "api_response", httpStatus: e.status ?? null, moreInfo: e.moreInfo ?? null },
-      source: "api",
-      initial: true,
-    });
-    const explanation = explainTwilioError(code);
-    throw new ApiError(
-      502,
-      isTwilio ? "twilio_error" : "twilio_unreachable",
-      isTwilio ? `Twilio refused the message: ${message}` : message,
-      undefined,
-      {
-        twilioCode: code,
-        messageId: created.id,
-        ...(explanation ? { explanation: explanation.explanation, fix: explanation.fix, moreInfo: explanation.moreInfo } : {}),
-      },
-    );
+    return await settleFailedCreate(deps, created, classifyTwilioError(err), reconcileAfter);
   }
-  // Twilio accepted the message: from here on a database error must not turn it into a failed send.
-  await deps.sql.query(
-    `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
-            num_segments = COALESCE($4, num_segments), updated_at = now()
-     WHERE id = $1::uuid`,
-    [created.id, res.sid, res.from || null, res.numSegments ? Number(res.numSegments) : null],
-  );
+
+  // Twilio accepted the message: from here on a database error must not turn it into a failed send, nor
+  // into an answer that invites sending it again. The write is retried on deadlocks; if it still fails,
+  // the row stays pending and the reconciliation links it from Twilio's list.
   const status = isMessageStatus(res.status) ? res.status : initialStatus;
-  await applyStatusUpdate(deps.sql, {
-    lookup: { by: "id", id: created.id },
-    status,
-    errorCode: res.errorCode ?? null,
-    errorMessage: res.errorMessage ?? null,
-    metadata: { source: "api_response", status: res.status, numSegments: res.numSegments ?? null },
-    source: "api",
-    initial: true,
-  });
-  return getMessage(deps.sql, created.id);
+  try {
+    await withSerializationRetry(() =>
+      deps.sql.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
+                  num_segments = COALESCE($4, num_segments), send_state = 'confirmed', reconcile_at = NULL, updated_at = now()
+           WHERE id = $1::uuid`,
+          [created.id, res.sid, res.from || null, res.numSegments ? Number(res.numSegments) : null],
+        );
+        await applyStatusUpdate(tx, {
+          lookup: { by: "id", id: created.id },
+          status,
+          errorCode: res.errorCode ?? null,
+          errorMessage: res.errorMessage ?? null,
+          metadata: { source: "api_response", status: res.status, numSegments: res.numSegments ?? null },
+          source: "api",
+          initial: true,
+        });
+      }),
+    );
+    return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+  } catch (err) {
+    logger().error({ err, messageId: created.id, sid: res.sid }, "send: Twilio accepted the message but it could not be stored yet; reconciliation will link it");
+    const known = toApiMessage(created);
+    return {
+      outcome: "sent",
+      message: { ...known, twilioSid: res.sid, status, from: res.from || known.from, updatedAt: new Date().toISOString() },
+    };
+  }
+}
+
+/** Stores what a failed create request proves, and answers accordingly (throws the 502s). */
+async function settleFailedCreate(deps: SendDeps, created: MessageRow, failure: TwilioFailure, reconcileAfter: number): Promise<SendResult> {
+  if (failure.kind === "ambiguous") {
+    // Twilio may have the message: keep it queued, flagged, and look it up soon.
+    try {
+      await withSerializationRetry(() =>
+        deps.sql.query(
+          `UPDATE messages SET send_state = 'unconfirmed', reconcile_at = now() + make_interval(secs => $2::int), updated_at = now()
+           WHERE id = $1::uuid AND twilio_sid IS NULL AND send_state = 'pending'`,
+          [created.id, reconcileAfter],
+        ),
+      );
+    } catch (err) {
+      logger().error({ err, messageId: created.id }, "send: could not flag an unconfirmed send; it stays pending and is reconciled anyway");
+    }
+    logger().warn({ messageId: created.id, httpStatus: failure.httpStatus, error: failure.message }, "send: Twilio's answer did not confirm the message; reconciling");
+    const message = await getMessage(deps.sql, created.id).catch(() => toApiMessage(created));
+    // A status callback may already have linked it while Twilio's answer was failing.
+    return { outcome: message.twilioSid ? "sent" : "unconfirmed", message };
+  }
+  const code = failure.kind === "refused" ? failure.code : null;
+  try {
+    await withSerializationRetry(() =>
+      deps.sql.transaction(async (tx) => {
+        await tx.query(`UPDATE messages SET send_state = $2, reconcile_at = NULL WHERE id = $1::uuid AND twilio_sid IS NULL`, [
+          created.id,
+          failure.kind === "refused" ? "refused" : "unreachable",
+        ]);
+        await applyStatusUpdate(tx, {
+          lookup: { by: "id", id: created.id },
+          status: "failed",
+          errorCode: code,
+          errorMessage: failure.message,
+          metadata: {
+            source: "api_response",
+            httpStatus: failure.kind === "refused" ? failure.status : null,
+            moreInfo: failure.kind === "refused" ? failure.moreInfo : null,
+          },
+          source: "api",
+          initial: true,
+        });
+      }),
+    );
+  } catch (err) {
+    // Nothing was sent; the row stays pending and the reconciliation marks it failed.
+    logger().error({ err, messageId: created.id }, "send: could not store Twilio's refusal");
+  }
+  const explanation = explainTwilioError(code);
+  throw new ApiError(
+    502,
+    failure.kind === "refused" ? "twilio_error" : "twilio_unreachable",
+    failure.kind === "refused" ? `Twilio refused the message: ${failure.message}` : failure.message,
+    undefined,
+    {
+      twilioCode: code,
+      messageId: created.id,
+      ...(explanation ? { explanation: explanation.explanation, fix: explanation.fix, moreInfo: explanation.moreInfo } : {}),
+    },
+  );
 }
 
 export async function getMessage(sql: Database, id: string): Promise<ApiMessage> {

@@ -3,6 +3,7 @@ import { closeDatabase, getDatabase, isDatabaseUnavailable, onDatabaseReady } fr
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
 import { startExternalFetchWorker } from "@/lib/messaging/external";
+import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
 import { embeddedDataDir, removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 
 const KEY = Symbol.for("hilo.runtime");
@@ -60,6 +61,7 @@ export async function startServer(): Promise<void> {
   }
 
   holder.stops.push(startExternalFetchWorker());
+  holder.stops.push(startSendReconcileWorker());
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");

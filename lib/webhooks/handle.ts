@@ -141,7 +141,7 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
     if (isStatus) {
       const url = new URL(req.publicUrl);
       const hiloId = url.searchParams.get("m");
-      const validId = hiloId && /^[0-9a-f-]{36}$/i.test(hiloId) ? hiloId : null;
+      const validId = hiloId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(hiloId) ? hiloId : null;
       const result = await recordStatus(db, params, raw, validId);
       return {
         status: 200,

@@ -1,4 +1,5 @@
 import type { Database, SqlClient } from "@/lib/db/types";
+import { withSerializationRetry } from "@/lib/db/retry";
 import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateInput, type StatusUpdateResult } from "@/lib/status/apply";
@@ -91,7 +92,7 @@ export async function recordInbound(
     await insertRawEvent(db, raw, "rejected", rejected.message);
     throw rejected;
   }
-  return db.transaction(async (tx) => {
+  return withSerializationRetry(() => db.transaction(async (tx) => {
     const { threadId } = await upsertContactThread(tx, {
       channel,
       contactPhone: normalizeAddress(params.From),
@@ -150,7 +151,7 @@ export async function recordInbound(
       { name: "hilo_inbound_thread_update" },
     );
     return { outcome: "created", messageId, threadId, eventId };
-  });
+  }));
 }
 
 async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string, error?: string): Promise<string> {
@@ -178,6 +179,12 @@ export interface StatusCallbackResult extends StatusUpdateResult {
  * Applies a status callback. The common case (known message) is a single SQL statement. A callback
  * for a message Hilo has not linked yet is matched by Hilo's own id (`hiloMessageId`, carried in the
  * StatusCallback URL) or, when the message was sent outside Hilo, creates it in the thread of `To`.
+ *
+ * Lock order (no deadlocks between concurrent callbacks, sends and inbound messages): a callback that
+ * names an existing message through `?m=` locks THAT message row only, links it and applies the status
+ * in the same transaction, and never goes down the external path; the external path locks contact →
+ * thread → message, the order of inbound messages and of the send path. Every write is retried on a
+ * deadlock or serialization failure (`withSerializationRetry`).
  */
 export async function recordStatus(
   db: Database,
@@ -196,67 +203,74 @@ export async function recordStatus(
     priceUnit: params.PriceUnit || null,
     numSegments: parseIntOrNull(params.NumSegments),
   };
-  const first = await applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw });
+  const first = await withSerializationRetry(() =>
+    applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw }),
+  );
   if (first.found) return { ...first, outcome: first.inserted ? "applied" : "duplicate", needsFetch: false };
 
+  if (hiloMessageId) {
+    const own = await withSerializationRetry(() =>
+      db.transaction(async (tx): Promise<StatusCallbackResult | null> => {
+        const [m] = await tx.query<{ twilio_sid: string | null }>(
+          `SELECT twilio_sid FROM messages WHERE id = $1::uuid AND direction = 'outbound' FOR UPDATE`,
+          [hiloMessageId],
+        );
+        // Not Hilo's message, or Hilo's id with another message's SID: not this callback's message.
+        if (!m || (m.twilio_sid !== null && m.twilio_sid !== params.MessageSid)) return null;
+        let outcome: StatusCallbackResult["outcome"] = "applied";
+        if (m.twilio_sid === null) {
+          // Another row already holds this SID (created from a callback without `?m=`): leave it to the
+          // external path, which applies the status to that row.
+          const [taken] = await tx.query(`SELECT 1 FROM messages WHERE twilio_sid = $1`, [params.MessageSid]);
+          if (taken) return null;
+          await tx.query(
+            `UPDATE messages SET twilio_sid = $1, send_state = 'confirmed', reconcile_at = NULL, updated_at = now() WHERE id = $2::uuid`,
+            [params.MessageSid, hiloMessageId],
+          );
+          outcome = "linked";
+        }
+        const result = await applyStatusUpdate(tx, { ...update, lookup: { by: "id", id: hiloMessageId }, webhookEventId: first.eventId });
+        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, result.inserted ? "applied" : "duplicate"]);
+        return { ...result, outcome: result.inserted ? outcome : "duplicate", needsFetch: false };
+      }),
+    ).catch((err: unknown) => {
+      // The SID was linked to another row concurrently (unique violation): the external path applies it there.
+      if ((err as { code?: string }).code === "23505") return null;
+      throw err;
+    });
+    if (own) return own;
+  }
+
   try {
-    return await linkOrCreate(db, params, update, first.eventId, hiloMessageId);
+    return await withSerializationRetry(() =>
+      db.transaction(async (tx): Promise<StatusCallbackResult> => {
+        const created = await createExternalMessage(tx, params, first.eventId);
+        if (created.created) {
+          await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, "created_external"]);
+          return {
+            found: true,
+            messageId: created.messageId,
+            threadId: created.threadId,
+            inserted: true,
+            previousStatus: null,
+            status,
+            eventId: first.eventId,
+            outcome: "created_external",
+            needsFetch: created.needsFetch,
+          };
+        }
+        // Another delivery created or linked the message meanwhile: apply to it (contact → thread → message).
+        const result = await applyStatusUpdate(tx, { ...update, lookup: { by: "sid", sid: params.MessageSid }, webhookEventId: first.eventId });
+        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [first.eventId, result.inserted ? "applied" : "duplicate"]);
+        return { ...result, outcome: result.inserted ? "linked" : "duplicate", needsFetch: false };
+      }),
+    );
   } catch (err) {
     if (err instanceof RejectedWebhookError && first.eventId) {
       await db.query(`UPDATE webhook_events SET outcome = 'rejected', error = $2 WHERE id = $1::bigint`, [first.eventId, err.message]);
     }
     throw err;
   }
-}
-
-/** A callback for a SID Hilo has not linked: Hilo's own message (by id) or one sent elsewhere. */
-async function linkOrCreate(
-  db: Database,
-  params: Record<string, string>,
-  update: Omit<StatusUpdateInput, "lookup">,
-  eventId: string | null,
-  hiloMessageId: string | null | undefined,
-): Promise<StatusCallbackResult> {
-  const status = update.status;
-  return db.transaction(async (tx) => {
-    let outcome: StatusCallbackResult["outcome"] = "linked";
-    let needsFetch = false;
-    const linked = hiloMessageId
-      ? await tx.query(`UPDATE messages SET twilio_sid = $1 WHERE id = $2::uuid AND twilio_sid IS NULL RETURNING id`, [
-          params.MessageSid,
-          hiloMessageId,
-        ])
-      : [];
-    if (linked.length === 0) {
-      const created = await createExternalMessage(tx, params, eventId);
-      outcome = created.created ? "created_external" : "linked";
-      needsFetch = created.created && created.needsFetch;
-      if (created.created) {
-        await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [eventId, outcome]);
-        return {
-          found: true,
-          messageId: created.messageId,
-          threadId: created.threadId,
-          inserted: true,
-          previousStatus: null,
-          status,
-          eventId: eventId,
-          outcome,
-          needsFetch,
-        };
-      }
-    }
-    const result = await applyStatusUpdate(tx, {
-      ...update,
-      lookup: { by: "sid", sid: params.MessageSid },
-      webhookEventId: eventId,
-    });
-    await tx.query(`UPDATE webhook_events SET outcome = $2 WHERE id = $1::bigint`, [
-      eventId,
-      result.inserted ? "applied" : "duplicate",
-    ]);
-    return { ...result, outcome: result.inserted ? outcome : "duplicate", needsFetch };
-  });
 }
 
 /** Creates an outbound message that was sent from another platform with the same account. */
