@@ -39,7 +39,7 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
           if (!shown) {
             return (
               <p key={i} className="mt-1 text-sm opacity-80">
-                📎 {t.media} {type ? `(${type})` : ""}
+                <PaperclipIcon /> {t.media} {type ? `(${type})` : ""}
               </p>
             );
           }
@@ -55,7 +55,7 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
             }
             return (
               <a key={i} href={src} className="mt-1 block text-sm underline" target="_blank" rel="noopener noreferrer" referrerPolicy="no-referrer">
-                📎 {t.media} ({type || shown.host})
+                <PaperclipIcon /> {t.media} ({type || shown.host})
               </a>
             );
           }
@@ -71,7 +71,7 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
           if (type.startsWith("video/")) return <video key={i} className="mt-2 max-h-64 max-w-full rounded-lg" controls preload="metadata" src={src} aria-label={t.media} />;
           return (
             <a key={i} href={src} className="mt-1 block text-sm underline" target="_blank" rel="noreferrer">
-              📎 {t.media} {type ? `(${type})` : ""}
+              <PaperclipIcon /> {t.media} {type ? `(${type})` : ""}
             </a>
           );
         })}
@@ -82,7 +82,7 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
             rel="noreferrer"
             href={`https://www.openstreetmap.org/?mlat=${loc.latitude}&mlon=${loc.longitude}#map=16/${loc.latitude}/${loc.longitude}`}
           >
-            📍 {loc.label ?? loc.address ?? t.location} ({loc.latitude}, {loc.longitude})
+            <PinIcon /> {loc.label ?? loc.address ?? t.location} ({loc.latitude}, {loc.longitude})
           </a>
         )}
         {extra.button?.text && !m.body && <p className="mt-1 text-sm">{t.button}: {extra.button.text}</p>}
@@ -92,5 +92,23 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
         </footer>
       </article>
     </li>
+  );
+}
+
+/** Inline icons: emoji need a colour-emoji font that not every system has. */
+function PaperclipIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.8" className="mr-0.5 inline h-4 w-4 align-[-3px]">
+      <path strokeLinecap="round" strokeLinejoin="round" d="M14.5 9.5 9 15a3.5 3.5 0 0 1-5-5l6-6a2.3 2.3 0 0 1 3.3 3.3L7.6 13a1.2 1.2 0 0 1-1.7-1.7L11 6.2" />
+    </svg>
+  );
+}
+
+function PinIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.8" className="mr-0.5 inline h-4 w-4 align-[-3px]">
+      <path strokeLinecap="round" strokeLinejoin="round" d="M10 18s6-5.3 6-10a6 6 0 1 0-12 0c0 4.7 6 10 6 10Z" />
+      <circle cx="10" cy="8" r="2.2" />
+    </svg>
   );
 }

@@ -84,3 +84,25 @@ test("a 600 MB body is refused with 413 after about 1 MB, and the server stays h
   const health = await fetch(`${baseURL}/api/health`);
   expect(health.status).toBe(200);
 });
+
+test("media a sender supplied is shown from its own address, never through Hilo's credentialed proxy", async ({ page, baseURL }) => {
+  const { inboundWhatsApp, postSigned, signIn } = await import("./helpers");
+  expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp("+573005550777", "Mateo", "¿Me mandas el catálogo?"))).status).toBe(200);
+  await signIn(page);
+  const url = "https://cdn.example.com/catalogo.pdf";
+  const sent = await page.request.post("/api/messaging/send", { data: { channel: "whatsapp", to: "+573005550777", message: "Aquí está", mediaUrl: [url] } });
+  expect(sent.status(), await sent.text()).toBe(201);
+  const { message } = (await sent.json()) as { message: { id: string } };
+  // The proxy refuses it: an agent's session never turns into a redirect to a sender's chosen host.
+  const proxied = await page.request.get(`/api/messaging/media/${message.id}/0`, { maxRedirects: 0 });
+  expect(proxied.status()).toBe(422);
+  expect((await proxied.json()).error.code).toBe("media_not_proxied");
+
+  await page.getByRole("button", { name: /Mateo/ }).first().click();
+  const link = page.locator(`[data-message-id="${message.id}"] a`).filter({ hasText: "cdn.example.com" });
+  await expect(link).toHaveAttribute("href", url);
+  await expect(link).toHaveAttribute("rel", /noreferrer/);
+  // The list follows live: the agent's answer is the last message and the conversation is read.
+  await expect(page.getByRole("button", { name: /Mateo/ }).first()).toContainText("Aquí está");
+  await page.screenshot({ path: "screenshots/conversation-caller-media.png" });
+});
