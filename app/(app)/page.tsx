@@ -22,6 +22,8 @@ function filtersFrom(sp: Search): InboxFilters {
 
 export default async function InboxPage({ searchParams }: { searchParams: Promise<Search> }) {
   const sp = await searchParams;
+  // Rendered once per request on the server: the live-events catch-up starts from this instant.
+  // eslint-disable-next-line react-hooks/purity
   const renderedAt = Date.now();
   const user = await requireUser({ next: "/" });
   const { locale, t } = await translations(user);

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import type { BackfillRun } from "@/lib/messaging/backfill";
 
@@ -78,34 +78,38 @@ export function BackfillAdmin({ initialRuns, t, locale }: { initialRuns: Backfil
   const [current, setCurrent] = useState<BackfillRun | null>(initialRuns[0] ?? null);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const date = (iso: string | null) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(iso)) : t.now);
   const running = current?.status === "running";
 
-  const poll = useCallback(async (id: string) => {
-    const res = await fetch(`/api/twilio/backfill/${id}`, { cache: "no-store" }).catch(() => null);
-    const json = res?.ok ? await res.json().catch(() => null) : null;
-    if (json?.run) {
-      const run = json.run as BackfillRun;
-      setCurrent(run);
-      setRuns((cur) => [run, ...cur.filter((r) => r.id !== run.id)].slice(0, 5));
-      if (run.status !== "running") {
-        // The run a "one at a time" error referred to is over: the error no longer applies.
-        setError((e) => (e === t.alreadyRunning ? null : e));
-        return;
-      }
-    }
-    timer.current = setTimeout(() => void poll(id), 700);
-  }, [t]);
-
+  // While the shown run is running, its progress is polled (one loop per run; it stops when the run ends
+  // or another run is shown).
+  const pollingId = running ? current.id : null;
   useEffect(() => {
-    if (current?.status === "running") void poll(current.id);
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
+    if (!pollingId) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      const res = await fetch(`/api/twilio/backfill/${pollingId}`, { cache: "no-store" }).catch(() => null);
+      const json = res?.ok ? await res.json().catch(() => null) : null;
+      if (stopped) return;
+      if (json?.run) {
+        const run = json.run as BackfillRun;
+        setCurrent(run);
+        setRuns((cur) => [run, ...cur.filter((r) => r.id !== run.id)].slice(0, 5));
+        if (run.status !== "running") {
+          // The run a "one at a time" error referred to is over: the error no longer applies.
+          setError((e) => (e === t.alreadyRunning ? null : e));
+          return;
+        }
+      }
+      timer = setTimeout(() => void tick(), 700);
     };
-    // Only on mount: later runs start polling from the form.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+    void tick();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [pollingId, t]);
 
   return (
     <div className="space-y-6">
@@ -126,17 +130,12 @@ export function BackfillAdmin({ initialRuns, t, locale }: { initialRuns: Backfil
               const json = await res.json().catch(() => null);
               if (res.status === 409) {
                 setError(t.alreadyRunning);
-                if (json?.error?.run) {
-                  setCurrent(json.error.run);
-                  void poll(json.error.run.id);
-                }
+                if (json?.error?.run) setCurrent(json.error.run);
                 return;
               }
               if (!res.ok) return setError(json?.error?.message ?? t.error);
               setCurrent(json.run);
               setRuns((cur) => [json.run, ...cur].slice(0, 5));
-              if (timer.current) clearTimeout(timer.current);
-              void poll(json.run.id);
             } catch {
               setError(t.error);
             } finally {

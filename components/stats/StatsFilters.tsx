@@ -18,8 +18,9 @@ export interface FilterValues {
  * parameter the browser's time zone is added once (days and hours are then the viewer's own).
  */
 export function StatsFilters({ t, values, exportHref }: { t: Dictionary["stats"]; values: FilterValues; exportHref: string | null }) {
-  const [period, setPeriod] = useState(values.period);
-  useEffect(() => setPeriod(values.period), [values.period]);
+  // The chosen period, reset whenever the page's own period changes (a link, back/forward).
+  const [chosen, setChosen] = useState({ for: values.period, period: values.period });
+  const period = chosen.for === values.period ? chosen.period : values.period;
   const router = useRouter();
   const search = useSearchParams();
   useEffect(() => {
@@ -36,7 +37,7 @@ export function StatsFilters({ t, values, exportHref }: { t: Dictionary["stats"]
     <Form action="/stats" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3" aria-label={t.period}>
       <label className="min-w-40 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
         {t.period}
-        <select name="period" value={period} onChange={(e) => setPeriod(e.target.value)} className={field}>
+        <select name="period" value={period} onChange={(e) => setChosen({ for: values.period, period: e.target.value })} className={field}>
           {(["24h", "7d", "30d", "90d", "custom"] as const).map((p) => (
             <option key={p} value={p}>{t.periods[p]}</option>
           ))}

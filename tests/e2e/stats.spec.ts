@@ -4,6 +4,8 @@ import { inboundWhatsApp, postSigned, sid, signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
+// The statistics answer, as loosely as the assertions below read it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stats = { stats: Record<string, any> };
 const get = async (request: APIRequestContext, q: string): Promise<Stats> => {
   const res = await request.get(`/api/twilio/status/stats?${q}`);
