@@ -1,14 +1,9 @@
 "use client";
 
-import { useEffect, useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
+import { useComposer } from "./useComposer";
+import type { SendPayload } from "./useInboxData";
 import type { ThreadDetail } from "./types";
-
-const WINDOW_MS = 24 * 3600 * 1000;
-
-function remaining(lastInboundAt: string | null, now: number): number {
-  return lastInboundAt ? WINDOW_MS - (now - new Date(lastInboundAt).getTime()) : -1;
-}
 
 export function Composer({
   thread,
@@ -17,59 +12,16 @@ export function Composer({
 }: {
   thread: ThreadDetail;
   t: Dictionary["inbox"];
-  onSend: (payload: { message?: string; contentSid?: string; contentVariables?: Record<string, string> }) => Promise<string | null>;
+  onSend: (payload: SendPayload) => Promise<string | null>;
 }) {
-  const [text, setText] = useState("");
-  const [sid, setSid] = useState("");
-  const [vars, setVars] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(id);
-  }, []);
-
-  const whatsapp = thread.channel === "whatsapp";
-  const left = remaining(thread.lastInboundAt, now);
-  const windowOpen = !whatsapp || left > 0;
-
-  async function submit(payload: Parameters<typeof onSend>[0]) {
-    setBusy(true);
-    setError(null);
-    const err = await onSend(payload);
-    setBusy(false);
-    if (err) setError(err);
-    return !err;
-  }
-
-  async function sendText() {
-    const message = text.trim();
-    if (!message || busy) return;
-    if (await submit({ message })) setText("");
-  }
-
-  async function sendTemplate(e: React.FormEvent) {
-    e.preventDefault();
-    const variables = vars
-      .split("\n")
-      .map((v) => v.trim())
-      .filter(Boolean);
-    const contentVariables = Object.fromEntries(variables.map((v, i) => [String(i + 1), v]));
-    if (await submit({ contentSid: sid.trim(), ...(variables.length ? { contentVariables } : {}) })) {
-      setSid("");
-      setVars("");
-    }
-  }
-
-  const hours = Math.floor(left / 3600000);
-  const minutes = Math.floor((left % 3600000) / 60000);
+  const { text, setText, sid, setSid, vars, setVars, busy, error, whatsapp, windowOpen, everInbound, hours, minutes, sendText, sendTemplate } =
+    useComposer(thread, onSend);
 
   return (
     <div className="border-t border-slate-200 bg-white p-3">
       {whatsapp && (
         <p className={`mb-2 text-xs ${windowOpen ? "text-slate-500" : "text-amber-800"}`} role="status">
-          {windowOpen ? fmt(t.windowOpen, { time: `${hours} h ${minutes} min` }) : thread.lastInboundAt ? t.windowClosed : t.windowNever}
+          {windowOpen ? fmt(t.windowOpen, { time: `${hours} h ${minutes} min` }) : everInbound ? t.windowClosed : t.windowNever}
         </p>
       )}
       {error && (

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { readBodyText } from "@/lib/http/body";
 
-/** An error with its HTTP meaning: `{"error": {"code", "message", "details"?}}` (DESIGN "HTTP API"). */
+/** An error with its HTTP meaning: `{"error": {"code", "message", "details"?}}` (docs/api.md "Conventions"). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

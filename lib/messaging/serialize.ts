@@ -1,6 +1,6 @@
 import { mediaSourceOf, type MediaItem } from "./media-path";
 
-/** The public Message shape (DESIGN "HTTP API"), from a `messages` row read with SQL. */
+/** The public Message shape (docs/api.md "Shapes"), from a `messages` row read with SQL. */
 export interface MessageRow {
   id: string;
   thread_id: string;

@@ -1,4 +1,4 @@
-/** Twilio message statuses and the order in which they may replace each other (DESIGN "Status semantics"). */
+/** Twilio message statuses and the order in which they may replace each other (docs/api.md "Status rules"). */
 export const TWILIO_STATUSES = [
   "accepted",
   "scheduled",

@@ -23,7 +23,7 @@ const kinds = await databaseKinds();
 const LIMITER = Symbol.for("hilo.rateLimiter");
 const CUSTOMER = "+573001234567";
 const TEMPLATE = `HX${"0123456789abcdef".repeat(2)}`;
-/** The public Message shape of DESIGN.md ("HTTP API"). */
+/** The public Message shape of docs/api.md ("Shapes"). */
 const MESSAGE_KEYS = ["id", "threadId", "channel", "direction", "senderType", "body", "media", "from", "to", "twilioSid", "status", "errorCode", "errorMessage", "createdAt", "updatedAt"];
 
 let sim: Simulator;

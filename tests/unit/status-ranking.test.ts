@@ -1,6 +1,6 @@
 /**
- * The status machine's executable specification (lib/status/ranking.ts) against DESIGN.md "Status
- * semantics": the rank of every pair, and hundreds of random callback sequences (out of order, with
+ * The status machine's executable specification (lib/status/ranking.ts) against docs/api.md "Status
+ * rules": the rank of every pair, and hundreds of random callback sequences (out of order, with
  * duplicates) checked against an independent model. The PRNG is seeded: a failure prints its seed;
  * rerun with STATUS_FUZZ_SEED=<seed>.
  */
@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { fuzzSeed, prng, shuffle } from "../helpers/random";
 import { applyStatus, isMessageStatus, statusRank, TWILIO_STATUSES, type MessageStatus, type StatusState } from "@/lib/status/ranking";
 
-/** DESIGN.md: accepted = scheduled = queued < sending < sent < failed = undelivered = canceled < delivered < read; partially_delivered ranks with delivered. */
-const DESIGN_ORDER: MessageStatus[][] = [
+/** docs/api.md: accepted = scheduled = queued < sending < sent < failed = undelivered = canceled < delivered < read; partially_delivered ranks with delivered. */
+const CONTRACT_ORDER: MessageStatus[][] = [
   ["accepted", "scheduled", "queued"],
   ["sending"],
   ["sent"],
@@ -17,8 +17,8 @@ const DESIGN_ORDER: MessageStatus[][] = [
   ["delivered", "partially_delivered"],
   ["read"],
 ];
-const level = (s: MessageStatus) => DESIGN_ORDER.findIndex((group) => group.includes(s));
-const OUTBOUND = DESIGN_ORDER.flat();
+const level = (s: MessageStatus) => CONTRACT_ORDER.findIndex((group) => group.includes(s));
+const OUTBOUND = CONTRACT_ORDER.flat();
 const FAILURES: MessageStatus[] = ["failed", "undelivered"];
 
 interface Callback {
@@ -40,7 +40,7 @@ function randomSequence(rand: () => number): Callback[] {
   return shuffle(withDuplicates, rand);
 }
 
-/** An independent model of the rules, written from DESIGN.md without applyStatus. */
+/** An independent model of the rules, written from docs/api.md without applyStatus. */
 function model(arrivals: Callback[]) {
   let current: Callback | null = null;
   const seen = new Set<MessageStatus>();
@@ -57,7 +57,7 @@ function model(arrivals: Callback[]) {
 const seed = fuzzSeed();
 console.log(`status fuzz seed ${seed} (rerun with STATUS_FUZZ_SEED=${seed})`);
 
-describe("status ranks (DESIGN.md 'Status semantics')", () => {
+describe("status ranks (docs/api.md 'Status rules')", () => {
   it("ranks every pair of statuses as documented", () => {
     for (const a of OUTBOUND) {
       for (const b of OUTBOUND) {

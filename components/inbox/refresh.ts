@@ -1,0 +1,80 @@
+import type { LiveEvent } from "./useLiveEvents";
+import type { ApiMessage } from "./types";
+
+/** What of the open conversation to fetch again: its detail (status, assignee, window, contact) and/or its latest messages. */
+export interface ThreadNeeds {
+  detail: boolean;
+  messages: boolean;
+}
+
+/**
+ * What a live event makes stale in the open conversation, or null when it concerns another one.
+ * A new message changes both (messages; the detail's window and count), a status only the messages,
+ * a thread update (read, closed, assigned) only the detail, `sync` everything.
+ */
+export function needsFor(event: LiveEvent, openThreadId: string | null): ThreadNeeds | null {
+  if (!openThreadId) return null;
+  if (event.type === "sync") return { detail: true, messages: true };
+  if (event.threadId !== openThreadId) return null;
+  if (event.type === "message.created") return { detail: true, messages: true };
+  if (event.type === "message.status") return { detail: false, messages: true };
+  return { detail: true, messages: false };
+}
+
+/** Messages by id (the incoming copy wins), oldest first; ties by id. */
+export function mergeMessages(current: ApiMessage[], incoming: ApiMessage[]): ApiMessage[] {
+  const byId = new Map(current.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+}
+
+interface Job {
+  threadId: string;
+  needs: ThreadNeeds;
+  waiters: ((ok: boolean) => void)[];
+}
+
+/**
+ * Refetches of the open conversation, one at a time: requests that arrive while one runs are merged
+ * into a single next run (a burst of events — sent, delivered, read — costs at most two refetches,
+ * not one per event). A request for another conversation replaces the queued one. Each request
+ * resolves true once a run covering it succeeded, false if that run failed or was replaced.
+ */
+export class ThreadRefresher {
+  private running = false;
+  private queued: Job | null = null;
+
+  constructor(private readonly run: (threadId: string, needs: ThreadNeeds) => Promise<void>) {}
+
+  request(threadId: string, needs: ThreadNeeds): Promise<boolean> {
+    return new Promise((resolve) => {
+      const queued = this.queued;
+      if (queued && queued.threadId === threadId) {
+        queued.needs = { detail: queued.needs.detail || needs.detail, messages: queued.needs.messages || needs.messages };
+        queued.waiters.push(resolve);
+      } else {
+        for (const w of queued?.waiters ?? []) w(false);
+        this.queued = { threadId, needs: { ...needs }, waiters: [resolve] };
+      }
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      for (let job = this.queued; job; job = this.queued) {
+        this.queued = null;
+        let ok = true;
+        try {
+          await this.run(job.threadId, job.needs);
+        } catch {
+          ok = false; // the next event, `sync` or the agent's next action fetches again
+        }
+        for (const w of job.waiters) w(ok);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

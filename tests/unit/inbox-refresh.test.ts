@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { mergeMessages, needsFor, ThreadRefresher, type ThreadNeeds } from "@/components/inbox/refresh";
+import type { ApiMessage } from "@/components/inbox/types";
+
+const OPEN = "11111111-1111-4111-8111-111111111111";
+const OTHER = "22222222-2222-4222-8222-222222222222";
+
+describe("what a live event makes stale in the open conversation", () => {
+  it.each([
+    [{ type: "message.created", threadId: OPEN, messageId: "m" }, { detail: true, messages: true }],
+    [{ type: "message.status", threadId: OPEN, messageId: "m", status: "read" }, { detail: false, messages: true }],
+    [{ type: "thread.updated", threadId: OPEN }, { detail: true, messages: false }],
+    [{ type: "sync" }, { detail: true, messages: true }],
+  ] as const)("%o → %o", (event, needs) => {
+    expect(needsFor(event, OPEN)).toEqual(needs);
+  });
+
+  it("nothing for another conversation, or when none is open", () => {
+    expect(needsFor({ type: "message.created", threadId: OTHER, messageId: "m" }, OPEN)).toBeNull();
+    expect(needsFor({ type: "thread.updated", threadId: OTHER }, OPEN)).toBeNull();
+    expect(needsFor({ type: "sync" }, null)).toBeNull();
+  });
+});
+
+describe("merging pages of messages", () => {
+  const msg = (id: string, createdAt: string, body = id) => ({ id, createdAt, body }) as unknown as ApiMessage;
+
+  it("keeps one copy per id (the newer one), oldest first, ties by id", () => {
+    const merged = mergeMessages(
+      [msg("b", "2026-01-01T00:00:02Z"), msg("c", "2026-01-01T00:00:01Z", "old")],
+      [msg("c", "2026-01-01T00:00:01Z", "new"), msg("a", "2026-01-01T00:00:02Z")],
+    );
+    expect(merged.map((m) => [m.id, m.body])).toEqual([["c", "new"], ["a", "a"], ["b", "b"]]);
+  });
+});
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+describe("refetching the open conversation", () => {
+  it("runs one refetch at a time and merges what arrives meanwhile into ONE next run", async () => {
+    const runs: { id: string; needs: ThreadNeeds; done: ReturnType<typeof deferred> }[] = [];
+    const refresher = new ThreadRefresher((id, needs) => {
+      const done = deferred();
+      runs.push({ id, needs, done });
+      return done.promise;
+    });
+    const first = refresher.request(OPEN, { detail: false, messages: true });
+    // A burst while the first refetch is in flight: sent, delivered, read, and a thread update.
+    const burst = [
+      refresher.request(OPEN, { detail: false, messages: true }),
+      refresher.request(OPEN, { detail: false, messages: true }),
+      refresher.request(OPEN, { detail: true, messages: false }),
+    ];
+    expect(runs).toHaveLength(1);
+    runs[0].done.resolve();
+    expect(await first).toBe(true);
+    await Promise.resolve();
+    expect(runs).toHaveLength(2);
+    expect(runs[1].needs).toEqual({ detail: true, messages: true });
+    runs[1].done.resolve();
+    expect(await Promise.all(burst)).toEqual([true, true, true]);
+    expect(runs).toHaveLength(2);
+  });
+
+  it("a request for another conversation replaces the queued one; a failed run answers false and the next still runs", async () => {
+    const runs: { id: string; done: ReturnType<typeof deferred> }[] = [];
+    const refresher = new ThreadRefresher((id) => {
+      const done = deferred();
+      runs.push({ id, done });
+      return done.promise;
+    });
+    const first = refresher.request(OPEN, { detail: true, messages: true });
+    const replaced = refresher.request(OPEN, { detail: true, messages: false });
+    const other = refresher.request(OTHER, { detail: true, messages: true });
+    expect(await replaced).toBe(false);
+    runs[0].done.reject(new Error("HTTP 503"));
+    expect(await first).toBe(false);
+    await Promise.resolve();
+    expect(runs.map((r) => r.id)).toEqual([OPEN, OTHER]);
+    runs[1].done.resolve();
+    expect(await other).toBe(true);
+    // Idle again: the next request runs at once.
+    void refresher.request(OPEN, { detail: true, messages: false });
+    expect(runs).toHaveLength(3);
+  });
+});
