@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
-import { mergeMessages, needsFor, ThreadRefresher } from "./refresh";
+import { mergeMessages, needsFor, ThreadRefresher, type ThreadNeeds } from "./refresh";
 import type { LiveEvent } from "./useLiveEvents";
 import { filtersToQuery, type ApiConversation, type ApiMessage, type InboxFilters, type ThreadDetail } from "./types";
 
@@ -118,15 +118,19 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
 
   const retryList = useCallback(() => void reloadList(filtersRef.current), [reloadList]);
 
-  const [refresher] = useState(
-    () =>
-      new ThreadRefresher(async (id, needs) => {
-        const [detail, page] = await Promise.all([needs.detail ? fetchDetail(id) : null, needs.messages ? fetchLatest(id) : null]);
-        if (selectedRef.current !== id) return;
-        if (detail) setThread(detail);
-        if (page) setMessages((cur) => mergeMessages(cur, page.messages));
-      }),
-  );
+  // Applies a refresh of the open conversation; an answer for a conversation no longer open is dropped.
+  const applyRefresh = useCallback(async (id: string, needs: ThreadNeeds) => {
+    const [detail, page] = await Promise.all([needs.detail ? fetchDetail(id) : null, needs.messages ? fetchLatest(id) : null]);
+    if (selectedRef.current !== id) return;
+    if (detail) setThread(detail);
+    if (page) setMessages((cur) => mergeMessages(cur, page.messages));
+  }, [selectedRef]);
+  // One refetch of the open conversation at a time (refresh.ts); created after render, used by handlers.
+  const refresher = useRef<ThreadRefresher | null>(null);
+  useEffect(() => {
+    refresher.current = new ThreadRefresher(applyRefresh);
+  }, [applyRefresh]);
+
 
   const markRead = useCallback(async (id: string) => {
     await fetch(`/api/messaging/conversations/${id}/read`, { method: "POST" }).catch(() => {});
@@ -174,7 +178,7 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
       const openId = selectedRef.current;
       const needs = needsFor(e, openId);
       if (!openId || !needs) return;
-      void refresher.request(openId, needs).then((ok) => {
+      void refresher.current?.request(openId, needs).then((ok) => {
         if (ok && e.type === "message.created" && document.visibilityState === "visible") void markRead(openId);
       });
     },
@@ -193,7 +197,7 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
         setMessages((cur) => mergeMessages(cur, [message]));
         return null;
       } catch (err) {
-        void refresher.request(thread.id, { detail: true, messages: true });
+        void refresher.current?.request(thread.id, { detail: true, messages: true });
         return (err as Error).message;
       }
     },

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useState } from "react";
 
 export type LiveEvent =
   | { type: "message.created"; threadId: string; messageId: string }
@@ -16,13 +16,13 @@ export type LiveEvent =
  */
 export function useLiveEvents(since: number, onEvent: (e: LiveEvent) => void): "connecting" | "live" | "reconnecting" {
   const [state, setState] = useState<"connecting" | "live" | "reconnecting">("connecting");
-  const handler = useRef(onEvent);
-  handler.current = onEvent;
+  // The latest handler, without reconnecting when it changes.
+  const emit = useEffectEvent((e: LiveEvent) => onEvent(e));
   useEffect(() => {
     const source = new EventSource(`/api/events?lastEventId=${since}`);
     const forward = (type: string) => (ev: MessageEvent) => {
       try {
-        handler.current({ ...(JSON.parse(ev.data) as object), type } as LiveEvent);
+        emit({ ...(JSON.parse(ev.data) as object), type } as LiveEvent);
       } catch {
         /* ignore malformed */
       }
@@ -30,7 +30,7 @@ export function useLiveEvents(since: number, onEvent: (e: LiveEvent) => void): "
     let wasDown = false;
     source.addEventListener("ready", () => {
       setState("live");
-      if (wasDown) handler.current({ type: "sync" });
+      if (wasDown) emit({ type: "sync" });
       wasDown = false;
     });
     for (const type of ["message.created", "message.status", "thread.updated", "sync"]) source.addEventListener(type, forward(type));
