@@ -1,12 +1,10 @@
 "use client";
 
 import { useEffect, useEffectEvent, useState } from "react";
+import type { RealtimeEvent } from "@/lib/realtime/channel";
 
-export type LiveEvent =
-  | { type: "message.created"; threadId: string; messageId: string }
-  | { type: "message.status"; threadId: string; messageId: string; status: string }
-  | { type: "thread.updated"; threadId: string }
-  | { type: "sync" };
+/** A live event from the server, or `sync` (refetch everything: events may have been missed). */
+export type LiveEvent = RealtimeEvent | { type: "sync" };
 
 /**
  * Subscribes to /api/events. The first connection asks for what changed since the page was rendered

@@ -1,10 +1,9 @@
 import type { Database } from "@/lib/db/types";
 import { normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
-import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
-import { isMessageStatus, statusRank, type MessageStatus } from "@/lib/status/ranking";
+import { insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
+import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
 import type { TwilioMessage } from "@/lib/twilio/client";
 import { parsePrice } from "@/lib/webhooks/fields";
-import { upsertContactThread } from "@/lib/webhooks/record";
 
 /**
  * Inbound messages imported from Twilio's API that are more recent than this count as unread and
@@ -71,66 +70,43 @@ export async function importTwilioMessage(
       contactPhone: normalizeAddress(contactRaw),
       businessAddress: normalizeAddress(businessRaw),
     });
-    const rows = await tx.query<{ id: string }>(
-      `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,
-                             status, status_rank, error_code, error_message, num_segments, num_media, price, price_unit,
-                             messaging_service_sid, created_at, updated_at)
-       VALUES ($1::uuid, $2::"Channel", $3::"Direction", $4::"SenderType", $5, '[]'::jsonb, $6, $7, $8, $9::"MessageStatus", $10,
-               $11, $12, $13, $14, $15::numeric, $16, $17, $18::timestamptz, now())
-       ON CONFLICT (twilio_sid) DO NOTHING
-       RETURNING id::text`,
-      [
-        threadId,
-        channel,
-        inbound ? "inbound" : "outbound",
-        inbound ? "contact" : "external",
-        m.body,
-        m.from ?? m.messagingServiceSid ?? "",
-        m.to,
-        m.sid,
+    const inserted = await insertMessage(tx, {
+      threadId,
+      channel,
+      ...(inbound
+        ? ({ direction: "inbound", sender: { type: "contact" } } as const)
+        : ({ direction: "outbound", sender: { type: "external" } } as const)),
+      body: m.body,
+      numMedia: m.numMedia,
+      from: m.from ?? m.messagingServiceSid ?? "",
+      to: m.to,
+      twilioSid: m.sid,
+      status,
+      errorCode: m.errorCode,
+      errorMessage: m.errorMessage,
+      numSegments: m.numSegments,
+      price: parsePrice(m.price ?? undefined),
+      priceUnit: m.priceUnit,
+      messagingServiceSid: m.messagingServiceSid,
+      createdAt: at,
+    });
+    if (!inserted) return { created: false, messageId: null, threadId, direction: inbound ? "inbound" : "outbound" };
+    const messageId = inserted.id;
+    await touchThread(tx, {
+      threadId,
+      messageId,
+      at,
+      unread: recent ? "increment" : "keep",
+      inbound,
+      reopen: recent,
+      firstStatus: {
         status,
-        statusRank(status),
-        m.errorCode,
-        m.errorMessage,
-        m.numSegments,
-        m.numMedia,
-        parsePrice(m.price ?? undefined),
-        m.priceUnit,
-        m.messagingServiceSid,
-        at.toISOString(),
-      ],
-    );
-    if (rows.length === 0) return { created: false, messageId: null, threadId, direction: inbound ? "inbound" : "outbound" };
-    const messageId = rows[0].id;
-    await tx.query(
-      `WITH h AS (
-         INSERT INTO message_status_events (message_id, status, previous_status, error_code, error_message, metadata, source)
-         VALUES ($2::uuid, $3::"MessageStatus", NULL, $4, $5, $6::jsonb, $7)
-       ), t AS (
-         UPDATE threads SET
-           last_message_id = CASE WHEN last_message_id IS NULL OR $8::timestamptz >= last_message_at THEN $2::uuid ELSE last_message_id END,
-           last_message_at = CASE WHEN last_message_id IS NULL THEN $8::timestamptz ELSE GREATEST(last_message_at, $8::timestamptz) END,
-           last_inbound_at = CASE WHEN $9::boolean THEN GREATEST(COALESCE(last_inbound_at, $8::timestamptz), $8::timestamptz) ELSE last_inbound_at END,
-           unread_count = unread_count + CASE WHEN $10::boolean THEN 1 ELSE 0 END,
-           status = CASE WHEN $10::boolean THEN 'open'::"ThreadStatus" ELSE status END,
-           closed_at = CASE WHEN $10::boolean THEN NULL ELSE closed_at END,
-           updated_at = now()
-         WHERE id = $1::uuid
-       )
-       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
-      [
-        threadId,
-        messageId,
-        status,
-        m.errorCode,
-        m.errorMessage,
-        JSON.stringify(twilioMessageMetadata(m)),
-        opts.source,
-        at.toISOString(),
-        inbound,
-        recent,
-      ],
-    );
+        errorCode: m.errorCode,
+        errorMessage: m.errorMessage,
+        metadata: twilioMessageMetadata(m),
+        source: opts.source,
+      },
+    });
     return { created: true, messageId, threadId, direction: inbound ? "inbound" : "outbound" };
   });
 }

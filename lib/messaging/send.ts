@@ -1,16 +1,15 @@
 import { z } from "zod";
-import type twilio from "twilio";
 import type { AppConfig } from "@/lib/config";
 import { normalizePhone, splitAddress } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
 import { ApiError, validationError } from "@/lib/api/errors";
-import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { insertMessage, touchThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/status/errors";
-import { isMessageStatus, statusRank } from "@/lib/status/ranking";
-import { upsertContactThread } from "@/lib/webhooks/record";
+import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
+import { createMessage, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
 import type { MediaItem } from "./media-path";
 import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 
@@ -48,14 +47,12 @@ export const sendInputSchema = z
   });
 export type SendInput = z.infer<typeof sendInputSchema>;
 
-export type SendSender =
-  | { type: "agent"; userId: string }
-  | { type: "api"; apiKeyId: string }
-  | { type: "bot" | "system" };
+/** Who sends: an agent, an API key, a bot or Hilo itself. */
+export type SendSender = Exclude<OutboundSender, { type: "external" }>;
 
 export interface SendDeps {
   sql: Database;
-  twilio: twilio.Twilio;
+  twilio: TwilioClient;
   config: Pick<AppConfig, "publicBaseUrl" | "twilio">;
   now?: () => Date;
 }
@@ -119,18 +116,31 @@ function classifyTwilioError(err: unknown): TwilioFailure {
   return { kind: "ambiguous", message: text, httpStatus: typeof e.status === "number" ? e.status : null };
 }
 
-/**
- * Sends a message through Twilio. The message row is written (queued, `send_state` pending) before Twilio
- * is called, and its StatusCallback URL carries Hilo's id, so even a callback that beats Twilio's answer
- * finds it, and a process killed while waiting leaves a row the reconciliation settles.
- */
-export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender, opts: SendOptions = {}): Promise<SendResult> {
+/** A validated send request: the body, and the recipient in E.164. */
+interface SendRequest {
+  input: SendInput;
+  to: string;
+}
+
+/** Where the message goes out from, and what Twilio first answers for it. */
+interface SendRoute {
+  messagingServiceSid: string | null;
+  from: string | null;
+  /** The thread's business address. */
+  business: string;
+  /** What Twilio answers first: "accepted" through a Messaging Service, "queued" otherwise. */
+  initialStatus: "accepted" | "queued";
+}
+
+/** Step 1: the body must be a valid send (`validation_error` otherwise). */
+function parseSendInput(rawInput: unknown): SendRequest {
   const parsed = sendInputSchema.safeParse(rawInput);
   if (!parsed.success) throw validationError(parsed.error, "message");
-  const input = parsed.data;
-  const to = normalizePhone(input.to)!;
-  const now = deps.now?.() ?? new Date();
+  return { input: parsed.data, to: normalizePhone(parsed.data.to)! };
+}
 
+/** Step 2: a reply goes out from its thread's own business address (which must match); else the configured sender. */
+async function resolveRoute(deps: SendDeps, { input, to }: SendRequest): Promise<SendRoute> {
   let threadBusiness: string | undefined;
   if (input.threadId) {
     const [thread] = await deps.sql.query<{ channel: string; phone: string; business_address: string }>(
@@ -143,101 +153,136 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
     }
     threadBusiness = thread.business_address;
   }
-  const route = resolveSender(deps, input.channel, threadBusiness);
-  // What Twilio answers first: "accepted" through a Messaging Service, "queued" otherwise.
-  const initialStatus = route.messagingServiceSid ? "accepted" : "queued";
-  const reconcileAfter = Math.max(1, Math.floor(opts.reconcileAfterSeconds ?? 30));
+  const sender = resolveSender(deps, input.channel, threadBusiness);
+  return { ...sender, initialStatus: sender.messagingServiceSid ? "accepted" : "queued" };
+}
 
-  // Lock order contact → thread → message, as inbound messages and callbacks for unknown messages.
-  const created = await withSerializationRetry(() =>
+/**
+ * Step 3, inside the write's transaction: a free-form WhatsApp message needs the customer's last message
+ * within 24 h (templates are allowed anytime).
+ */
+async function assertWhatsAppWindow(tx: SqlClient, { input }: SendRequest, route: SendRoute, threadId: string, now: Date): Promise<void> {
+  if (input.channel !== "whatsapp" || input.contentSid) return;
+  // The window opens with the customer's last message to us. Through a Messaging Service the thread
+  // is keyed by the service, while the customer wrote to one of its numbers: any WhatsApp thread counts.
+  const [w] = await tx.query<{ last_inbound_at: Date | null }>(
+    route.messagingServiceSid
+      ? `SELECT max(o.last_inbound_at) AS last_inbound_at FROM threads t JOIN threads o ON o.contact_id = t.contact_id AND o.channel = t.channel WHERE t.id = $1::uuid`
+      : `SELECT last_inbound_at FROM threads WHERE id = $1::uuid`,
+    [threadId],
+  );
+  const last = w?.last_inbound_at ? new Date(w.last_inbound_at) : null;
+  if (!last || now.getTime() - last.getTime() > WHATSAPP_WINDOW_MS) {
+    throw new ApiError(
+      422,
+      "outside_whatsapp_window",
+      last
+        ? `The customer last wrote ${Math.floor((now.getTime() - last.getTime()) / 3600000)} h ago: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').`
+        : "The customer has not written to this WhatsApp number yet: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').",
+      { lastInboundAt: last?.toISOString() ?? null, hint: "Use a template: contentSid (HX…) + contentVariables." },
+    );
+  }
+}
+
+/**
+ * Step 4: writes the message queued (`send_state` pending) through the conversation store, in one
+ * transaction with the window check and the caller's `onMessageWritten`. Lock order contact → thread →
+ * message, as inbound messages and callbacks for unknown messages.
+ */
+async function writeQueuedMessage(
+  deps: SendDeps,
+  request: SendRequest,
+  route: SendRoute,
+  sender: SendSender,
+  opts: SendOptions,
+  reconcileAfterSeconds: number,
+  now: Date,
+): Promise<MessageRow> {
+  const { input, to } = request;
+  return withSerializationRetry(() =>
     deps.sql.transaction(async (tx) => {
       const { threadId } = await upsertContactThread(tx, { channel: input.channel, contactPhone: to, businessAddress: route.business });
-      if (input.channel === "whatsapp" && !input.contentSid) {
-        // The window opens with the customer's last message to us. Through a Messaging Service the thread
-        // is keyed by the service, while the customer wrote to one of its numbers: any WhatsApp thread counts.
-        const [w] = await tx.query<{ last_inbound_at: Date | null }>(
-          route.messagingServiceSid
-            ? `SELECT max(o.last_inbound_at) AS last_inbound_at FROM threads t JOIN threads o ON o.contact_id = t.contact_id AND o.channel = t.channel WHERE t.id = $1::uuid`
-            : `SELECT last_inbound_at FROM threads WHERE id = $1::uuid`,
-          [threadId],
-        );
-        const last = w?.last_inbound_at ? new Date(w.last_inbound_at) : null;
-        if (!last || now.getTime() - last.getTime() > WHATSAPP_WINDOW_MS) {
-          throw new ApiError(
-            422,
-            "outside_whatsapp_window",
-            last
-              ? `The customer last wrote ${Math.floor((now.getTime() - last.getTime()) / 3600000)} h ago: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').`
-              : "The customer has not written to this WhatsApp number yet: WhatsApp allows free-form messages only within 24 h of their last message. Send an approved template instead ('contentSid' and 'contentVariables').",
-            { lastInboundAt: last?.toISOString() ?? null, hint: "Use a template: contentSid (HX…) + contentVariables." },
-          );
-        }
-      }
+      await assertWhatsAppWindow(tx, request, route, threadId, now);
       // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
       const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
-      const [row] = await tx.query<MessageRow>(
-        `WITH m AS (
-           INSERT INTO messages (thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, "from", "to",
-                                 status, status_rank, content_sid, content_variables, messaging_service_sid, num_media,
-                                 send_state, send_attempted_at, reconcile_at)
-           VALUES ($1::uuid, $2::"Channel", 'outbound', $3::"SenderType", $4::uuid, $5::uuid, $6, $7::jsonb, $8, $9,
-                   $15::"MessageStatus", $10, $11, $12::jsonb, $13, $14,
-                   'pending', now(), now() + make_interval(secs => $16::int))
-           RETURNING *
-         )
-         SELECT ${MESSAGE_COLUMNS} FROM m`,
-        [
+      const row = await insertMessage<MessageRow>(
+        tx,
+        {
           threadId,
-          input.channel,
-          sender.type,
-          sender.type === "agent" ? sender.userId : null,
-          sender.type === "api" ? sender.apiKeyId : null,
-          input.message ?? null,
-          JSON.stringify(media),
-          route.from ?? route.messagingServiceSid,
-          withChannelPrefix(input.channel, to),
-          statusRank(initialStatus),
-          input.contentSid ?? null,
-          input.contentVariables ? JSON.stringify(input.contentVariables) : null,
-          route.messagingServiceSid,
-          media.length,
-          initialStatus,
-          reconcileAfter,
-        ],
+          channel: input.channel,
+          direction: "outbound",
+          sender,
+          body: input.message ?? null,
+          media,
+          from: route.from ?? route.messagingServiceSid!,
+          to: withChannelPrefix(input.channel, to),
+          status: route.initialStatus,
+          contentSid: input.contentSid ?? null,
+          contentVariables: input.contentVariables ?? null,
+          messagingServiceSid: route.messagingServiceSid,
+          sendAttempt: { reconcileAfterSeconds },
+        },
+        MESSAGE_COLUMNS,
       );
-      await tx.query(
-        `WITH t AS (
-           UPDATE threads SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2::uuid,
-                  unread_count = CASE WHEN $3 THEN 0 ELSE unread_count END, updated_at = now()
-           WHERE id = $1::uuid
-         )
-         SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
-        [threadId, row.id, sender.type === "agent"],
-      );
+      // No SID yet: nothing to conflict with.
+      if (!row) throw new Error("send: the message row was not written");
+      await touchThread(tx, {
+        threadId,
+        messageId: row.id,
+        at: "now",
+        unread: sender.type === "agent" ? "reset" : "keep",
+        inbound: false,
+        reopen: false,
+      });
       await opts.onMessageWritten?.(tx, row.id);
       return row;
     }),
   );
+}
 
-  const statusCallback = `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${created.id}`;
-  let res: Awaited<ReturnType<SendDeps["twilio"]["messages"]["create"]>>;
+type TwilioAnswer = { ok: true; message: TwilioMessage } | { ok: false; failure: TwilioFailure };
+
+/** Step 5: the create request (lib/twilio/client.ts), its StatusCallback carrying Hilo's message id. */
+async function callTwilio(deps: SendDeps, { input, to }: SendRequest, route: SendRoute, messageId: string): Promise<TwilioAnswer> {
   try {
-    res = await deps.twilio.messages.create({
+    const message = await createMessage(deps.twilio, {
       to: withChannelPrefix(input.channel, to),
       ...(route.messagingServiceSid ? { messagingServiceSid: route.messagingServiceSid } : { from: route.from! }),
-      ...(input.message !== undefined ? { body: input.message } : {}),
-      ...(input.mediaUrl?.length ? { mediaUrl: input.mediaUrl } : {}),
-      ...(input.contentSid ? { contentSid: input.contentSid } : {}),
-      ...(input.contentVariables ? { contentVariables: JSON.stringify(input.contentVariables) } : {}),
-      statusCallback,
+      body: input.message,
+      mediaUrl: input.mediaUrl,
+      contentSid: input.contentSid,
+      contentVariables: input.contentVariables,
+      statusCallback: `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${messageId}`,
     });
+    return { ok: true, message };
   } catch (err) {
-    return await settleFailedCreate(deps, created, classifyTwilioError(err), reconcileAfter);
+    return { ok: false, failure: classifyTwilioError(err) };
   }
+}
 
-  // Twilio accepted the message: from here on a database error must not turn it into a failed send, nor
-  // into an answer that invites sending it again. The write is retried on deadlocks; if it still fails,
-  // the row stays pending and the reconciliation links it from Twilio's list.
+/**
+ * Sends a message through Twilio. The message row is written (queued, `send_state` pending) before Twilio
+ * is called, and its StatusCallback URL carries Hilo's id, so even a callback that beats Twilio's answer
+ * finds it, and a process killed while waiting leaves a row the reconciliation settles.
+ */
+export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender, opts: SendOptions = {}): Promise<SendResult> {
+  const request = parseSendInput(rawInput);
+  const now = deps.now?.() ?? new Date();
+  const route = await resolveRoute(deps, request);
+  const reconcileAfter = Math.max(1, Math.floor(opts.reconcileAfterSeconds ?? 30));
+  const created = await writeQueuedMessage(deps, request, route, sender, opts, reconcileAfter, now);
+  const answer = await callTwilio(deps, request, route, created.id);
+  return answer.ok
+    ? settleAccepted(deps, created, answer.message, route.initialStatus)
+    : settleFailedCreate(deps, created, answer.failure, reconcileAfter);
+}
+
+/**
+ * Step 6a: Twilio accepted the message. From here on a database error must not turn it into a failed
+ * send, nor into an answer that invites sending it again. The write is retried on deadlocks; if it still
+ * fails, the row stays pending and the reconciliation links it from Twilio's list.
+ */
+async function settleAccepted(deps: SendDeps, created: MessageRow, res: TwilioMessage, initialStatus: MessageStatus): Promise<SendResult> {
   const status = isMessageStatus(res.status) ? res.status : initialStatus;
   try {
     await withSerializationRetry(() =>
@@ -246,14 +291,15 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
           `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
                   num_segments = COALESCE($4, num_segments), send_state = 'confirmed', reconcile_at = NULL, updated_at = now()
            WHERE id = $1::uuid`,
-          [created.id, res.sid, res.from || null, res.numSegments ? Number(res.numSegments) : null],
+          [created.id, res.sid, res.from, res.numSegments],
         );
         await applyStatusUpdate(tx, {
           lookup: { by: "id", id: created.id },
           status,
-          errorCode: res.errorCode ?? null,
-          errorMessage: res.errorMessage ?? null,
-          metadata: { source: "api_response", status: res.status, numSegments: res.numSegments ?? null },
+          errorCode: res.errorCode,
+          errorMessage: res.errorMessage,
+          // The segment count as text, as Twilio's JSON gives it.
+          metadata: { source: "api_response", status: res.status, numSegments: res.numSegments === null ? null : String(res.numSegments) },
           source: "api",
           initial: true,
         });
@@ -270,7 +316,7 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
   }
 }
 
-/** Stores what a failed create request proves, and answers accordingly (throws the 502s). */
+/** Step 6b: stores what a failed create request proves, and answers accordingly (throws the 502s). */
 async function settleFailedCreate(deps: SendDeps, created: MessageRow, failure: TwilioFailure, reconcileAfter: number): Promise<SendResult> {
   if (failure.kind === "ambiguous") {
     // Twilio may have the message: keep it queued, flagged, and look it up soon.

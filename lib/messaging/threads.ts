@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Database } from "@/lib/db/types";
 import { ApiError, validationError } from "@/lib/api/errors";
-import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { notifySql } from "@/lib/realtime/publish";
 
 export const threadUpdateSchema = z
   .object({
@@ -29,7 +29,7 @@ export async function updateThread(sql: Database, threadId: string, input: unkno
          updated_at = now()
        WHERE id = $1::uuid RETURNING id
      )
-     SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'thread.updated', 'threadId', id)::text) FROM t`,
+     SELECT ${notifySql("thread.updated", { threadId: "id" })} FROM t`,
     [threadId, status ?? null, assigneeId !== undefined, assigneeId ?? null],
   );
   if (rows.length === 0) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
@@ -43,7 +43,7 @@ export async function markThreadRead(sql: Database, threadId: string): Promise<v
            WHERE id = $1::uuid RETURNING id)
      SELECT (SELECT unread_count FROM before) > 0 AS changed,
             CASE WHEN (SELECT unread_count FROM before) > 0
-                 THEN pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'thread.updated', 'threadId', $1::text)::text) END
+                 THEN ${notifySql("thread.updated", { threadId: "$1::text" })} END
      FROM t`,
     [threadId],
   );

@@ -1,3 +1,8 @@
+/**
+ * Hilo's live events: the one definition shared by the server (which publishes them) and the inbox's
+ * client code (which receives them). No imports: client components import this file.
+ */
+
 /** Postgres NOTIFY channel carrying Hilo's live events (fanned out to every app instance). */
 export const EVENTS_CHANNEL = "hilo_events";
 
@@ -8,7 +13,20 @@ export const EVENTS_CHANNEL = "hilo_events";
  */
 export const SESSIONS_CHANNEL = "hilo_sessions";
 
-export type RealtimeEvent =
-  | { type: "message.created"; threadId: string; messageId: string }
-  | { type: "message.status"; threadId: string; messageId: string; status: string }
-  | { type: "thread.updated"; threadId: string };
+/**
+ * Every live event type and its fields (all strings), in payload order. `RealtimeEvent` is derived from
+ * this table, and so are both ways of publishing an event (lib/realtime/publish.ts): the payload of
+ * `publish(tx, event)` and the SQL expression that single-statement writes embed. They cannot drift.
+ */
+export const REALTIME_EVENT_FIELDS = {
+  "message.created": ["threadId", "messageId"],
+  "message.status": ["threadId", "messageId", "status"],
+  "thread.updated": ["threadId"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type RealtimeEventType = keyof typeof REALTIME_EVENT_FIELDS;
+
+/** The fields of one event type, by name. */
+export type RealtimeEventFields<T extends RealtimeEventType> = { [F in (typeof REALTIME_EVENT_FIELDS)[T][number]]: string };
+
+export type RealtimeEvent = { [T in RealtimeEventType]: { type: T } & RealtimeEventFields<T> }[RealtimeEventType];

@@ -1,5 +1,5 @@
 import type { SqlClient } from "@/lib/db/types";
-import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { notifySql } from "@/lib/realtime/publish";
 import { statusRank, type MessageStatus } from "./ranking";
 
 export interface RawEventInput {
@@ -43,6 +43,13 @@ export interface StatusUpdateResult {
   status: MessageStatus | null;
   eventId: string | null;
 }
+
+/** The `message.status` event of the statement below (the message `m`, its new status from `upd`). */
+const NOTIFY_STATUS = notifySql("message.status", {
+  threadId: "m.thread_id",
+  messageId: "m.id",
+  status: "COALESCE((SELECT status::text FROM upd), m.status::text)",
+});
 
 /**
  * Applies one status to one message in ONE SQL statement (atomic on its own, one round trip):
@@ -93,9 +100,7 @@ SELECT m.id::text AS message_id, m.thread_id::text AS thread_id, m.status::text 
        (SELECT status::text FROM upd) AS new_status,
        EXISTS (SELECT 1 FROM ins) AS inserted,
        COALESCE((SELECT id::text FROM ev), (SELECT id::text FROM ev_id)) AS event_id,
-       CASE WHEN EXISTS (SELECT 1 FROM ins) THEN pg_notify('${EVENTS_CHANNEL}', json_build_object(
-         'type', 'message.status', 'threadId', m.thread_id, 'messageId', m.id,
-         'status', COALESCE((SELECT status::text FROM upd), m.status::text))::text) END AS notified
+       CASE WHEN EXISTS (SELECT 1 FROM ins) THEN ${NOTIFY_STATUS} END AS notified
 FROM (SELECT 1) AS one LEFT JOIN m ON true`;
   const params = [
     key,

@@ -1,5 +1,5 @@
 import type { SqlClient } from "@/lib/db/types";
-import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { notifySql } from "@/lib/realtime/publish";
 import { statusRank, type MessageStatus } from "./ranking";
 
 /**
@@ -20,7 +20,7 @@ export async function setCurrentStatus(
        RETURNING id, thread_id, status
      )
      SELECT status::text AS status,
-            pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.status', 'threadId', thread_id, 'messageId', id, 'status', status::text)::text) AS notified
+            ${notifySql("message.status", { threadId: "thread_id", messageId: "id", status: "status" })} AS notified
        FROM upd`,
     [messageId, status, statusRank(status), opts.errorCode ?? null, opts.errorMessage ?? null, opts.onlyUpwards === true],
   );

@@ -1,41 +1,10 @@
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
-import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
-import { applyStatusUpdate, type RawEventInput, type StatusUpdateInput, type StatusUpdateResult } from "@/lib/status/apply";
-import { statusRank, type MessageStatus } from "@/lib/status/ranking";
+import { insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
+import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
+import type { MessageStatus } from "@/lib/status/ranking";
 import { extraFromParams, parseIntOrNull, parsePrice, statusMetadata, twilioReportedMedia } from "./fields";
-
-export interface UpsertThreadInput {
-  channel: Channel;
-  contactPhone: string;
-  businessAddress: string;
-  contactName?: string | null;
-  waId?: string | null;
-}
-
-/** Finds or creates the contact (by E.164) and its thread for (channel, contact, business sender). */
-export async function upsertContactThread(tx: SqlClient, input: UpsertThreadInput): Promise<{ contactId: string; threadId: string }> {
-  const [contact] = await tx.query<{ id: string }>(
-    `INSERT INTO contacts (phone, name, wa_id) VALUES ($1, $2, $3)
-     ON CONFLICT (phone) DO UPDATE SET
-       name = COALESCE(EXCLUDED.name, contacts.name),
-       wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
-       updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
-                         THEN now() ELSE contacts.updated_at END
-     RETURNING id::text`,
-    [input.contactPhone, input.contactName || null, input.waId || null],
-    { name: "hilo_upsert_contact" },
-  );
-  const [thread] = await tx.query<{ id: string }>(
-    `INSERT INTO threads (channel, contact_id, business_address) VALUES ($1::"Channel", $2::uuid, $3)
-     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET updated_at = threads.updated_at
-     RETURNING id::text`,
-    [input.channel, contact.id, input.businessAddress],
-    { name: "hilo_upsert_thread" },
-  );
-  return { contactId: contact.id, threadId: thread.id };
-}
 
 function channelOf(raw: string, fallback: Channel): Channel {
   return splitAddress(raw).channel ?? fallback;
@@ -101,29 +70,22 @@ export async function recordInbound(
       waId: params.WaId,
     });
     const media = twilioReportedMedia(params);
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,
-                             status, status_rank, messaging_service_sid, num_segments, num_media, extra)
-       VALUES ($1::uuid, $2::"Channel", 'inbound', 'contact', $3, $4::jsonb, $5, $6, $7, 'received', $8, $9, $10, $11, $12::jsonb)
-       ON CONFLICT (twilio_sid) DO NOTHING
-       RETURNING id::text`,
-      [
-        threadId,
-        channel,
-        params.Body ?? null,
-        JSON.stringify(media),
-        params.From,
-        params.To,
-        params.MessageSid,
-        statusRank("received"),
-        params.MessagingServiceSid || null,
-        parseIntOrNull(params.NumSegments),
-        media.length,
-        JSON.stringify(extraFromParams(params)),
-      ],
-      { name: "hilo_insert_inbound" },
-    );
-    if (inserted.length === 0) {
+    const inserted = await insertMessage(tx, {
+      threadId,
+      channel,
+      direction: "inbound",
+      sender: { type: "contact" },
+      body: params.Body ?? null,
+      media,
+      from: params.From,
+      to: params.To,
+      twilioSid: params.MessageSid,
+      status: "received",
+      messagingServiceSid: params.MessagingServiceSid || null,
+      numSegments: parseIntOrNull(params.NumSegments),
+      extra: extraFromParams(params),
+    });
+    if (!inserted) {
       const [existing] = await tx.query<{ id: string; thread_id: string }>(
         `SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`,
         [params.MessageSid],
@@ -131,25 +93,17 @@ export async function recordInbound(
       const eventId = await insertRawEvent(tx, raw, "duplicate");
       return { outcome: "duplicate", messageId: existing.id, threadId: existing.thread_id, eventId };
     }
-    const messageId = inserted[0].id;
+    const messageId = inserted.id;
     const eventId = await insertRawEvent(tx, raw, "created");
-    await tx.query(
-      `WITH t AS (
-         UPDATE threads SET
-           unread_count = unread_count + 1,
-           last_message_at = GREATEST(last_message_at, now()),
-           last_message_id = $2::uuid,
-           last_inbound_at = now(),
-           status = 'open', closed_at = NULL, updated_at = now()
-         WHERE id = $1::uuid RETURNING id
-       ), h AS (
-         INSERT INTO message_status_events (message_id, status, previous_status, metadata, source, webhook_event_id)
-         VALUES ($2::uuid, 'received', NULL, '{}'::jsonb, 'webhook', $3::bigint)
-       )
-       SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
-      [threadId, messageId, eventId],
-      { name: "hilo_inbound_thread_update" },
-    );
+    await touchThread(tx, {
+      threadId,
+      messageId,
+      at: "now",
+      unread: "increment",
+      inbound: true,
+      reopen: true,
+      firstStatus: { status: "received", source: "webhook", webhookEventId: eventId },
+    });
     return { outcome: "created", messageId, threadId, eventId };
   }));
 }
@@ -293,48 +247,43 @@ async function createExternalMessage(
     waId: params.WaId,
   });
   const hasBody = params.Body !== undefined;
-  const media = twilioReportedMedia(params);
   const errorCode = parseIntOrNull(params.ErrorCode);
-  const rows = await tx.query<{ id: string }>(
-    `INSERT INTO messages (thread_id, channel, direction, sender_type, body, media, "from", "to", twilio_sid,
-                           status, status_rank, error_code, error_message, num_segments, num_media, price, price_unit,
-                           messaging_service_sid, needs_fetch)
-     VALUES ($1::uuid, $2::"Channel", 'outbound', 'external', $3, $4::jsonb, $5, $6, $7, $8::"MessageStatus", $9,
-             $10, $11, $12, $13, $14::numeric, $15, $16, $17)
-     ON CONFLICT (twilio_sid) DO NOTHING
-     RETURNING id::text`,
-    [
-      threadId,
-      channel,
-      params.Body ?? null,
-      JSON.stringify(media),
-      from,
-      to,
-      params.MessageSid,
+  const inserted = await insertMessage(tx, {
+    threadId,
+    channel,
+    direction: "outbound",
+    sender: { type: "external" },
+    body: params.Body ?? null,
+    media: twilioReportedMedia(params),
+    from,
+    to,
+    twilioSid: params.MessageSid,
+    status,
+    errorCode,
+    errorMessage: params.ErrorMessage || null,
+    numSegments: parseIntOrNull(params.NumSegments),
+    price: parsePrice(params.Price),
+    priceUnit: params.PriceUnit || null,
+    messagingServiceSid: params.MessagingServiceSid || null,
+    needsFetch: !hasBody,
+  });
+  if (!inserted) return { created: false, messageId: "", threadId, needsFetch: false };
+  const messageId = inserted.id;
+  await touchThread(tx, {
+    threadId,
+    messageId,
+    at: "now",
+    unread: "keep",
+    inbound: false,
+    reopen: false,
+    firstStatus: {
       status,
-      statusRank(status),
       errorCode,
-      params.ErrorMessage || null,
-      parseIntOrNull(params.NumSegments),
-      media.length,
-      parsePrice(params.Price),
-      params.PriceUnit || null,
-      params.MessagingServiceSid || null,
-      !hasBody,
-    ],
-  );
-  if (rows.length === 0) return { created: false, messageId: "", threadId, needsFetch: false };
-  const messageId = rows[0].id;
-  await tx.query(
-    `WITH h AS (
-       INSERT INTO message_status_events (message_id, status, previous_status, error_code, error_message, metadata, source, webhook_event_id)
-       VALUES ($2::uuid, $3::"MessageStatus", NULL, $4, $5, $6::jsonb, 'webhook', $7::bigint)
-     ), t AS (
-       UPDATE threads SET last_message_at = GREATEST(last_message_at, now()), last_message_id = $2::uuid, updated_at = now()
-       WHERE id = $1::uuid
-     )
-     SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('type', 'message.created', 'threadId', $1::text, 'messageId', $2::text)::text)`,
-    [threadId, messageId, status, errorCode, params.ErrorMessage || null, JSON.stringify(statusMetadata(params)), eventId],
-  );
+      errorMessage: params.ErrorMessage || null,
+      metadata: statusMetadata(params),
+      source: "webhook",
+      webhookEventId: eventId,
+    },
+  });
   return { created: true, messageId, threadId, needsFetch: !hasBody };
 }

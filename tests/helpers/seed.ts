@@ -1,6 +1,6 @@
 import type { SqlClient } from "@/lib/db/types";
 import { statusRank } from "@/lib/status/ranking";
-import { upsertContactThread } from "@/lib/webhooks/record";
+import { upsertContactThread } from "@/lib/conversations";
 
 /** An outbound message as Hilo's send path stores it (queued, with or without its Twilio SID yet). */
 export async function seedOutbound(

@@ -10,7 +10,7 @@ import { DEVICE_COOKIE } from "@/lib/auth/devices";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
 import { installPeerAddressHeader, PEER_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { setDatabase, type AppDatabase } from "@/lib/db";
-import { upsertContactThread } from "@/lib/webhooks/record";
+import { upsertContactThread } from "@/lib/conversations";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
 import { startRouteServer } from "../helpers/app-server";
 import { apiKeyHeader, get, LOCAL, params, postJson, userCookie } from "../helpers/api";

@@ -1,0 +1,10 @@
+/**
+ * The conversation store: contacts, threads and the message write path. Every writer of a message —
+ * inbound webhook, a callback's message sent from another platform, send, import (sync, backfill), and
+ * next bots and notes — goes through these, in one transaction:
+ * `upsertContactThread` → `insertMessage` → `touchThread` (which also announces `message.created`).
+ * `publish` announces any other live event from a transaction of several statements.
+ */
+export { insertMessage, type MessageDraft, type OutboundSender } from "./messages";
+export { touchThread, upsertContactThread, type FirstStatus, type ThreadTouch, type UpsertThreadInput } from "./threads";
+export { publish } from "@/lib/realtime/publish";

@@ -1,0 +1,117 @@
+import type { Channel } from "@/lib/contacts/phone";
+import type { SqlClient } from "@/lib/db/types";
+import type { MediaItem } from "@/lib/messaging/media-path";
+import { statusRank, type MessageStatus } from "@/lib/status/ranking";
+
+/** Who wrote a message. A customer's messages are inbound; everything else is outbound. */
+export type OutboundSender =
+  | { type: "agent"; userId: string }
+  | { type: "api"; apiKeyId: string }
+  | { type: "bot" | "system" }
+  /** Sent from another platform with the same Twilio account (seen in a callback or Twilio's API). */
+  | { type: "external" };
+
+interface DraftFields {
+  threadId: string;
+  channel: Channel;
+  body: string | null;
+  media?: MediaItem[];
+  /** Twilio's count; defaults to the number of `media` items. */
+  numMedia?: number | null;
+  from: string;
+  to: string;
+  /** Unique: a second draft with a stored SID writes nothing (`insertMessage` answers null). */
+  twilioSid?: string | null;
+  status: MessageStatus;
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  contentSid?: string | null;
+  contentVariables?: Record<string, string> | null;
+  messagingServiceSid?: string | null;
+  numSegments?: number | null;
+  /** Absolute value, as text (exact decimal). */
+  price?: string | null;
+  priceUnit?: string | null;
+  /** WhatsApp extras (location, buttons, replied-to, referral…). */
+  extra?: object | null;
+  /** Seen without its body: completed from Twilio's API later (lib/messaging/external.ts). */
+  needsFetch?: boolean;
+  /** When it happened, for history read from Twilio's API; default now. */
+  createdAt?: Date;
+  /**
+   * Hilo is about to call Twilio for it: `send_state` pending, attempted now, and the reconciliation
+   * (lib/messaging/reconcile.ts) may look it up after this many seconds.
+   */
+  sendAttempt?: { reconcileAfterSeconds: number };
+}
+
+/** A message to store: any writer (webhook, callback, send, import, bot…), one shape. */
+export type MessageDraft = DraftFields &
+  ({ direction: "inbound"; sender: { type: "contact" } } | { direction: "outbound"; sender: OutboundSender });
+
+const COLUMNS = `thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, num_media, "from", "to",
+  twilio_sid, status, status_rank, error_code, error_message, content_sid, content_variables, messaging_service_sid,
+  num_segments, price, price_unit, extra, needs_fetch, send_state, send_attempted_at, reconcile_at, created_at, updated_at`;
+
+const VALUES = `$1::uuid, $2::"Channel", $3::"Direction", $4::"SenderType", $5::uuid, $6::uuid, $7::text, $8::jsonb, $9::int, $10::text, $11::text,
+  $12::text, $13::"MessageStatus", $14::int, $15::int, $16::text, $17::text, $18::jsonb, $19::text,
+  $20::int, $21::numeric, $22::text, $23::jsonb, $24::boolean,
+  CASE WHEN $25::int IS NULL THEN NULL ELSE 'pending' END, CASE WHEN $25::int IS NULL THEN NULL ELSE now() END,
+  CASE WHEN $25::int IS NULL THEN NULL ELSE now() + make_interval(secs => $25::int) END,
+  COALESCE($26::timestamptz, now()), now()`;
+
+const INSERT = `INSERT INTO messages (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (twilio_sid) DO NOTHING`;
+const INSERT_RETURNING_ID = `${INSERT} RETURNING id::text`;
+
+function draftParams(d: MessageDraft): unknown[] {
+  const media = d.media ?? [];
+  const s = d.sender;
+  return [
+    d.threadId,
+    d.channel,
+    d.direction,
+    s.type,
+    s.type === "agent" ? s.userId : null,
+    s.type === "api" ? s.apiKeyId : null,
+    d.body,
+    JSON.stringify(media),
+    d.numMedia === undefined ? media.length : d.numMedia,
+    d.from,
+    d.to,
+    d.twilioSid ?? null,
+    d.status,
+    statusRank(d.status),
+    d.errorCode ?? null,
+    d.errorMessage ?? null,
+    d.contentSid ?? null,
+    d.contentVariables ? JSON.stringify(d.contentVariables) : null,
+    d.messagingServiceSid ?? null,
+    d.numSegments ?? null,
+    d.price ?? null,
+    d.priceUnit ?? null,
+    d.extra ? JSON.stringify(d.extra) : null,
+    d.needsFetch === true,
+    d.sendAttempt ? Math.max(1, Math.floor(d.sendAttempt.reconcileAfterSeconds)) : null,
+    d.createdAt ? d.createdAt.toISOString() : null,
+  ];
+}
+
+/**
+ * Writes a message: THE place where a row enters `messages`. Idempotent on the Twilio SID: a draft whose
+ * SID is already stored writes nothing and answers null. One statement (prepared on PostgreSQL).
+ * The caller then calls `touchThread` in the same transaction (after `upsertContactThread`: locks are
+ * taken contact → thread → message).
+ */
+export async function insertMessage(tx: SqlClient, draft: MessageDraft): Promise<{ id: string } | null>;
+/**
+ * Same, answering the stored row as `columns` (a select list over the alias `m`, e.g. the API's
+ * `MESSAGE_COLUMNS`).
+ */
+export async function insertMessage<T>(tx: SqlClient, draft: MessageDraft, columns: string): Promise<T | null>;
+export async function insertMessage(tx: SqlClient, draft: MessageDraft, columns?: string): Promise<unknown> {
+  const rows =
+    columns === undefined
+      ? await tx.query<{ id: string }>(INSERT_RETURNING_ID, draftParams(draft), { name: "hilo_insert_message" })
+      : await tx.query(`WITH m AS (${INSERT} RETURNING *) SELECT ${columns} FROM m`, draftParams(draft));
+  return rows[0] ?? null;
+}

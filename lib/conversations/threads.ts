@@ -1,0 +1,122 @@
+import type { Channel } from "@/lib/contacts/phone";
+import type { SqlClient } from "@/lib/db/types";
+import { notifySql } from "@/lib/realtime/publish";
+import type { MessageStatus } from "@/lib/status/ranking";
+
+export interface UpsertThreadInput {
+  channel: Channel;
+  contactPhone: string;
+  businessAddress: string;
+  contactName?: string | null;
+  waId?: string | null;
+}
+
+/**
+ * Finds or creates the contact (by E.164) and its thread for (channel, contact, business sender).
+ * Locks contact → thread, the order every writer follows before it writes a message.
+ */
+export async function upsertContactThread(tx: SqlClient, input: UpsertThreadInput): Promise<{ contactId: string; threadId: string }> {
+  const [contact] = await tx.query<{ id: string }>(
+    `INSERT INTO contacts (phone, name, wa_id) VALUES ($1, $2, $3)
+     ON CONFLICT (phone) DO UPDATE SET
+       name = COALESCE(EXCLUDED.name, contacts.name),
+       wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
+       updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+                         THEN now() ELSE contacts.updated_at END
+     RETURNING id::text`,
+    [input.contactPhone, input.contactName || null, input.waId || null],
+    { name: "hilo_upsert_contact" },
+  );
+  const [thread] = await tx.query<{ id: string }>(
+    `INSERT INTO threads (channel, contact_id, business_address) VALUES ($1::"Channel", $2::uuid, $3)
+     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET updated_at = threads.updated_at
+     RETURNING id::text`,
+    [input.channel, contact.id, input.businessAddress],
+    { name: "hilo_upsert_thread" },
+  );
+  return { contactId: contact.id, threadId: thread.id };
+}
+
+/** The first row of a new message's status history, written with the thread update. */
+export interface FirstStatus {
+  status: MessageStatus;
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  /** Raw Twilio fields kept on the history row. */
+  metadata?: Record<string, unknown>;
+  source: "webhook" | "sync" | "backfill";
+  /** The webhook delivery that reported it. */
+  webhookEventId?: string | null;
+}
+
+/** What a new message does to its thread. Every option is explicit: each writer states its rule. */
+export interface ThreadTouch {
+  threadId: string;
+  /** The new message. */
+  messageId: string;
+  /**
+   * When the message happened. `"now"` (live writes): it becomes the thread's last message. A past time
+   * (imported history): it becomes the last message only if it is not older than the current one.
+   */
+  at: "now" | Date;
+  /** `increment`: a customer's message nobody has read; `reset`: an agent answered (read it all). */
+  unread: "increment" | "reset" | "keep";
+  /** A customer's message: opens the WhatsApp 24-hour window (`last_inbound_at`). */
+  inbound: boolean;
+  /** Reopen a closed conversation. */
+  reopen: boolean;
+  /** Also write the message's first history row (same statement). */
+  firstStatus?: FirstStatus;
+}
+
+const TOUCH_THREAD_SQL = `
+WITH t AS (
+  UPDATE threads SET
+    last_message_id = CASE WHEN $3::timestamptz IS NULL OR last_message_id IS NULL OR $3::timestamptz >= last_message_at
+                           THEN $2::uuid ELSE last_message_id END,
+    last_message_at = CASE WHEN $3::timestamptz IS NULL THEN GREATEST(last_message_at, now())
+                           WHEN last_message_id IS NULL THEN $3::timestamptz
+                           ELSE GREATEST(last_message_at, $3::timestamptz) END,
+    last_inbound_at = CASE WHEN NOT $4::boolean THEN last_inbound_at
+                           WHEN $3::timestamptz IS NULL THEN now()
+                           ELSE GREATEST(COALESCE(last_inbound_at, $3::timestamptz), $3::timestamptz) END,
+    unread_count = CASE $5::text WHEN 'increment' THEN unread_count + 1 WHEN 'reset' THEN 0 ELSE unread_count END,
+    status = CASE WHEN $6::boolean THEN 'open'::"ThreadStatus" ELSE status END,
+    closed_at = CASE WHEN $6::boolean THEN NULL ELSE closed_at END,
+    updated_at = now()
+  WHERE id = $1::uuid
+), h AS (
+  INSERT INTO message_status_events (message_id, status, previous_status, error_code, error_message, metadata, source, webhook_event_id)
+  SELECT $2::uuid, $8::"MessageStatus", NULL, $9::int, $10::text, $11::jsonb, $12::text, $13::bigint
+  WHERE $7::boolean
+)
+SELECT ${notifySql("message.created", { threadId: "$1::uuid", messageId: "$2::uuid" })}`;
+
+/**
+ * Records a new message on its thread — last message, unread count, WhatsApp window, reopening — with
+ * the message's first history row when given, and announces `message.created` to live listeners. ONE
+ * statement (a prepared one on PostgreSQL): every writer of a message calls this once after
+ * `insertMessage`, in the same transaction.
+ */
+export async function touchThread(tx: SqlClient, touch: ThreadTouch): Promise<void> {
+  const first = touch.firstStatus;
+  await tx.query(
+    TOUCH_THREAD_SQL,
+    [
+      touch.threadId,
+      touch.messageId,
+      touch.at === "now" ? null : touch.at.toISOString(),
+      touch.inbound,
+      touch.unread,
+      touch.reopen,
+      first !== undefined,
+      first?.status ?? null,
+      first?.errorCode ?? null,
+      first?.errorMessage ?? null,
+      JSON.stringify(first?.metadata ?? {}),
+      first?.source ?? null,
+      first?.webhookEventId ?? null,
+    ],
+    { name: "hilo_touch_thread" },
+  );
+}
