@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { listMessages, type TwilioClient } from "@/lib/twilio/client";
 import { importTwilioMessage } from "./import";
+import { isUuid } from "@/lib/ids";
 
 /**
  * Backfill: lists the messages Twilio's API has for a period (newest first, page by page) and
@@ -153,7 +154,7 @@ export async function createBackfillRun(
 }
 
 export async function getBackfillRun(db: SqlClient, id: string): Promise<BackfillRun | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   await failStaleRuns(db);
   const [row] = await db.query<Row>(`SELECT ${COLUMNS} FROM backfill_runs WHERE id = $1::uuid`, [id]);
   return row ? toRun(row) : null;

@@ -13,6 +13,7 @@ import { isMessageStatus, statusRank } from "@/lib/status/ranking";
 import { upsertContactThread } from "@/lib/webhooks/record";
 import type { MediaItem } from "./media-path";
 import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+import { CONTENT_SID_RE } from "@/lib/ids";
 
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -32,7 +33,7 @@ export const sendInputSchema = z
       .optional(),
     contentSid: z
       .string()
-      .regex(/^HX[0-9a-fA-F]{32}$/, "must be a Twilio Content SID (HX followed by 32 hex characters)")
+      .regex(CONTENT_SID_RE, "must be a Twilio Content SID (HX followed by 32 hex characters)")
       .optional(),
     contentVariables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
     threadId: z.uuid("must be a conversation id").optional(),
