@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { listMessages, type TwilioClient } from "@/lib/twilio/client";
+import { parseTwilioError } from "@/lib/twilio/wire";
 import { importTwilioMessage } from "./import";
 import { isUuid } from "@/lib/ids";
 
@@ -245,8 +246,9 @@ export async function executeBackfillRun(
     p.progress = 1;
     await save({ status: "succeeded" });
   } catch (err) {
-    const e = err as { status?: number; code?: number; message?: string };
-    const message = typeof e?.status === "number" ? `Twilio answered ${e.status}${e.code ? ` (error ${e.code})` : ""}: ${e.message}` : `Backfill failed: ${e?.message ?? String(err)}`;
+    const e = parseTwilioError(err);
+    const message =
+      e.httpStatus !== undefined ? `Twilio answered ${e.httpStatus}${e.code ? ` (error ${e.code})` : ""}: ${e.message}` : `Backfill failed: ${e.message ?? String(err)}`;
     await save({ status: "failed", error: message }).catch(() => {});
   }
   const [done] = await db.query<Row>(`SELECT ${COLUMNS} FROM backfill_runs WHERE id = $1::uuid`, [runId]);

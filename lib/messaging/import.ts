@@ -3,7 +3,7 @@ import { normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/pho
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { isMessageStatus, statusRank, type MessageStatus } from "@/lib/status/ranking";
 import type { TwilioMessage } from "@/lib/twilio/client";
-import { parsePrice } from "@/lib/webhooks/fields";
+import { parsePrice } from "@/lib/twilio/wire";
 import { upsertContactThread } from "@/lib/webhooks/record";
 
 /**

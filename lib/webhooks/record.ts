@@ -4,7 +4,8 @@ import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateInput, type StatusUpdateResult } from "@/lib/status/apply";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
-import { extraFromParams, parseIntOrNull, parsePrice, statusMetadata, twilioReportedMedia } from "./fields";
+import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
+import { extraFromParams, statusMetadata } from "./fields";
 
 export interface UpsertThreadInput {
   channel: Channel;
