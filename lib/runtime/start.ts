@@ -1,10 +1,10 @@
 import { getConfig, type AppConfig } from "@/lib/config";
-import { closeDatabase, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
+import { closeDatabase, embeddedDataDir, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
 import { startExternalFetchWorker } from "@/lib/messaging/external";
 import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
-import { embeddedDataDir, removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
+import { removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 
 const KEY = Symbol.for("hilo.runtime");
 type Holder = { started?: boolean; stops: (() => Promise<void>)[]; signalsHooked?: boolean; onSignal?: (signal: string) => void };
