@@ -4,6 +4,7 @@ export async function register(): Promise<void> {
   // First: every request gets its TCP peer's address (sign-in throttling must not trust client headers).
   const { installPeerAddressHeader } = await import("./lib/http/client-address");
   installPeerAddressHeader();
-  const { startServer } = await import("./lib/runtime/start");
-  await startServer();
+  // The server, with the local Twilio simulator when no Twilio credentials are configured.
+  const { startServerWithSimulator } = await import("./simulator/embedded");
+  await startServerWithSimulator();
 }

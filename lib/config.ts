@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { trustedProxyHops } from "@/lib/http/client-address";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_SMS_FROM, SIMULATOR_WHATSAPP_FROM } from "@/simulator/defaults";
 
 const optional = z
   .string()
@@ -32,6 +31,25 @@ const envSchema = z.object({
     }, "TRUST_PROXY must be true, false or the number of proxies (0–10) in front of Hilo"),
 });
 
+/**
+ * The local Twilio simulator's account and senders. lib/ does not know the simulator: whoever runs it
+ * (instrumentation.ts, the command-line scripts) hands these over, and they apply only in simulator mode.
+ */
+export interface SimulatorDefaults {
+  accountSid: string;
+  authToken: string;
+  whatsappFrom: string;
+  smsFrom: string;
+}
+
+/** An invalid environment; the message names every invalid variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
 export interface AppConfig {
   port: number;
   /** The origin Twilio calls; webhook signatures are checked against it. No trailing slash. */
@@ -42,9 +60,11 @@ export interface AppConfig {
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
   twilio: {
-    accountSid: string;
+    /** `AC…`; in simulator mode the simulator's, absent when no simulator defaults were handed over. */
+    accountSid?: string;
     /** The first signs and authenticates REST calls; all are accepted on webhooks (rotation). */
     authTokens: string[];
+    /** REST calls go to this Twilio-compatible origin instead of api.twilio.com. No trailing slash. */
     apiBaseUrl?: string;
     whatsappFrom?: string;
     smsFrom?: string;
@@ -52,15 +72,38 @@ export interface AppConfig {
   };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const e = envSchema.parse(env);
-  const simulatorEnabled = !e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN;
-  const simulatorPort = e.SIMULATOR_PORT ?? e.PORT + 1;
-  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
-  const tokens = (e.TWILIO_AUTH_TOKEN ?? "")
+export interface LoadConfigOptions {
+  /**
+   * Simulator mode (no Twilio credentials) talks to the local simulator with these. Without them Twilio
+   * is simply not configured: no webhook signature is accepted and REST calls fail.
+   */
+  simulatorDefaults?: SimulatorDefaults;
+}
+
+/** Splits a comma-separated token list (rotation), dropping blanks and duplicates, keeping order. */
+function parseAuthTokens(value: string | undefined): string[] {
+  const tokens = (value ?? "")
     .split(",")
     .map((t) => t.trim())
     .filter(Boolean);
+  return [...new Set(tokens)];
+}
+
+const stripTrailingSlashes = (url: string) => url.replace(/\/+$/, "");
+
+/** Reads the configuration from `env`. Pure: tests pass their own object. Throws {@link ConfigError}. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration: ${details}`);
+  }
+  const e = parsed.data;
+  const simulatorEnabled = !e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN;
+  const simulatorPort = e.SIMULATOR_PORT ?? e.PORT + 1;
+  const publicBaseUrl = stripTrailingSlashes(e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`);
+  const apiBaseUrl = e.TWILIO_API_BASE_URL ? stripTrailingSlashes(e.TWILIO_API_BASE_URL) : undefined;
+  const sim = options.simulatorDefaults;
   return {
     port: e.PORT,
     publicBaseUrl,
@@ -69,17 +112,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
     twilio: simulatorEnabled
       ? {
-          accountSid: SIMULATOR_ACCOUNT_SID,
-          authTokens: [SIMULATOR_AUTH_TOKEN],
-          apiBaseUrl: e.TWILIO_API_BASE_URL ?? `http://127.0.0.1:${simulatorPort}`,
-          whatsappFrom: e.TWILIO_WHATSAPP_FROM ?? SIMULATOR_WHATSAPP_FROM,
-          smsFrom: e.TWILIO_SMS_FROM ?? SIMULATOR_SMS_FROM,
+          accountSid: sim?.accountSid,
+          authTokens: sim ? [sim.authToken] : [],
+          apiBaseUrl: apiBaseUrl ?? `http://127.0.0.1:${simulatorPort}`,
+          whatsappFrom: e.TWILIO_WHATSAPP_FROM ?? sim?.whatsappFrom,
+          smsFrom: e.TWILIO_SMS_FROM ?? sim?.smsFrom,
           messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
         }
       : {
-          accountSid: e.TWILIO_ACCOUNT_SID!,
-          authTokens: tokens,
-          apiBaseUrl: e.TWILIO_API_BASE_URL,
+          accountSid: e.TWILIO_ACCOUNT_SID,
+          authTokens: parseAuthTokens(e.TWILIO_AUTH_TOKEN),
+          apiBaseUrl,
           whatsappFrom: e.TWILIO_WHATSAPP_FROM,
           smsFrom: e.TWILIO_SMS_FROM,
           messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
@@ -87,12 +130,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-let cached: { env: string; config: AppConfig } | undefined;
+// Next.js may load this module more than once (separate bundles/layers): the state lives on globalThis.
+const KEY = Symbol.for("hilo.config");
+type Holder = {
+  simulatorDefaults?: SimulatorDefaults;
+  cached?: { env: string; simulatorDefaults?: SimulatorDefaults; config: AppConfig };
+};
+const holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= {}) as Holder;
+
+/** Hands the local simulator's account and senders to getConfig() (call before anything reads the config). */
+export function registerSimulatorDefaults(defaults: SimulatorDefaults): void {
+  holder.simulatorDefaults = defaults;
+}
 
 /** The configuration from process.env (re-read when the relevant variables change, e.g. in tests). */
 export function getConfig(): AppConfig {
   const keys = Object.keys(envSchema.shape) as (keyof typeof envSchema.shape)[];
   const fingerprint = keys.map((k) => process.env[k] ?? "").join("\u0000");
-  if (cached?.env !== fingerprint) cached = { env: fingerprint, config: loadConfig(process.env) };
-  return cached.config;
+  const { cached, simulatorDefaults } = holder;
+  if (cached?.env !== fingerprint || cached.simulatorDefaults !== simulatorDefaults) {
+    holder.cached = { env: fingerprint, simulatorDefaults, config: loadConfig(process.env, { simulatorDefaults }) };
+  }
+  return holder.cached!.config;
 }

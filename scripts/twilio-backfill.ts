@@ -5,7 +5,7 @@
 // may open the embedded database) and this command follows its progress; otherwise it runs here.
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { getConfig } from "../lib/config";
+import { getConfig, registerSimulatorDefaults } from "../lib/config";
 import { openDatabase } from "../lib/db";
 import {
   backfillInputSchema,
@@ -16,6 +16,7 @@ import {
 } from "../lib/messaging/backfill";
 import { readServerInfo } from "../lib/runtime/local-control";
 import { createTwilioClient } from "../lib/twilio/client";
+import { SIMULATOR_CONFIG_DEFAULTS } from "../simulator/defaults";
 
 const usage = "usage: npm run twilio:backfill -- --since YYYY-MM-DD [--until YYYY-MM-DD] [--page-size N]";
 
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
 
   const db = await openDatabase({ url: process.env.DATABASE_URL || undefined, dataDir: process.env.HILO_DATA_DIR || undefined });
   try {
+    registerSimulatorDefaults(SIMULATOR_CONFIG_DEFAULTS);
     const config = getConfig();
     if (config.simulator.enabled) console.log(`No Twilio credentials: listing from the simulator at ${config.twilio.apiBaseUrl}.`);
     const run = await createBackfillRun(db.sql, parsed.data, { origin: "cli" });

@@ -13,3 +13,10 @@ export const SIMULATOR_DEFAULT_PORT = 3999;
 export const SIMULATOR_DEFAULT_WEBHOOK_BASE_URL = "http://localhost:3000";
 /** Delay before each status callback, after the previous step (milliseconds). */
 export const SIMULATOR_DEFAULT_DELAYS_MS = { sent: 300, delivered: 1000, read: 2500 } as const;
+/** What the app's config loader needs in simulator mode (lib/config.ts `SimulatorDefaults`). */
+export const SIMULATOR_CONFIG_DEFAULTS = {
+  accountSid: SIMULATOR_ACCOUNT_SID,
+  authToken: SIMULATOR_AUTH_TOKEN,
+  whatsappFrom: SIMULATOR_WHATSAPP_FROM,
+  smsFrom: SIMULATOR_SMS_FROM,
+} as const;

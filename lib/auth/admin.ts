@@ -3,6 +3,7 @@ import type { PrismaClient } from "@/lib/db/generated/client";
 import { ApiError, validationError } from "@/lib/api/errors";
 import { MIN_PASSWORD_LENGTH } from "./password";
 import { createUser, EmailTakenError, newUserSchema, resetPassword, setUserActive } from "./users";
+import { isUuid } from "@/lib/ids";
 
 export async function listUsers(prisma: PrismaClient) {
   return prisma.user.findMany({
@@ -36,7 +37,7 @@ export const userUpdateSchema = z
 export async function adminUpdateUser(prisma: PrismaClient, actorId: string, userId: string, input: unknown) {
   const parsed = userUpdateSchema.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error, "user update");
-  const target = /^[0-9a-f-]{36}$/i.test(userId) ? await prisma.user.findUnique({ where: { id: userId } }) : null;
+  const target = isUuid(userId) ? await prisma.user.findUnique({ where: { id: userId } }) : null;
   if (!target) throw new ApiError(404, "not_found", `No user with id ${userId}.`);
   const u = parsed.data;
   if (userId === actorId && (u.active === false || u.role === "agent")) {

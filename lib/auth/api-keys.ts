@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/generated/client";
+import { isUuid } from "@/lib/ids";
 
 export const API_KEY_PREFIX = "hilo_";
 
@@ -35,9 +36,9 @@ export async function listApiKeys(prisma: PrismaClient) {
 
 /** Revokes by id or prefix; returns false when no active key matched. */
 export async function revokeApiKey(prisma: PrismaClient, idOrPrefix: string): Promise<boolean> {
-  const isUuid = /^[0-9a-f-]{36}$/i.test(idOrPrefix);
+  const byId = isUuid(idOrPrefix);
   const { count } = await prisma.apiKey.updateMany({
-    where: { revokedAt: null, ...(isUuid ? { id: idOrPrefix } : { prefix: idOrPrefix }) },
+    where: { revokedAt: null, ...(byId ? { id: idOrPrefix } : { prefix: idOrPrefix }) },
     data: { revokedAt: new Date() },
   });
   return count > 0;

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { MESSAGING_SERVICE_SID_RE } from "@/lib/ids";
 
 export type Channel = "whatsapp" | "sms";
 
@@ -48,7 +49,6 @@ export function isPlausibleE164(raw: string): boolean {
 /** A WhatsApp business-scoped user id (`US.13491208655302741918`): letters, a dot and digits. */
 const BSUID = /^[A-Za-z]{2,16}\.\d{1,128}$/;
 const SHORT_CODE = /^\d{3,8}$/;
-const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 
 /**
  * Why `raw` cannot be an address on `channel`, or null when it can. `contact`: a customer (a phone
@@ -63,7 +63,7 @@ export function addressProblem(raw: string | undefined, role: "contact" | "busin
   if (isPlausibleE164(address)) return null;
   if (channel === "whatsapp" && role === "contact" && BSUID.test(address)) return null;
   if (channel === "sms" && SHORT_CODE.test(address)) return null;
-  if (role === "business" && MESSAGING_SERVICE_SID.test(address)) return null;
+  if (role === "business" && MESSAGING_SERVICE_SID_RE.test(address)) return null;
   return role === "contact"
     ? "is not a phone number in international format (a '+', the country code and the number, 8 to 15 digits)"
     : "is neither a phone number in international format, a short code nor a Messaging Service SID";

@@ -24,14 +24,15 @@ export interface AppDatabase {
 export interface OpenOptions {
   /** postgresql://… ; unset → embedded PGlite. */
   url?: string;
-  /** PGlite data directory; "memory" for an in-memory database. */
+  /** PGlite data directory; "memory" for an in-memory database. Default: embeddedDataDir(). */
   dataDir?: string;
   migrate?: boolean;
   log?: (msg: string) => void;
 }
 
-export function defaultDataDir(): string {
-  return path.join(process.cwd(), ".data", "pglite");
+/** The embedded database's directory: HILO_DATA_DIR, else ./.data/pglite ("memory": none on disk). */
+export function embeddedDataDir(env: Record<string, string | undefined> = process.env): string {
+  return env.HILO_DATA_DIR || path.join(process.cwd(), ".data", "pglite");
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<AppDatabase> {
@@ -42,7 +43,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<AppDatabase>
     sql = pg;
     prisma = new PrismaClient({ adapter: new PrismaPg(pg.pool) });
   } else {
-    const dir = opts.dataDir === "memory" ? undefined : (opts.dataDir ?? defaultDataDir());
+    const dir = opts.dataDir === "memory" ? undefined : (opts.dataDir ?? embeddedDataDir());
     const lite = await openPglite(dir);
     sql = lite;
     prisma = new PrismaClient({ adapter: new PrismaPGlite(lite.pglite) });

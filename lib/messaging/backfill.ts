@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { listMessages, type TwilioClient } from "@/lib/twilio/client";
+import { parseTwilioError } from "@/lib/twilio/wire";
 import { importTwilioMessage } from "./import";
+import { isUuid } from "@/lib/ids";
 
 /**
  * Backfill: lists the messages Twilio's API has for a period (newest first, page by page) and
@@ -153,7 +155,7 @@ export async function createBackfillRun(
 }
 
 export async function getBackfillRun(db: SqlClient, id: string): Promise<BackfillRun | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   await failStaleRuns(db);
   const [row] = await db.query<Row>(`SELECT ${COLUMNS} FROM backfill_runs WHERE id = $1::uuid`, [id]);
   return row ? toRun(row) : null;
@@ -244,8 +246,9 @@ export async function executeBackfillRun(
     p.progress = 1;
     await save({ status: "succeeded" });
   } catch (err) {
-    const e = err as { status?: number; code?: number; message?: string };
-    const message = typeof e?.status === "number" ? `Twilio answered ${e.status}${e.code ? ` (error ${e.code})` : ""}: ${e.message}` : `Backfill failed: ${e?.message ?? String(err)}`;
+    const e = parseTwilioError(err);
+    const message =
+      e.httpStatus !== undefined ? `Twilio answered ${e.httpStatus}${e.code ? ` (error ${e.code})` : ""}: ${e.message}` : `Backfill failed: ${e.message ?? String(err)}`;
     await save({ status: "failed", error: message }).catch(() => {});
   }
   const [done] = await db.query<Row>(`SELECT ${COLUMNS} FROM backfill_runs WHERE id = $1::uuid`, [runId]);

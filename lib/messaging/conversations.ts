@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "@/lib/db/types";
 import { ApiError, validationError } from "@/lib/api/errors";
 import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+import { isUuid } from "@/lib/ids";
 
 /** Opaque keyset cursor: the sort key of the last row of the previous page. */
 export function encodeCursor(at: Date, id: string): string {
@@ -11,7 +12,7 @@ export function encodeCursor(at: Date, id: string): string {
 export function decodeCursor(cursor: string): { at: string; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error("bad cursor");
+    if (Number.isNaN(Date.parse(at)) || !isUuid(id)) throw new Error("bad cursor");
     return { at, id };
   } catch {
     throw new ApiError(400, "invalid_cursor", "The cursor is not valid: pass the nextCursor value of a previous page.");
@@ -155,7 +156,7 @@ export async function listMessages(
   threadId: string,
   params: URLSearchParams | Record<string, string>,
 ): Promise<{ messages: ApiMessage[]; nextCursor: string | null }> {
-  if (!/^[0-9a-f-]{36}$/i.test(threadId)) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
+  if (!isUuid(threadId)) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
   const parsed = messagesQuerySchema.safeParse(params instanceof URLSearchParams ? queryObject(params) : params);
   if (!parsed.success) throw validationError(parsed.error, "query");
   const [exists] = await sql.query(`SELECT 1 FROM threads WHERE id = $1::uuid`, [threadId]);

@@ -3,7 +3,7 @@ import { getDatabase } from "@/lib/db";
 import type { SqlClient } from "@/lib/db/types";
 import { logger } from "@/lib/log";
 import { createTwilioClient } from "@/lib/twilio/client";
-import { parsePrice } from "@/lib/webhooks/fields";
+import { parsePrice } from "@/lib/twilio/wire";
 
 type TwilioClient = ReturnType<typeof createTwilioClient>;
 

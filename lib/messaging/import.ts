@@ -3,7 +3,7 @@ import { normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/pho
 import { insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
 import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
 import type { TwilioMessage } from "@/lib/twilio/client";
-import { parsePrice } from "@/lib/webhooks/fields";
+import { parsePrice } from "@/lib/twilio/wire";
 
 /**
  * Inbound messages imported from Twilio's API that are more recent than this count as unread and

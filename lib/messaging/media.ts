@@ -5,6 +5,7 @@ import type { Database } from "@/lib/db/types";
 import type { TwilioClientConfig } from "@/lib/twilio/client";
 import { fetchMedia, MediaFetchError } from "./media-fetch";
 import { httpUrl, mediaSourceOf } from "./media-path";
+import { isUuid, MEDIA_SID_RE, MESSAGE_SID_RE } from "@/lib/ids";
 
 export { mediaPath } from "./media-path";
 
@@ -26,7 +27,7 @@ export function twilioApiOrigin(config: Pick<TwilioClientConfig, "apiBaseUrl">):
   return config.apiBaseUrl ? new URL(config.apiBaseUrl).origin : TWILIO_API_ORIGIN;
 }
 
-const MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/((?:MM|SM)[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})$/i;
+const MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\/Media\/([^/]+)$/i;
 
 export interface TwilioMediaResource {
   url: URL;
@@ -48,7 +49,7 @@ export function twilioMediaResource(
   if (!u || !config.accountSid) return null;
   if (u.origin !== twilioApiOrigin(config) || u.username || u.password || u.search) return null;
   const m = MEDIA_PATH.exec(u.pathname);
-  if (!m || m[1] !== config.accountSid) return null;
+  if (!m || m[1] !== config.accountSid || !MESSAGE_SID_RE.test(m[2]!) || !MEDIA_SID_RE.test(m[3]!)) return null;
   return { url: u, accountSid: m[1], messageSid: m[2]!, mediaSid: m[3]! };
 }
 
@@ -70,7 +71,6 @@ export interface OpenMediaOptions {
 }
 
 export const MEDIA_MAX_BYTES = 100 * 1024 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notProxied(message: string): ApiError {
   return new ApiError(422, "media_not_proxied", message);
@@ -87,7 +87,7 @@ export async function openMessageMedia(
   index: number,
   opts: OpenMediaOptions = {},
 ): Promise<MediaResult> {
-  if (!UUID.test(messageId) || !Number.isInteger(index) || index < 0 || index > 1000) {
+  if (!isUuid(messageId) || !Number.isInteger(index) || index < 0 || index > 1000) {
     throw new ApiError(404, "not_found", "No such media.");
   }
   const [row] = await sql.query<{ media: unknown; sender_type: string }>(

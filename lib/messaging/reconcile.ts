@@ -6,7 +6,7 @@ import { logger } from "@/lib/log";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { isMessageStatus } from "@/lib/status/ranking";
 import { createTwilioClient, listMessages, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
-import { parsePrice } from "@/lib/webhooks/fields";
+import { parsePrice } from "@/lib/twilio/wire";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
 
 /**

@@ -12,6 +12,8 @@ import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
 import { createMessage, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
 import type { MediaItem } from "./media-path";
 import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+import { CONTENT_SID_RE } from "@/lib/ids";
+import { classifyTwilioError, type TwilioFailure } from "@/lib/twilio/wire";
 
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -31,7 +33,7 @@ export const sendInputSchema = z
       .optional(),
     contentSid: z
       .string()
-      .regex(/^HX[0-9a-fA-F]{32}$/, "must be a Twilio Content SID (HX followed by 32 hex characters)")
+      .regex(CONTENT_SID_RE, "must be a Twilio Content SID (HX followed by 32 hex characters)")
       .optional(),
     contentVariables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
     threadId: z.uuid("must be a conversation id").optional(),
@@ -95,25 +97,6 @@ export interface SendOptions {
   onMessageWritten?: (tx: SqlClient, messageId: string) => Promise<void>;
   /** Seconds after the attempt before the reconciliation first looks at an unconfirmed send (default 30). */
   reconcileAfterSeconds?: number;
-}
-
-/** Errors raised before the request left this machine: Twilio cannot have received it. */
-const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
-
-type TwilioFailure =
-  | { kind: "refused"; code: number; status: number; message: string; moreInfo: string | null }
-  | { kind: "unreachable"; message: string }
-  | { kind: "ambiguous"; message: string; httpStatus: number | null };
-
-/** Only Twilio's 4xx answer with an error code, or a connection that never opened, proves nothing was sent. */
-function classifyTwilioError(err: unknown): TwilioFailure {
-  const e = (err ?? {}) as { status?: unknown; code?: unknown; message?: unknown; moreInfo?: unknown };
-  const text = typeof e.message === "string" && e.message ? e.message : String(err);
-  if (typeof e.status === "number" && e.status >= 400 && e.status < 500 && typeof e.code === "number") {
-    return { kind: "refused", code: e.code, status: e.status, message: text, moreInfo: typeof e.moreInfo === "string" ? e.moreInfo : null };
-  }
-  if (typeof e.code === "string" && NEVER_SENT_CODES.has(e.code)) return { kind: "unreachable", message: `Twilio could not be reached: ${text}` };
-  return { kind: "ambiguous", message: text, httpStatus: typeof e.status === "number" ? e.status : null };
 }
 
 /** A validated send request: the body, and the recipient in E.164. */

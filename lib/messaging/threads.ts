@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "@/lib/db/types";
 import { ApiError, validationError } from "@/lib/api/errors";
 import { notifySql } from "@/lib/realtime/publish";
+import { isUuid } from "@/lib/ids";
 
 export const threadUpdateSchema = z
   .object({
@@ -66,7 +67,7 @@ export interface ThreadDetail {
 }
 
 export async function getThread(sql: Database, threadId: string): Promise<ThreadDetail | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(threadId)) return null;
+  if (!isUuid(threadId)) return null;
   const [t] = await sql.query<{
     id: string; channel: "whatsapp" | "sms"; status: "open" | "closed"; unread_count: number; business_address: string;
     last_inbound_at: Date | null; last_message_at: Date; assignee_id: string | null; assignee_name: string | null;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { embeddedDataDir } from "@/lib/db";
 
 /**
  * With the embedded database only the server process may open it, so command-line tools
@@ -13,11 +14,6 @@ export interface ServerInfo {
   pid: number;
   port: number;
   token: string;
-}
-
-/** The embedded database's directory: HILO_DATA_DIR, else ./.data/pglite ("memory": none on disk). */
-export function embeddedDataDir(env: Record<string, string | undefined> = process.env): string {
-  return env.HILO_DATA_DIR || path.join(process.cwd(), ".data", "pglite");
 }
 
 export function serverInfoPath(dataDir = embeddedDataDir()): string {

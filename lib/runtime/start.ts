@@ -1,23 +1,34 @@
-import { getConfig } from "@/lib/config";
-import { closeDatabase, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
+import { getConfig, type AppConfig } from "@/lib/config";
+import { closeDatabase, embeddedDataDir, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
 import { startExternalFetchWorker } from "@/lib/messaging/external";
 import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
-import { embeddedDataDir, removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
+import { removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 
 const KEY = Symbol.for("hilo.runtime");
 type Holder = { started?: boolean; stops: (() => Promise<void>)[]; signalsHooked?: boolean; onSignal?: (signal: string) => void };
 const holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= { stops: [] }) as Holder;
 
 /**
+ * Something started with the server and stopped with it; returns its stop. instrumentation.ts passes
+ * the local Twilio simulator this way (embedded.ts of the simulator): lib/ does not import it.
+ */
+export type ServerCompanion = (config: AppConfig) => Promise<(() => Promise<void>) | undefined>;
+
+export interface StartOptions {
+  /** Started after the database (or its background retry) and the local control file, before the workers. */
+  companions?: ServerCompanion[];
+}
+
+/**
  * Start-up of a Hilo server process: open the database (PGlite or PostgreSQL) and apply pending
- * migrations, start the local Twilio simulator when no Twilio credentials are configured, and start
+ * migrations, start the companions (the local Twilio simulator in simulator mode), and start
  * background workers. An unreachable PostgreSQL does not stop the rest: the database layer retries in
  * the background, and migrations and the first admin follow as soon as it answers. Closes everything
  * cleanly on SIGINT/SIGTERM (PGlite must be closed).
  */
-export async function startServer(): Promise<void> {
+export async function startServer(options: StartOptions = {}): Promise<void> {
   if (holder.started) return;
   holder.started = true;
   const log = logger();
@@ -49,15 +60,9 @@ export async function startServer(): Promise<void> {
     holder.stops.push(async () => removeServerInfo());
   }
 
-  if (config.simulator.enabled) {
-    const { startSimulator } = await import("@/simulator/server");
-    const sim = await startSimulator({
-      port: config.simulator.port,
-      webhookBaseUrl: config.publicBaseUrl,
-      listDelayMs: Number(process.env.SIMULATOR_LIST_DELAY_MS) || 0,
-    });
-    holder.stops.push(() => sim.close());
-    log.info({ url: sim.url }, "no Twilio credentials: Twilio simulator running (simulator mode)");
+  for (const companion of options.companions ?? []) {
+    const stop = await companion(config);
+    if (stop) holder.stops.push(stop);
   }
 
   holder.stops.push(startExternalFetchWorker());

@@ -2,22 +2,20 @@ import { ApiError } from "@/lib/api/errors";
 import type { SqlClient } from "@/lib/db/types";
 import { explainTwilioError, type TwilioErrorExplanation } from "./errors";
 import type { MessageStatus } from "./ranking";
+import { isUuid, MESSAGE_SID_RE } from "@/lib/ids";
 
 /** Hilo's message id (uuid) or Twilio's message SID (`SM…`/`MM…`, 34 characters). */
 export type MessageRef = { by: "id"; id: string } | { by: "sid"; sid: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SID = /^(SM|MM)[0-9a-f]{32}$/i;
-
 export function isMessageSid(value: string): boolean {
-  return SID.test(value);
+  return MESSAGE_SID_RE.test(value);
 }
 
 /** Reads `{id}` of the status routes; null when it is neither a uuid nor a message SID. */
 export function parseMessageRef(value: string): MessageRef | null {
   const v = value.trim();
-  if (UUID.test(v)) return { by: "id", id: v.toLowerCase() };
-  if (SID.test(v)) return { by: "sid", sid: `${v.slice(0, 2).toUpperCase()}${v.slice(2).toLowerCase()}` };
+  if (isUuid(v)) return { by: "id", id: v.toLowerCase() };
+  if (MESSAGE_SID_RE.test(v)) return { by: "sid", sid: `${v.slice(0, 2).toUpperCase()}${v.slice(2).toLowerCase()}` };
   return null;
 }
 

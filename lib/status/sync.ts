@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Database } from "@/lib/db/types";
 import { importTwilioMessage, twilioMessageMetadata } from "@/lib/messaging/import";
 import { fetchMessage, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
-import { parsePrice } from "@/lib/webhooks/fields";
+import { parsePrice, parseTwilioError } from "@/lib/twilio/wire";
 import { applyStatusUpdate } from "./apply";
 import { isMessageSid } from "./history";
 import { setCurrentStatus } from "./current";
@@ -40,12 +40,12 @@ export interface SyncResult {
 }
 
 function twilioError(err: unknown): SyncItemResult["error"] {
-  const e = err as { status?: number; code?: number; message?: string };
-  if (e && typeof e.status === "number" && (e.code === 20404 || e.status === 404)) {
+  const e = parseTwilioError(err);
+  if (e.httpStatus !== undefined && (e.code === 20404 || e.httpStatus === 404)) {
     return { code: "twilio_not_found", message: "Twilio has no message with this SID on this account.", twilioCode: e.code ?? 20404 };
   }
-  if (e && typeof e.status === "number") return { code: "twilio_error", message: e.message ?? "Twilio error", twilioCode: e.code };
-  return { code: "twilio_error", message: `Could not reach Twilio: ${e?.message ?? String(err)}` };
+  if (e.httpStatus !== undefined) return { code: "twilio_error", message: e.message ?? "Twilio error", twilioCode: e.code };
+  return { code: "twilio_error", message: `Could not reach Twilio: ${e.message ?? String(err)}` };
 }
 
 /** Applies what Twilio's API says about a message Hilo has (status, price, segments, error). */

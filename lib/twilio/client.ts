@@ -2,8 +2,9 @@ import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
 import type Page from "twilio/lib/base/Page";
 import type { MessageInstance } from "twilio/lib/rest/api/v2010/account/message";
+import { toDate, toInt } from "./wire";
 
-/** What the REST client needs; `TwilioConfig` and the app config's `twilio` section both fit. */
+/** What the REST client needs; the app config's `twilio` section fits. */
 export interface TwilioClientConfig {
   accountSid?: string;
   /** The first token authenticates REST calls. */
@@ -68,16 +69,6 @@ export interface TwilioMessage {
   dateUpdated: Date | null;
   dateSent: Date | null;
   uri: string | null;
-}
-
-function toInt(v: unknown): number | null {
-  if (v === null || v === undefined || v === "") return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
-function toDate(v: unknown): Date | null {
-  return v instanceof Date && !Number.isNaN(v.getTime()) ? v : null;
 }
 
 export function toTwilioMessage(m: MessageInstance): TwilioMessage {

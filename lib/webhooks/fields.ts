@@ -1,34 +1,7 @@
-/** Pulls the message content Twilio sends (media, location, buttons, replies, referral…) out of a webhook. */
-
-export interface MediaItem {
-  url: string;
-  contentType: string | null;
-}
-
-/** Twilio attaches at most 10 media items to a message (MediaUrl0…MediaUrl9). */
-export const MAX_MEDIA = 10;
-
 /**
- * The media items present, in order. Only `MediaUrl0`…`MediaUrl9` are read, whatever `NumMedia`
- * claims (a hostile or broken NumMedia must not make this loop): the work is bounded by Twilio's own
- * maximum, not by a number in the request.
+ * Pulls the message content Twilio sends (location, buttons, replies, referral…) out of a webhook, and
+ * makes its parameters storable. Media, prices and integers: lib/twilio/wire.ts.
  */
-export function mediaFromParams(params: Record<string, string>): MediaItem[] {
-  const media: MediaItem[] = [];
-  for (let i = 0; i < MAX_MEDIA; i++) {
-    const url = params[`MediaUrl${i}`];
-    if (url) media.push({ url, contentType: params[`MediaContentType${i}`] || null });
-  }
-  return media;
-}
-
-/**
- * The media of a signed webhook, marked as reported by Twilio: only such items may ever be fetched with
- * the account's credentials (lib/messaging/media.ts decides whether a given URL is one of its files).
- */
-export function twilioReportedMedia(params: Record<string, string>): (MediaItem & { source: "twilio" })[] {
-  return mediaFromParams(params).map((m) => ({ ...m, source: "twilio" }));
-}
 
 const pick = (params: Record<string, string>, names: string[]) => {
   const out: Record<string, string> = {};
@@ -97,33 +70,6 @@ export function statusMetadata(params: Record<string, string>): Record<string, s
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (!skip.has(k)) out[k] = v;
   return out;
-}
-
-/** numeric(12, 5): the largest absolute price the column holds. */
-const MAX_PRICE = 1e7;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$/;
-
-/**
- * Twilio prices are negative strings ("-0.00750"); Hilo keeps the absolute value. Anything that is not
- * a decimal number, or does not fit the column (numeric(12, 5)), is null: the raw event keeps it.
- */
-export function parsePrice(value: string | undefined): string | null {
-  if (!value || !DECIMAL.test(value.trim())) return null;
-  const n = Math.abs(Number(value));
-  if (!Number.isFinite(n) || Number(n.toFixed(5)) >= MAX_PRICE) return null;
-  return n.toString();
-}
-
-const INT4_MIN = -2147483648;
-const INT4_MAX = 2147483647;
-
-/** An integer that fits a PostgreSQL `int` column, else null (the raw event keeps the text). */
-export function parseIntOrNull(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const text = value.trim();
-  if (!/^[+-]?\d{1,10}$/.test(text)) return null;
-  const n = Number(text);
-  return n >= INT4_MIN && n <= INT4_MAX ? n : null;
 }
 
 /** Characters PostgreSQL text and jsonb refuse: NUL, and UTF-16 surrogates that are not a pair. */

@@ -7,6 +7,7 @@ import { validateTwilioSignature } from "@/lib/twilio/signature";
 import { storableParams } from "./fields";
 import { RejectedWebhookError, recordFailedEvent, recordInbound, recordStatus } from "./record";
 import { describeZodError, inboundParamsSchema, statusParamsSchema } from "./schemas";
+import { isUuid } from "@/lib/ids";
 
 export type WebhookKind = "whatsapp" | "sms" | "message-status";
 
@@ -141,7 +142,7 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
     if (isStatus) {
       const url = new URL(req.publicUrl);
       const hiloId = url.searchParams.get("m");
-      const validId = hiloId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(hiloId) ? hiloId : null;
+      const validId = hiloId && isUuid(hiloId) ? hiloId : null;
       const result = await recordStatus(db, params, raw, validId);
       return {
         status: 200,

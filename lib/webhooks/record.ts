@@ -4,7 +4,8 @@ import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/
 import { insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
 import type { MessageStatus } from "@/lib/status/ranking";
-import { extraFromParams, parseIntOrNull, parsePrice, statusMetadata, twilioReportedMedia } from "./fields";
+import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
+import { extraFromParams, statusMetadata } from "./fields";
 
 function channelOf(raw: string, fallback: Channel): Channel {
   return splitAddress(raw).channel ?? fallback;

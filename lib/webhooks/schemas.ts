@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { TWILIO_STATUSES } from "@/lib/status/ranking";
+import { WEBHOOK_MESSAGE_SID_RE } from "@/lib/ids";
 
 /** Twilio posts form fields; every one is kept, only these are required to be a message. */
-const sid = z.string().regex(/^(SM|MM|IM)[0-9a-fA-F]{32}$/, "must be a Twilio message SID (SM… / MM…)");
+const sid = z.string().regex(WEBHOOK_MESSAGE_SID_RE, "must be a Twilio message SID (SM… / MM…)");
 const address = z.string().trim().min(1, "is required");
 
 export const inboundParamsSchema = z.looseObject({

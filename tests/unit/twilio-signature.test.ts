@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import twilio from "twilio";
 import { signTwilioRequest, validateTwilioSignature, validateTwilioSignatureWithBody } from "@/lib/twilio/signature";
-import { loadTwilioConfig, TwilioConfigError } from "@/lib/twilio/config";
 
 const url = "https://inbox.example.com/api/webhooks/whatsapp?x=1";
 const params = {
@@ -73,35 +72,5 @@ describe("validateTwilioSignatureWithBody", () => {
     expect(validateTwilioSignatureWithBody({ tokens: ["new-token", "old-token"], signature, url: signedUrl, rawBody })).toBe(true);
     expect(validateTwilioSignatureWithBody({ tokens: ["new-token"], signature, url: signedUrl, rawBody })).toBe(false);
     expect(validateTwilioSignatureWithBody({ tokens: ["old-token"], signature, url: signedUrl, rawBody: rawBody + " " })).toBe(false);
-  });
-});
-
-describe("loadTwilioConfig", () => {
-  it("reads the environment: token rotation list, defaults, no trailing slashes", () => {
-    const c = loadTwilioConfig({
-      TWILIO_ACCOUNT_SID: "AC0123456789abcdef0123456789abcdef",
-      TWILIO_AUTH_TOKEN: " first , second,,first ",
-      TWILIO_API_BASE_URL: "http://127.0.0.1:3999/",
-      TWILIO_WHATSAPP_FROM: "whatsapp:+14155238886",
-      TWILIO_SMS_FROM: "+15551234567",
-      PORT: "4100",
-    });
-    expect(c).toMatchObject({
-      accountSid: "AC0123456789abcdef0123456789abcdef",
-      authTokens: ["first", "second"],
-      apiBaseUrl: "http://127.0.0.1:3999",
-      whatsappFrom: "whatsapp:+14155238886",
-      smsFrom: "+15551234567",
-      publicBaseUrl: "http://localhost:4100",
-      configured: true,
-    });
-    expect(c.messagingServiceSid).toBeUndefined();
-  });
-
-  it("treats blank values as unset and reports invalid ones by name", () => {
-    const c = loadTwilioConfig({ TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: " ", PUBLIC_BASE_URL: "https://inbox.example.com/" });
-    expect(c).toMatchObject({ configured: false, authTokens: [], publicBaseUrl: "https://inbox.example.com" });
-    expect(() => loadTwilioConfig({ TWILIO_ACCOUNT_SID: "XX123" })).toThrow(TwilioConfigError);
-    expect(() => loadTwilioConfig({ PUBLIC_BASE_URL: "inbox.example.com" })).toThrow(/PUBLIC_BASE_URL/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { extraFromParams, mediaFromParams, parseIntOrNull, parsePrice, statusMetadata, storableParams } from "@/lib/webhooks/fields";
+import { extraFromParams, statusMetadata, storableParams } from "@/lib/webhooks/fields";
+import { mediaFromParams, parseIntOrNull, parsePrice } from "@/lib/twilio/wire";
 
 describe("webhook fields", () => {
   it("reads every MediaUrlN / MediaContentTypeN", () => {

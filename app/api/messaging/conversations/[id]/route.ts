@@ -1,6 +1,7 @@
 import { apiRoute } from "@/app/api/_http/api-route";
 import { ApiError, readJson } from "@/lib/api/errors";
 import { getThread, updateThread } from "@/lib/messaging/threads";
+import { isUuid } from "@/lib/ids";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export const GET = apiRoute(async ({ db, params }) => {
 });
 
 export const PATCH = apiRoute(async ({ req, db, params }) => {
-  if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw new ApiError(404, "not_found", `No conversation with id ${params.id}.`);
+  if (!isUuid(params.id)) throw new ApiError(404, "not_found", `No conversation with id ${params.id}.`);
   await updateThread(db.sql, params.id, await readJson(req));
   return Response.json({ conversation: await getThread(db.sql, params.id) });
 });

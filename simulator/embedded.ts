@@ -1,0 +1,29 @@
+/**
+ * The simulator inside a Hilo server process (simulator mode). instrumentation.ts runs
+ * `startServerWithSimulator`: it hands the simulator's account and senders to the config loader, and
+ * starts the simulator beside the server when no Twilio credentials are configured. lib/ never imports
+ * the simulator; this file is the one place that joins them.
+ */
+import { registerSimulatorDefaults, type AppConfig } from "@/lib/config";
+import { logger } from "@/lib/log";
+import { startServer } from "@/lib/runtime/start";
+import { SIMULATOR_CONFIG_DEFAULTS } from "./defaults";
+
+/** Starts the simulator when the configuration is in simulator mode; returns its stop. */
+export async function startEmbeddedSimulator(config: AppConfig): Promise<(() => Promise<void>) | undefined> {
+  if (!config.simulator.enabled) return undefined;
+  const { startSimulator } = await import("./server");
+  const sim = await startSimulator({
+    port: config.simulator.port,
+    webhookBaseUrl: config.publicBaseUrl,
+    listDelayMs: Number(process.env.SIMULATOR_LIST_DELAY_MS) || 0,
+  });
+  logger().info({ url: sim.url }, "no Twilio credentials: Twilio simulator running (simulator mode)");
+  return () => sim.close();
+}
+
+/** Hilo's server start-up (lib/runtime/start.ts) with the local Twilio simulator as a companion. */
+export async function startServerWithSimulator(): Promise<void> {
+  registerSimulatorDefaults(SIMULATOR_CONFIG_DEFAULTS);
+  await startServer({ companions: [startEmbeddedSimulator] });
+}

@@ -1,0 +1,223 @@
+/** The simulator's public types (re-exported by server.ts, its entry point). */
+import type { Channel, InboundInput, InboundResult } from "./inbound";
+import type { FormParams, WebhookAttempt, WebhookResult } from "./webhook";
+
+export type SimStatus =
+  | "accepted"
+  | "queued"
+  | "sending"
+  | "sent"
+  | "delivered"
+  | "read"
+  | "undelivered"
+  | "failed"
+  | "received"
+  | "canceled";
+
+export interface Delays {
+  sent: number;
+  delivered: number;
+  read: number;
+}
+
+export interface ChaosOptions {
+  /** Probability that a callback is sent a second time (default 0.5). */
+  duplicateRate?: number;
+}
+
+/** What happens to a message after it is queued; return undefined for the default behaviour. */
+export type Outcome =
+  | { kind: "deliver"; read?: boolean }
+  | { kind: "fail"; errorCode: number; status?: "failed" | "undelivered"; errorMessage?: string };
+
+export interface SimulatorOptions {
+  /** 0 picks a free port. Default 3999. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  accountSid?: string;
+  authToken?: string;
+  /** Origin of the app: inbound webhooks go to `${webhookBaseUrl}/api/webhooks/whatsapp|sms`. */
+  webhookBaseUrl?: string;
+  /** The account's WhatsApp senders (`whatsapp:+…`). */
+  whatsappFrom?: string | string[];
+  /** The account's SMS numbers. */
+  smsFrom?: string | string[];
+  /** Accepted Messaging Service SIDs; any well-formed `MG…` when unset. */
+  messagingServiceSids?: string[];
+  /** The sender's / service's configured status callback URL, used when a request has no StatusCallback. */
+  statusCallbackUrl?: string;
+  /** Delay before each status step, after the previous one (ms). */
+  delaysMs?: Partial<Delays>;
+  /** Probability (0..1) that a message fails (undelivered / failed with a realistic error code). */
+  failureRate?: number;
+  /** Error codes drawn on failure, per channel. */
+  failureCodes?: Partial<Record<Channel, number[]>>;
+  /** Probability (0..1) that a delivered WhatsApp message is read (default 1). */
+  readRate?: number;
+  /** Send callbacks out of order and some twice. */
+  chaos?: boolean | ChaosOptions;
+  /** Retries of a callback answered 5xx / unreachable (default 3), first backoff (default 500 ms, doubling). */
+  callbackRetries?: number;
+  callbackRetryDelayMs?: number;
+  /** Twilio gives the whole exchange 15 s. */
+  callbackTimeoutMs?: number;
+  /** Reject free-form WhatsApp messages (63016) unless the customer wrote through `sendInbound` in the last 24 h. */
+  enforceWhatsAppWindow?: boolean;
+  /** Template bodies by ContentSid (`Hola {{1}}`), to render the message body. */
+  contentTemplates?: Record<string, string>;
+  /**
+   * Called with each message created through the REST API, awaited BEFORE the API answers (tests: see
+   * what the app has stored while Twilio has not answered yet, or post a callback that beats the answer).
+   */
+  onMessageCreated?: (message: SimMessage) => void | Promise<void>;
+  /** Decide a message's fate (deterministic tests). */
+  outcome?: (message: SimMessage) => Outcome | undefined;
+  /** Random source (seeded tests). */
+  random?: () => number;
+  /** One line per API request / callback. */
+  log?: (line: string) => void;
+  /** Answer each list request (`GET …/Messages.json`) this much later (ms): shows paging progress in demos and tests. */
+  listDelayMs?: number;
+  /**
+   * Misbehave on the next create requests (tests of ambiguous outcomes): `at: "before"` fails without
+   * creating the message, `at: "after"` creates it (its lifecycle and callbacks run) and then fails the
+   * answer. `answer`: "500" (Twilio's JSON error 20500), "non_json" (200 with an HTML page), "hang" (never
+   * answers; the connection stays open until the client gives up) or "reset" (the connection is
+   * destroyed). Applies to `times` requests (default 1), then clears itself.
+   */
+  createFault?: CreateFault;
+}
+
+export interface CreateFault {
+  at: "before" | "after";
+  answer: "500" | "non_json" | "hang" | "reset";
+  times?: number;
+}
+
+export interface SimMessage {
+  sid: string;
+  accountSid: string;
+  channel: Channel;
+  direction: "outbound-api" | "inbound";
+  to: string;
+  /** As the API shows it (null until a Messaging Service picked the sender). */
+  from: string | null;
+  /** The sender actually used. */
+  sender: string;
+  body: string;
+  mediaUrls: string[];
+  contentSid: string | null;
+  contentVariables: string | null;
+  statusCallback: string | null;
+  messagingServiceSid: string | null;
+  status: SimStatus;
+  errorCode: number | null;
+  errorMessage: string | null;
+  numSegments: number;
+  price: string | null;
+  priceUnit: string;
+  dateCreated: Date;
+  dateUpdated: Date;
+  dateSent: Date | null;
+  /** Seeded with `addExternalMessage` (sent from another platform). */
+  external: boolean;
+  /** Every status the message went through, in true order. */
+  history: { status: SimStatus; at: Date; errorCode: number | null }[];
+}
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Form fields; repeated fields (MediaUrl) are arrays. */
+  form: Record<string, string | string[]>;
+  headers: Record<string, string | string[] | undefined>;
+  /** Basic auth username, when any. */
+  username: string | null;
+  status: number;
+  /** The JSON answered. */
+  response: unknown;
+  at: Date;
+}
+
+export interface CallbackRecord extends WebhookAttempt {
+  messageSid: string;
+  messageStatus: string;
+  /** True for a chaos-mode duplicate. */
+  duplicate: boolean;
+}
+
+export interface ExternalMessageInput {
+  to: string;
+  from?: string;
+  body?: string;
+  channel?: Channel;
+  sid?: string;
+  status?: SimStatus;
+  direction?: "outbound-api" | "inbound";
+  dateCreated?: Date;
+  dateSent?: Date | null;
+  errorCode?: number | null;
+  price?: string | null;
+  mediaUrls?: string[];
+  /** When set, the message goes through the normal lifecycle and posts status callbacks here. */
+  statusCallback?: string;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  accountSid: string;
+  authToken: string;
+  whatsappFrom: string;
+  smsFrom: string;
+  /** Every message (API-created, inbound and external), oldest first. */
+  messages: SimMessage[];
+  /** Every REST request received, oldest first. */
+  requests: SimRequest[];
+  /** Every status callback attempt, oldest first. */
+  callbacks: CallbackRecord[];
+  getMessage(sid: string): SimMessage | undefined;
+  /** Seeds a message "sent from another platform" with the same account. */
+  addExternalMessage(input: ExternalMessageInput): SimMessage;
+  /**
+   * Hosts a media file as Twilio does for inbound media: at
+   * `/2010-04-01/Accounts/{AccountSid}/Messages/{messageSid}/Media/ME…`, behind the account's Basic auth.
+   * Returns that URL (use it as an inbound message's MediaUrl). Like Twilio right after the webhook,
+   * it answers 404 until `availableInMs` has passed.
+   */
+  addMedia(messageSid: string, contentType: string, data: Buffer, opts?: MediaOptions): string;
+  /** The customer writes: posts a signed inbound webhook to the app. */
+  sendInbound(input: InboundInput): Promise<InboundResult>;
+  /** Posts one status callback now for a known message (the message's StatusCallback unless `url`). */
+  sendStatusCallback(
+    sid: string,
+    status: SimStatus,
+    opts?: { url?: string; errorCode?: number; errorMessage?: string; extra?: FormParams },
+  ): Promise<WebhookResult>;
+  /** Changes behaviour at run time (delays, failureRate, chaos, outcome…). */
+  configure(options: Partial<SimulatorOptions>): void;
+  /** Resolves when no lifecycle step or callback is pending. */
+  idle(timeoutMs?: number): Promise<void>;
+  /** Forgets messages, requests and callbacks (pending lifecycles are cancelled). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** How the simulator hosts a media file (`addMedia`). */
+export interface MediaOptions {
+  /** Answer 404 for this long, like Twilio right after the webhook. */
+  availableInMs?: number;
+  /**
+   * Like Twilio, answer the authenticated media URL with a 307 to short-lived storage instead of the
+   * file itself: `"storage"` is a path on the simulator's own origin that needs no credentials (after
+   * `storageHops` redirects, default 1); any other string is sent as the redirect's Location as is.
+   */
+  redirect?: "storage" | string;
+  storageHops?: number;
+  /** Send the file without Content-Length (chunked), as some storage servers do. */
+  chunked?: boolean;
+  /** Wait this long before answering the media URL. */
+  delayMs?: number;
+}

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, getConfig, loadConfig, registerSimulatorDefaults } from "@/lib/config";
+import { SIMULATOR_CONFIG_DEFAULTS } from "@/simulator/defaults";
+
+describe("loadConfig", () => {
+  it("reads the environment: token rotation list, defaults, no trailing slashes", () => {
+    const c = loadConfig({
+      TWILIO_ACCOUNT_SID: "AC0123456789abcdef0123456789abcdef",
+      TWILIO_AUTH_TOKEN: " first , second,,first ",
+      TWILIO_API_BASE_URL: "http://127.0.0.1:3999/",
+      TWILIO_WHATSAPP_FROM: "whatsapp:+14155238886",
+      TWILIO_SMS_FROM: "+15551234567",
+      PORT: "4100",
+    });
+    expect(c.twilio).toMatchObject({
+      accountSid: "AC0123456789abcdef0123456789abcdef",
+      authTokens: ["first", "second"],
+      apiBaseUrl: "http://127.0.0.1:3999",
+      whatsappFrom: "whatsapp:+14155238886",
+      smsFrom: "+15551234567",
+    });
+    expect(c.twilio.messagingServiceSid).toBeUndefined();
+    expect(c.publicBaseUrl).toBe("http://localhost:4100");
+    expect(c.simulator.enabled).toBe(false);
+  });
+
+  it("treats blank values as unset and reports invalid ones by name", () => {
+    const c = loadConfig({ TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: " ", PUBLIC_BASE_URL: "https://inbox.example.com/" });
+    expect(c.simulator.enabled).toBe(true);
+    expect(c.twilio.authTokens).toEqual([]);
+    expect(c.publicBaseUrl).toBe("https://inbox.example.com");
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "XX123" })).toThrow(ConfigError);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "XX123" })).toThrow(/TWILIO_ACCOUNT_SID/);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: "inbox.example.com" })).toThrow(/PUBLIC_BASE_URL/);
+  });
+
+  it("without credentials, talks to the simulator with the defaults it is handed", () => {
+    const c = loadConfig({ PORT: "4100", TWILIO_SMS_FROM: "+15551234567" }, { simulatorDefaults: SIMULATOR_CONFIG_DEFAULTS });
+    expect(c.simulator).toEqual({ enabled: true, port: 4101 });
+    expect(c.twilio).toEqual({
+      accountSid: SIMULATOR_CONFIG_DEFAULTS.accountSid,
+      authTokens: [SIMULATOR_CONFIG_DEFAULTS.authToken],
+      apiBaseUrl: "http://127.0.0.1:4101",
+      whatsappFrom: SIMULATOR_CONFIG_DEFAULTS.whatsappFrom,
+      smsFrom: "+15551234567",
+      messagingServiceSid: undefined,
+    });
+    // Credentials win over the simulator's.
+    const real = loadConfig({ TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "t" }, { simulatorDefaults: SIMULATOR_CONFIG_DEFAULTS });
+    expect(real.twilio).toMatchObject({ accountSid: `AC${"1".repeat(32)}`, authTokens: ["t"], apiBaseUrl: undefined, whatsappFrom: undefined });
+  });
+});
+
+describe("getConfig", () => {
+  const saved = { sid: process.env.TWILIO_ACCOUNT_SID, token: process.env.TWILIO_AUTH_TOKEN };
+  afterEach(() => {
+    process.env.TWILIO_ACCOUNT_SID = saved.sid ?? "";
+    process.env.TWILIO_AUTH_TOKEN = saved.token ?? "";
+  });
+
+  it("uses the simulator defaults registered by whoever runs the simulator", () => {
+    process.env.TWILIO_ACCOUNT_SID = "";
+    process.env.TWILIO_AUTH_TOKEN = "";
+    registerSimulatorDefaults(SIMULATOR_CONFIG_DEFAULTS);
+    expect(getConfig().twilio).toMatchObject({ accountSid: SIMULATOR_CONFIG_DEFAULTS.accountSid, authTokens: [SIMULATOR_CONFIG_DEFAULTS.authToken] });
+    process.env.TWILIO_ACCOUNT_SID = `AC${"2".repeat(32)}`;
+    process.env.TWILIO_AUTH_TOKEN = "a,b";
+    expect(getConfig().twilio).toMatchObject({ accountSid: `AC${"2".repeat(32)}`, authTokens: ["a", "b"] });
+  });
+});
