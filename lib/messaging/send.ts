@@ -5,7 +5,7 @@ import { normalizePhone, splitAddress } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError, parseInput } from "@/lib/api/errors";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/status/errors";
@@ -125,9 +125,7 @@ function classifyTwilioError(err: unknown): TwilioFailure {
  * finds it, and a process killed while waiting leaves a row the reconciliation settles.
  */
 export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender, opts: SendOptions = {}): Promise<SendResult> {
-  const parsed = sendInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw validationError(parsed.error, "message");
-  const input = parsed.data;
+  const input = parseInput(sendInputSchema, rawInput, "message");
   const to = normalizePhone(input.to)!;
   const now = deps.now?.() ?? new Date();
 

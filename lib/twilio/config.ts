@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeZodError } from "@/lib/api/errors";
 
 /**
  * Twilio settings read from the environment. Production code only: nothing here knows about the
@@ -105,8 +106,7 @@ function stripTrailingSlash(url: string): string {
 export function loadTwilioConfig(env: Env = process.env): TwilioConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`).join("; ");
-    throw new TwilioConfigError(`Invalid Twilio configuration: ${details}`);
+    throw new TwilioConfigError(`Invalid Twilio configuration: ${describeZodError(parsed.error).message}`);
   }
   const e = parsed.data;
   const authTokens = parseAuthTokens(e.TWILIO_AUTH_TOKEN);

@@ -1,11 +1,12 @@
+import { z } from "zod";
 import { apiRoute } from "@/app/api/_http/api-route";
-import { ApiError } from "@/lib/api/errors";
 import { markThreadRead } from "@/lib/messaging/threads";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(async ({ db, params }) => {
-  if (!/^[0-9a-f-]{36}$/i.test(params.id)) throw new ApiError(404, "not_found", `No conversation with id ${params.id}.`);
+const paramsSchema = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/i) });
+
+export const POST = apiRoute({ schema: { params: paramsSchema }, notFound: ({ id }) => `No conversation with id ${id}.` }, async ({ db, params }) => {
   await markThreadRead(db.sql, params.id);
   return Response.json({ ok: true });
 });
