@@ -5,6 +5,7 @@
 // may open the embedded database) and this command follows its progress; otherwise it runs here.
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import { describeZodError } from "../lib/api/errors";
 import { getConfig, registerSimulatorDefaults } from "../lib/config";
 import { openDatabase } from "../lib/db";
 import {
@@ -83,7 +84,7 @@ async function main(): Promise<number> {
   }
   if (!values.since) throw new Error(usage);
   const parsed = backfillInputSchema.safeParse({ since: values.since, until: values.until });
-  if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}\n${usage}`);
+  if (!parsed.success) throw new Error(`${describeZodError(parsed.error).message}\n${usage}`);
   const pageSize = values["page-size"] ? Number(values["page-size"]) : undefined;
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) throw new Error("--page-size must be 1..1000");
 

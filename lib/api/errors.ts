@@ -24,19 +24,38 @@ export function errorResponse(err: ApiError): Response {
   return Response.json(errorBody(err.code, err.message, err.details, err.extra), { status: err.status, headers: err.headers });
 }
 
-export function validationError(error: z.ZodError, what = "request"): ApiError {
+/** One problem of an input: the field's dotted path ("(body)" for the input as a whole) and what is wrong. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/**
+ * The one description of a zod error, for every input in the project (API bodies and queries,
+ * webhooks, bulk items, configuration, command-line options): one entry per field, and the sentence
+ * that lists them ("field: problem; …", a problem of the whole input without a field name).
+ */
+export function describeZodError(error: z.ZodError): { message: string; details: FieldProblem[] } {
   const details = error.issues.flatMap((i) =>
     // An unknown field is reported under its own name, not as a problem of the whole body.
     i.code === "unrecognized_keys"
       ? i.keys.map((k) => ({ field: [...i.path, k].join("."), problem: "is not a known field" }))
       : [{ field: i.path.join(".") || "(body)", problem: i.message }],
   );
-  return new ApiError(
-    400,
-    "validation_error",
-    `Invalid ${what}: ${details.map((d) => (d.field === "(body)" ? d.problem : `${d.field}: ${d.problem}`)).join("; ")}`,
-    details,
-  );
+  return { message: details.map((d) => (d.field === "(body)" ? d.problem : `${d.field}: ${d.problem}`)).join("; "), details };
+}
+
+/** 400 `validation_error` "Invalid <what>: …" with one `details` entry per field. */
+export function validationError(error: z.ZodError, what = "request"): ApiError {
+  const { message, details } = describeZodError(error);
+  return new ApiError(400, "validation_error", `Invalid ${what}: ${message}`, details);
+}
+
+/** The input as the schema's typed data, or a 400 `validation_error` naming `what`. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = "request"): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error, what);
+  return parsed.data;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/lib/db/generated/client";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/api/errors";
 import { MIN_PASSWORD_LENGTH } from "./password";
-import { createUser, EmailTakenError, newUserSchema, resetPassword, setUserActive } from "./users";
+import { createUser, EmailTakenError, resetPassword, setUserActive, type NewUser } from "./users";
 import { isUuid } from "@/lib/ids";
 
 export async function listUsers(prisma: PrismaClient) {
@@ -12,11 +12,10 @@ export async function listUsers(prisma: PrismaClient) {
   });
 }
 
-export async function adminCreateUser(prisma: PrismaClient, input: unknown) {
-  const parsed = newUserSchema.safeParse(input);
-  if (!parsed.success) throw validationError(parsed.error, "user");
+/** `POST /api/admin/users` (its body validated by `newUserSchema`). */
+export async function adminCreateUser(prisma: PrismaClient, input: NewUser) {
   try {
-    return await createUser(prisma, parsed.data);
+    return await createUser(prisma, input);
   } catch (err) {
     if (err instanceof EmailTakenError) throw new ApiError(409, "email_taken", err.message);
     throw err;
@@ -32,14 +31,12 @@ export const userUpdateSchema = z
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: "nothing to update" });
+export type UserUpdate = z.output<typeof userUpdateSchema>;
 
 /** Deactivate/reactivate, reset the password, change role or name. An admin cannot lock themselves out. */
-export async function adminUpdateUser(prisma: PrismaClient, actorId: string, userId: string, input: unknown) {
-  const parsed = userUpdateSchema.safeParse(input);
-  if (!parsed.success) throw validationError(parsed.error, "user update");
+export async function adminUpdateUser(prisma: PrismaClient, actorId: string, userId: string, u: UserUpdate) {
   const target = isUuid(userId) ? await prisma.user.findUnique({ where: { id: userId } }) : null;
   if (!target) throw new ApiError(404, "not_found", `No user with id ${userId}.`);
-  const u = parsed.data;
   if (userId === actorId && (u.active === false || u.role === "agent")) {
     throw new ApiError(422, "cannot_lock_out_self", "You cannot deactivate yourself or remove your own administrator role.");
   }

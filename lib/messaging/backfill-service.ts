@@ -1,4 +1,4 @@
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError, parseInput } from "@/lib/api/errors";
 import type { Database } from "@/lib/db/types";
 import { createTwilioClient, type TwilioClientConfig } from "@/lib/twilio/client";
 import { logger } from "@/lib/log";
@@ -11,10 +11,9 @@ export async function startBackfillFromRequest(
   body: unknown,
   opts: { startedById?: string | null; origin: "ui" | "api" | "cli" },
 ): Promise<BackfillRun> {
-  const parsed = backfillInputSchema.safeParse(body);
-  if (!parsed.success) throw validationError(parsed.error, "backfill request");
+  const input = parseInput(backfillInputSchema, body, "backfill request");
   try {
-    return await launchBackfill(db, createTwilioClient(twilio), parsed.data, {
+    return await launchBackfill(db, createTwilioClient(twilio), input, {
       ...opts,
       onDone: (run) => logger().info({ run }, "backfill finished"),
     });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Database } from "@/lib/db/types";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError, parseInput } from "@/lib/api/errors";
+import { queryObject } from "@/lib/http/query";
 import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 import { isUuid } from "@/lib/ids";
 
@@ -47,21 +48,13 @@ export interface ApiConversation {
   lastMessage: ApiMessage | null;
 }
 
-function queryObject(params: URLSearchParams): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (const [k, v] of params) if (v !== "") o[k] = v;
-  return o;
-}
-
 /** Threads, newest activity first, with keyset pagination on (last_message_at, id). */
 export async function listConversations(
   sql: Database,
   params: URLSearchParams | Record<string, string>,
   viewer: { userId: string | null },
 ): Promise<{ conversations: ApiConversation[]; nextCursor: string | null }> {
-  const parsed = conversationsQuerySchema.safeParse(params instanceof URLSearchParams ? queryObject(params) : params);
-  if (!parsed.success) throw validationError(parsed.error, "query");
-  const q = parsed.data;
+  const q = parseInput(conversationsQuerySchema, params instanceof URLSearchParams ? queryObject(params) : params, "query");
   const where: string[] = [];
   const args: unknown[] = [];
   const arg = (v: unknown) => {
@@ -157,14 +150,13 @@ export async function listMessages(
   params: URLSearchParams | Record<string, string>,
 ): Promise<{ messages: ApiMessage[]; nextCursor: string | null }> {
   if (!isUuid(threadId)) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
-  const parsed = messagesQuerySchema.safeParse(params instanceof URLSearchParams ? queryObject(params) : params);
-  if (!parsed.success) throw validationError(parsed.error, "query");
+  const q = parseInput(messagesQuerySchema, params instanceof URLSearchParams ? queryObject(params) : params, "query");
   const [exists] = await sql.query(`SELECT 1 FROM threads WHERE id = $1::uuid`, [threadId]);
   if (!exists) throw new ApiError(404, "not_found", `No conversation with id ${threadId}.`);
-  const args: unknown[] = [threadId, parsed.data.limit + 1];
+  const args: unknown[] = [threadId, q.limit + 1];
   let cursorSql = "";
-  if (parsed.data.cursor) {
-    const c = decodeCursor(parsed.data.cursor);
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
     args.push(c.at, c.id);
     cursorSql = `AND (m.created_at, m.id) < ($3::timestamptz, $4::uuid)`;
   }
@@ -173,10 +165,10 @@ export async function listMessages(
      ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
     args,
   );
-  const page = rows.slice(0, parsed.data.limit);
+  const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
     messages: page.map(toApiMessage),
-    nextCursor: rows.length > parsed.data.limit && last ? encodeCursor(new Date(last.created_at), last.id) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.created_at), last.id) : null,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ApiError, errorBody } from "@/lib/api/errors";
+import { ApiError, describeZodError, errorBody } from "@/lib/api/errors";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { logger } from "@/lib/log";
 import { MESSAGE_COLUMNS, toApiMessage, type MessageRow } from "./serialize";
@@ -23,7 +23,7 @@ export function parseIdempotencyKey(header: string | null): string | null {
   if (header === null) return null;
   const parsed = idempotencyKeySchema.safeParse(header);
   if (!parsed.success) {
-    throw new ApiError(400, "invalid_idempotency_key", `Idempotency-Key ${parsed.error.issues[0]?.message ?? "is invalid"}.`);
+    throw new ApiError(400, "invalid_idempotency_key", `Idempotency-Key ${describeZodError(parsed.error).message}.`);
   }
   return parsed.data;
 }

@@ -4,7 +4,7 @@ import { normalizePhone, splitAddress } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError, parseInput } from "@/lib/api/errors";
 import { insertMessage, touchThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/status/errors";
@@ -117,9 +117,8 @@ interface SendRoute {
 
 /** Step 1: the body must be a valid send (`validation_error` otherwise). */
 function parseSendInput(rawInput: unknown): SendRequest {
-  const parsed = sendInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw validationError(parsed.error, "message");
-  return { input: parsed.data, to: normalizePhone(parsed.data.to)! };
+  const input = parseInput(sendInputSchema, rawInput, "message");
+  return { input, to: normalizePhone(input.to)! };
 }
 
 /** Step 2: a reply goes out from its thread's own business address (which must match); else the configured sender. */

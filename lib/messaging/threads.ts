@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Database } from "@/lib/db/types";
-import { ApiError, validationError } from "@/lib/api/errors";
+import { ApiError } from "@/lib/api/errors";
 import { notifySql } from "@/lib/realtime/publish";
 import { isUuid } from "@/lib/ids";
 
@@ -11,12 +11,10 @@ export const threadUpdateSchema = z
   })
   .strict()
   .refine((v) => v.status !== undefined || v.assigneeId !== undefined, { message: "nothing to update: send 'status' and/or 'assigneeId'" });
+export type ThreadUpdate = z.output<typeof threadUpdateSchema>;
 
-/** Close/reopen and (un)assign a conversation. */
-export async function updateThread(sql: Database, threadId: string, input: unknown): Promise<void> {
-  const parsed = threadUpdateSchema.safeParse(input);
-  if (!parsed.success) throw validationError(parsed.error, "conversation update");
-  const { status, assigneeId } = parsed.data;
+/** Close/reopen and (un)assign a conversation (`PATCH /api/messaging/conversations/:id`, body `threadUpdateSchema`). */
+export async function updateThread(sql: Database, threadId: string, { status, assigneeId }: ThreadUpdate): Promise<void> {
   if (assigneeId) {
     const [u] = await sql.query<{ active: boolean }>(`SELECT active FROM users WHERE id = $1::uuid`, [assigneeId]);
     if (!u || !u.active) throw new ApiError(422, "invalid_assignee", "The assignee must be an active user.");

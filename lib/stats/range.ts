@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { SqlClient } from "@/lib/db/types";
-import { validationError } from "@/lib/api/errors";
+import { parseInput, validationError } from "@/lib/api/errors";
 
 export const STATS_PERIODS = ["24h", "7d", "30d", "90d"] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
@@ -53,13 +53,6 @@ export interface StatsRange {
   channel: "whatsapp" | "sms" | null;
 }
 
-/** Reads the query parameters into an object (unknown parameters are ignored; empty values are absent). */
-export function queryObject(params: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of params) if (v !== "") out[k] = v;
-  return out;
-}
-
 /**
  * Validates the query and resolves it to an exact [start, end) range. Presets end now. A custom range
  * takes ISO dates or date-times: a date alone means midnight in `tz` for startDate, and the END of that
@@ -67,9 +60,7 @@ export function queryObject(params: URLSearchParams): Record<string, string> {
  * November. The default is the last 7 days, in UTC.
  */
 export async function resolveStatsRange(sql: SqlClient, input: unknown, now = new Date()): Promise<StatsRange> {
-  const parsed = statsQuerySchema.safeParse(input);
-  if (!parsed.success) throw validationError(parsed.error, "statistics query");
-  const q = parsed.data;
+  const q = parseInput(statsQuerySchema, input, "statistics query");
   const timeZone = q.tz ?? "UTC";
   const channel = q.channel ?? null;
   if (!q.startDate || !q.endDate) {

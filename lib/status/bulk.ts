@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeZodError } from "@/lib/api/errors";
 import type { SqlClient } from "@/lib/db/types";
 import { applyStatusUpdate } from "./apply";
 import { parseMessageRef } from "./history";
@@ -71,8 +72,7 @@ export async function bulkUpdateStatuses(db: SqlClient, items: unknown[], opts: 
       duplicate: false,
     };
     if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.join(".") || "item"}: ${i.message}`).join("; ");
-      results.push({ ...base, error: { code: "validation_error", message } });
+      results.push({ ...base, error: { code: "validation_error", message: describeZodError(parsed.error).message } });
       continue;
     }
     const item = parsed.data;

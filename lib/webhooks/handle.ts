@@ -1,4 +1,5 @@
 import twilio from "twilio";
+import { describeZodError } from "@/lib/api/errors";
 import type { Database } from "@/lib/db/types";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { Channel } from "@/lib/contacts/phone";
@@ -6,7 +7,7 @@ import type { RawEventInput } from "@/lib/status/apply";
 import { validateTwilioSignature } from "@/lib/twilio/signature";
 import { storableParams } from "./fields";
 import { RejectedWebhookError, recordFailedEvent, recordInbound, recordStatus } from "./record";
-import { describeZodError, inboundParamsSchema, statusParamsSchema } from "./schemas";
+import { inboundParamsSchema, statusParamsSchema } from "./schemas";
 import { isUuid } from "@/lib/ids";
 
 export type WebhookKind = "whatsapp" | "sms" | "message-status";
@@ -113,7 +114,7 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
   const parsed = (isStatus ? statusParamsSchema : inboundParamsSchema).safeParse(params);
   if (!parsed.success) {
     const { message, details } = describeZodError(parsed.error);
-    return jsonError(400, "not_a_message", message, details);
+    return jsonError(400, "not_a_message", `Not a Twilio message webhook: ${message}`, details);
   }
 
   const headers: Record<string, string> = {};

@@ -22,11 +22,3 @@ export const statusParamsSchema = z.looseObject({
   ErrorCode: z.string().regex(/^\d*$/, "must be a number").optional(),
 });
 export type StatusParams = z.infer<typeof statusParamsSchema> & Record<string, string>;
-
-export function describeZodError(error: z.ZodError): { message: string; details: { field: string; problem: string }[] } {
-  const details = error.issues.map((i) => ({ field: i.path.join(".") || "(body)", problem: i.message }));
-  return {
-    message: `Not a Twilio message webhook: ${details.map((d) => `${d.field} ${d.problem}`).join("; ")}`,
-    details,
-  };
-}

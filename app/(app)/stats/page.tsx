@@ -1,7 +1,8 @@
 import { Suspense } from "react";
 import { getDatabase } from "@/lib/db";
 import { ApiError } from "@/lib/api/errors";
-import { computeDeliveryStats, queryObject, resolveStatsRange, type StatsRange } from "@/lib/stats";
+import { computeDeliveryStats, resolveStatsRange, type StatsRange } from "@/lib/stats";
+import { queryObject } from "@/lib/http/query";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { logger } from "@/lib/log";
 import { requireUser, translations } from "@/app/_lib/session";

@@ -1,24 +1,18 @@
 import { after } from "next/server";
-import { ApiError, errorResponse } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { readBodyText } from "@/lib/http/body";
 import { logger } from "@/lib/log";
 import { fetchExternalMessage } from "@/lib/messaging/external";
 import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
+import { routeShell, type RouteHandler } from "./api-route";
 
-/** The thin HTTP adapter shared by the three webhook routes. */
-export function twilioWebhookRoute(kind: WebhookKind) {
-  return async function POST(req: Request): Promise<Response> {
+/** The thin HTTP adapter shared by the three webhook routes (errors answered by the shared route shell). */
+export function twilioWebhookRoute(kind: WebhookKind): RouteHandler {
+  return routeShell(async (req) => {
     const config = getConfig();
     const url = new URL(req.url);
-    let rawBody: string;
-    try {
-      rawBody = await readBodyText(req);
-    } catch (err) {
-      if (err instanceof ApiError) return errorResponse(err);
-      throw err;
-    }
+    const rawBody = await readBodyText(req);
     const result = await handleTwilioWebhook(
       {
         kind,
@@ -31,5 +25,5 @@ export function twilioWebhookRoute(kind: WebhookKind) {
     const id = result.messageIdToFetch;
     if (id) after(() => fetchExternalMessage(id).catch((err) => logger().warn({ err, id }, "fetching external message failed; will retry")));
     return new Response(result.body, { status: result.status, headers: { "content-type": result.contentType } });
-  };
+  });
 }

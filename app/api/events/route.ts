@@ -1,29 +1,16 @@
-import { getDatabase, type AppDatabase } from "@/lib/db";
-import { ApiError, errorResponse, unavailableResponse } from "@/lib/api/errors";
-import { readCookie, SESSION_COOKIE, userFromSessionCookie, type SessionUser } from "@/lib/auth/sessions";
+import { sessionRoute } from "@/app/api/_http/api-route";
+import { userFromSessionCookie } from "@/lib/auth/sessions";
 import { eventStream } from "@/lib/realtime/stream";
 
 export const dynamic = "force-dynamic";
 
 /** Live updates for signed-in agents (Server-Sent Events, fanned out through Postgres LISTEN/NOTIFY). */
-export async function GET(req: Request): Promise<Response> {
-  let db: AppDatabase;
-  let user: SessionUser | null;
-  const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
-  try {
-    db = await getDatabase();
-    user = await userFromSessionCookie(db.prisma, cookie);
-  } catch (err) {
-    const unavailable = unavailableResponse(err);
-    if (unavailable) return unavailable;
-    throw err;
-  }
-  if (!user) return errorResponse(new ApiError(401, "unauthorized", "Sign in to receive live updates."));
+export const GET = sessionRoute({ unauthorized: "Sign in to receive live updates." }, async ({ req, db, user, sessionCookie }) => {
   const stream = eventStream(db.sql, {
     lastEventId: req.headers.get("last-event-id") ?? new URL(req.url).searchParams.get("lastEventId"),
     signal: req.signal,
     // Sign-out and deactivation end the stream at once (announced to every instance).
-    session: { userId: user.id, valid: async () => (await userFromSessionCookie(db.prisma, cookie))?.id === user.id },
+    session: { userId: user.id, valid: async () => (await userFromSessionCookie(db.prisma, sessionCookie))?.id === user.id },
   });
   return new Response(stream, {
     headers: {
@@ -33,4 +20,4 @@ export async function GET(req: Request): Promise<Response> {
       "x-accel-buffering": "no",
     },
   });
-}
+});

@@ -1,12 +1,11 @@
 import { apiRoute } from "@/app/api/_http/api-route";
-import { readJson } from "@/lib/api/errors";
 import { adminCreateUser, listUsers } from "@/lib/auth/admin";
+import { newUserSchema } from "@/lib/auth/users";
 
 export const dynamic = "force-dynamic";
 const admin = { role: "admin" as const, allowApiKey: false };
 
-export const GET = apiRoute(async ({ db }) => Response.json({ users: await listUsers(db.prisma) }), admin);
-export const POST = apiRoute(
-  async ({ req, db }) => Response.json({ user: await adminCreateUser(db.prisma, await readJson(req)) }, { status: 201 }),
-  admin,
+export const GET = apiRoute(admin, async ({ db }) => Response.json({ users: await listUsers(db.prisma) }));
+export const POST = apiRoute({ ...admin, schema: { body: newUserSchema }, what: "user" }, async ({ db, body }) =>
+  Response.json({ user: await adminCreateUser(db.prisma, body) }, { status: 201 }),
 );

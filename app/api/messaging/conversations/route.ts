@@ -3,8 +3,7 @@ import { listConversations } from "@/lib/messaging/conversations";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async ({ req, db, principal }) =>
-  Response.json(
-    await listConversations(db.sql, new URL(req.url).searchParams, { userId: principal.type === "user" ? principal.user.id : null }),
-  ),
+// The query (filters, limit, cursor) is validated by listConversations (the inbox page calls it too).
+export const GET = apiRoute({}, async ({ db, principal, query }) =>
+  Response.json(await listConversations(db.sql, query, { userId: principal.type === "user" ? principal.user.id : null })),
 );

@@ -1,13 +1,15 @@
+import { z } from "zod";
 import { apiRoute } from "@/app/api/_http/api-route";
 import { ApiError } from "@/lib/api/errors";
 import { revokeApiKey } from "@/lib/auth/api-keys";
-import { isUuid } from "@/lib/ids";
+import { UUID_RE } from "@/lib/ids";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = apiRoute(async ({ db, params }) => {
-  if (!isUuid(params.id) || !(await revokeApiKey(db.prisma, params.id))) {
-    throw new ApiError(404, "not_found", `No active API key with id ${params.id}.`);
-  }
+const paramsSchema = z.object({ id: z.string().regex(UUID_RE) });
+const notFound = ({ id }: Record<string, string>) => `No active API key with id ${id}.`;
+
+export const DELETE = apiRoute({ role: "admin", allowApiKey: false, schema: { params: paramsSchema }, notFound }, async ({ db, params }) => {
+  if (!(await revokeApiKey(db.prisma, params.id))) throw new ApiError(404, "not_found", notFound(params));
   return Response.json({ revoked: params.id });
-}, { role: "admin", allowApiKey: false });
+});

@@ -4,6 +4,6 @@ import { statusHistoryOrThrow } from "@/lib/status/history";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async ({ req, db, params }) =>
+export const GET = apiRoute({}, async ({ req, db, params }) =>
   Response.json(await statusHistoryOrThrow(db.sql, params.id, pickLocale(req.headers.get("accept-language")))),
 );

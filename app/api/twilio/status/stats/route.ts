@@ -1,10 +1,10 @@
 import { apiRoute } from "@/app/api/_http/api-route";
-import { getDeliveryStats, queryObject } from "@/lib/stats";
+import { getDeliveryStats } from "@/lib/stats";
 
 export const dynamic = "force-dynamic";
 
-/** Delivery statistics (docs/api.md "Statistics"): any signed-in user or API key. */
-export const GET = apiRoute(async ({ req, db }) => {
-  const body = await getDeliveryStats(db.sql, queryObject(new URL(req.url).searchParams));
+/** Delivery statistics (DESIGN "Status API"): any signed-in user or API key. The query is validated by getDeliveryStats. */
+export const GET = apiRoute({}, async ({ db, query }) => {
+  const body = await getDeliveryStats(db.sql, query);
   return Response.json(body, { headers: { "cache-control": "no-store" } });
 });

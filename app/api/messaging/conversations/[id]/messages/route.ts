@@ -3,6 +3,5 @@ import { listMessages } from "@/lib/messaging/conversations";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async ({ req, db, params }) =>
-  Response.json(await listMessages(db.sql, params.id, new URL(req.url).searchParams)),
-);
+// The query (limit, cursor) is validated by listMessages, after the conversation id.
+export const GET = apiRoute({}, async ({ db, params, query }) => Response.json(await listMessages(db.sql, params.id, query)));

@@ -1,12 +1,13 @@
+import { z } from "zod";
 import { apiRoute } from "@/app/api/_http/api-route";
-import { ApiError } from "@/lib/api/errors";
 import { markThreadRead } from "@/lib/messaging/threads";
-import { isUuid } from "@/lib/ids";
+import { UUID_RE } from "@/lib/ids";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute(async ({ db, params }) => {
-  if (!isUuid(params.id)) throw new ApiError(404, "not_found", `No conversation with id ${params.id}.`);
+const paramsSchema = z.object({ id: z.string().regex(UUID_RE) });
+
+export const POST = apiRoute({ schema: { params: paramsSchema }, notFound: ({ id }) => `No conversation with id ${id}.` }, async ({ db, params }) => {
   await markThreadRead(db.sql, params.id);
   return Response.json({ ok: true });
 });

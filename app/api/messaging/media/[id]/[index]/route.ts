@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
  * A message's media item: Twilio's media files streamed with the account's credentials, other media
  * Twilio reported redirected to (http(s) only), media a sender supplied refused (422 media_not_proxied).
  */
-export const GET = apiRoute(async ({ db, params }) => {
+export const GET = apiRoute({}, async ({ db, params }) => {
   const media = await openMessageMedia(db.sql, getConfig().twilio, params.id, Number(params.index));
   if (media.kind === "redirect") return Response.redirect(media.url, 302);
   const headers: Record<string, string> = {
