@@ -1,7 +1,7 @@
 import twilio from "twilio";
 import { describeZodError } from "@/lib/api/errors";
 import type { Database } from "@/lib/db/types";
-import { isDatabaseUnavailable } from "@/lib/db/unavailable";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { Channel } from "@/lib/contacts/phone";
 import type { RawEventInput } from "@/lib/status/apply";
 import { validateTwilioSignature } from "@/lib/twilio/signature";
@@ -24,6 +24,8 @@ export interface WebhookResponse {
   status: number;
   contentType: string;
   body: string;
+  /** Extra response headers (Retry-After on 503). */
+  headers?: Record<string, string>;
   /** Work to do after the answer was sent (e.g. fetch an external message's body). */
   messageIdToFetch?: string;
 }
@@ -60,6 +62,14 @@ function jsonError(status: number, code: string, message: string, details?: unkn
     status,
     contentType: "application/json",
     body: JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }) } }),
+  };
+}
+
+/** 503: the event was not stored; Twilio (or whoever calls) should try again shortly. */
+function unavailable(): WebhookResponse {
+  return {
+    ...jsonError(503, "database_unavailable", "The database is unavailable; Twilio will retry this webhook."),
+    headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
   };
 }
 
@@ -136,7 +146,7 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
     db = await ctx.getDatabase();
   } catch (err) {
     ctx.log?.error({ err }, "webhook: database unavailable");
-    return jsonError(503, "database_unavailable", "The database is unavailable; Twilio will retry this webhook.");
+    return unavailable();
   }
 
   try {
@@ -157,11 +167,9 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
   } catch (err) {
     // Can never be stored as a message (its raw event is kept, outcome "rejected"): a retry would not help.
     if (err instanceof RejectedWebhookError) return jsonError(400, err.code, err.message, err.details);
-    const unavailable = isDatabaseUnavailable(err);
+    const down = isDatabaseUnavailable(err);
     ctx.log?.error({ err, messageSid: params.MessageSid }, "webhook: could not store event");
-    if (!unavailable) await recordFailedEvent(db, raw, (err as Error).message ?? String(err));
-    return unavailable
-      ? jsonError(503, "database_unavailable", "The database is unavailable; Twilio will retry this webhook.")
-      : jsonError(500, "internal_error", "The webhook could not be stored; Twilio will retry it.");
+    if (!down) await recordFailedEvent(db, raw, (err as Error).message ?? String(err));
+    return down ? unavailable() : jsonError(500, "internal_error", "The webhook could not be stored; Twilio will retry it.");
   }
 }

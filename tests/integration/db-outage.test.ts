@@ -117,6 +117,7 @@ describe.skipIf(!reachable)("PostgreSQL unreachable at start, then back", () => 
     const params = inboundWhatsApp({ Body: "¿Están abiertos?" });
     const early = await webhook(params);
     expect(early.status).toBe(503);
+    expect(early.headers.get("retry-after")).toMatch(/^\d+$/); // Twilio (and any caller) is told to come back
     expect(JSON.parse(await early.text()).error.code).toBe("database_unavailable");
 
     await expectUnavailable(await login());

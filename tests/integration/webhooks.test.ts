@@ -387,6 +387,7 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
       },
     );
     expect(result.status).toBe(503);
+    expect(result.headers?.["retry-after"]).toMatch(/^\d+$/);
     expect(JSON.parse(result.body).error.code).toBe("database_unavailable");
   });
 

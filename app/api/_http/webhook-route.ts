@@ -24,6 +24,6 @@ export function twilioWebhookRoute(kind: WebhookKind): RouteHandler {
     );
     const id = result.messageIdToFetch;
     if (id) after(() => fetchExternalMessage(id).catch((err) => logger().warn({ err, id }, "fetching external message failed; will retry")));
-    return new Response(result.body, { status: result.status, headers: { "content-type": result.contentType } });
+    return new Response(result.body, { status: result.status, headers: { ...result.headers, "content-type": result.contentType } });
   });
 }
