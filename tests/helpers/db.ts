@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type AppDatabase } from "@/lib/db";
+import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 
 export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -77,6 +77,16 @@ export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<T
       await empty.drop();
     },
   };
+}
+
+/**
+ * Makes `db` the app's database, emptied of contacts, threads, messages, their history and webhook
+ * events (and of `alsoEmpty`, tables of the test's own choosing).
+ */
+export async function useEmptyDatabase(db: AppDatabase, alsoEmpty: readonly string[] = []): Promise<void> {
+  setDatabase(db);
+  const tables = ["message_status_events", "webhook_events", "messages", "threads", "contacts", ...alsoEmpty];
+  await db.sql.exec(`TRUNCATE ${tables.join(", ")} RESTART IDENTITY CASCADE`);
 }
 
 /** The database kinds to run integration suites against (PostgreSQL only when reachable). */

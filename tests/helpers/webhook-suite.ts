@@ -35,12 +35,6 @@ export async function openWebhookDatabase(kind: "pglite" | "postgres", env: Reco
   };
 }
 
-/** Makes `db` the app's database, emptied of contacts, threads, messages, their history and webhook events. */
-export async function useEmptyDatabase(db: AppDatabase): Promise<void> {
-  setDatabase(db);
-  await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts RESTART IDENTITY CASCADE");
-}
-
 /** A webhook of `kind` signed as Twilio signs it, handled by lib/webhooks/handle (no route) with the database `getDatabase` gives. */
 export function handleSigned(kind: WebhookKind, params: Record<string, string>, getDatabase: () => Promise<Database>): Promise<WebhookResponse> {
   const path = `/api/webhooks/${kind}`;

@@ -12,9 +12,9 @@ import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { POST as localePOST } from "@/app/api/preferences/locale/route";
 import type { AppDatabase } from "@/lib/db";
 import { apiKeyHeader, LOCAL } from "../helpers/api";
-import { databaseKinds } from "../helpers/db";
+import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { countRows, seedOutbound } from "../helpers/seed";
-import { openWebhookDatabase, useEmptyDatabase } from "../helpers/webhook-suite";
+import { openWebhookDatabase } from "../helpers/webhook-suite";
 import { inboundSms, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();

@@ -6,9 +6,9 @@ import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { GET as healthGET } from "@/app/api/health/route";
 import type { AppDatabase } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
-import { databaseKinds } from "../helpers/db";
+import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { countRows, seedOutbound } from "../helpers/seed";
-import { handleSigned, openWebhookDatabase, useEmptyDatabase } from "../helpers/webhook-suite";
+import { handleSigned, openWebhookDatabase } from "../helpers/webhook-suite";
 import { PUBLIC_BASE_URL, TOKENS, inboundSms, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
