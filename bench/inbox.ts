@@ -2,22 +2,14 @@
 // Creates a fresh PostgreSQL database (TEST_POSTGRES_URL server), seeds it with scripts/seed-large.ts,
 // then times the thread list (first page, filtered, deep pages via cursor, search) and a conversation
 // page (thread detail + newest messages + an older page) and the live-events catch-up on connect — p50/p95/p99 over many runs. Target p95 < 50 ms.
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { openDatabase } from "../lib/db";
 import { listConversations, listMessages } from "../lib/messaging/conversations";
 import { getThread } from "../lib/messaging/threads";
 import { changesSince } from "../lib/realtime/stream";
 import { seedLarge } from "../scripts/seed-large";
+import { benchRuns, createEmptyPostgres, pct, PER_THREAD, THREADS } from "./common";
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const THREADS = Number(process.env.BENCH_THREADS ?? 100_000);
-const PER_THREAD = Number(process.env.BENCH_MESSAGES_PER_THREAD ?? 10);
-const RUNS = Number(process.env.BENCH_RUNS ?? 200);
-
-function pct(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+const RUNS = benchRuns(200);
 
 async function time(name: string, fn: (i: number) => Promise<unknown>, rows: string[][]) {
   for (let i = 0; i < 10; i++) await fn(i); // warm-up
@@ -32,15 +24,10 @@ async function time(name: string, fn: (i: number) => Promise<unknown>, rows: str
 }
 
 async function main() {
-  const name = `hilo_bench_inbox_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const scratch = await createEmptyPostgres("hilo_bench_inbox");
   try {
-    await seedLarge(url.toString(), THREADS, PER_THREAD);
-    const db = await openDatabase({ url: url.toString() });
+    await seedLarge(scratch.url, THREADS, PER_THREAD);
+    const db = await openDatabase({ url: scratch.url });
     const sample = await db.sql.query<{ id: string }>(`SELECT id::text FROM threads ORDER BY random() LIMIT 500`);
     const first = await listConversations(db.sql, { limit: "50" }, { userId: null });
     // a cursor ~10 pages deep
@@ -71,8 +58,7 @@ async function main() {
     const worst = Math.max(...rows.map((r) => Number(r[2])));
     console.log(`\nworst p95: ${worst} ms (target < 50 ms): ${worst < 50 ? "met" : "NOT met"}`);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

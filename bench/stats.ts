@@ -4,35 +4,20 @@
 // times getDeliveryStats() — the function behind GET /api/twilio/status/stats — for 24h, 7d, 30d and 90d,
 // with and without a channel filter: p50/p95/p99 over many runs. Target p95 < 200 ms.
 // BENCH_DATABASE_URL=<existing seeded database> skips creating and seeding (and dropping).
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { openDatabase } from "../lib/db";
 import { getDeliveryStats } from "../lib/stats";
 import { seedLarge } from "../scripts/seed-large";
+import { benchRuns, createEmptyPostgres, pct, PER_THREAD, THREADS } from "./common";
 
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const THREADS = Number(process.env.BENCH_THREADS ?? 100_000);
-const PER_THREAD = Number(process.env.BENCH_MESSAGES_PER_THREAD ?? 10);
-const RUNS = Number(process.env.BENCH_RUNS ?? 50);
+const RUNS = benchRuns(50);
 const TARGET_MS = 200;
-
-function pct(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function main() {
   const existing = process.env.BENCH_DATABASE_URL;
-  const name = `hilo_bench_stats_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const scratch = existing ? undefined : await createEmptyPostgres("hilo_bench_stats");
   try {
-    if (!existing) {
-      await admin.query(`CREATE DATABASE ${name}`);
-      await seedLarge(url.toString(), THREADS, PER_THREAD);
-    }
-    const db = await openDatabase({ url: existing ?? url.toString() });
+    if (scratch) await seedLarge(scratch.url, THREADS, PER_THREAD);
+    const db = await openDatabase({ url: existing ?? scratch!.url });
     const rows: string[][] = [];
     for (const period of ["24h", "7d", "30d", "90d"]) {
       for (const channel of [undefined, "whatsapp", "sms"]) {
@@ -58,8 +43,7 @@ async function main() {
     const worst = Math.max(...rows.map((r) => Number(r[4])));
     console.log(`\nworst p95: ${worst} ms (target < ${TARGET_MS} ms): ${worst < TARGET_MS ? "met" : "NOT met"}`);
   } finally {
-    if (!existing) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   }
 }
 

@@ -10,13 +10,13 @@ import autocannon from "autocannon";
 import pg from "pg";
 import twilio from "twilio";
 import { statusRank, type MessageStatus } from "../lib/status/ranking";
+import { createEmptyPostgres } from "./common";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 /** Messages whose callbacks warm the webhook route up (JIT, pool connections) before measuring. */
 const WARMUP_MESSAGES = 1_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PORT = Number(process.env.BENCH_PORT ?? 3200);
-const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const ACCOUNT_SID = `AC${"b".repeat(32)}`;
 const TOKEN = "bench_auth_token_0123456789abcdef";
@@ -83,22 +83,13 @@ function run(opts: autocannon.Options): Promise<Run> {
 }
 
 async function main() {
-  const dbName = `hilo_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
+  const scratch = await createEmptyPostgres("hilo_bench");
 
   let server: ChildProcess | undefined;
   const cleanup = async () => {
     server?.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 500));
-    const c = new pg.Client({ connectionString: ADMIN_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
+    await scratch.drop();
   };
 
   try {
@@ -114,7 +105,7 @@ async function main() {
         NEXT_TELEMETRY_DISABLED: "1",
         NODE_ENV: "production",
         PORT: String(PORT),
-        DATABASE_URL: dbUrl.toString(),
+        DATABASE_URL: scratch.url,
         DATABASE_POOL_SIZE: String(CONNECTIONS),
         PUBLIC_BASE_URL: ORIGIN,
         TWILIO_ACCOUNT_SID: ACCOUNT_SID,
@@ -125,7 +116,7 @@ async function main() {
     await waitFor(`${ORIGIN}/api/health`, 60_000);
 
     // Seed outbound messages as Hilo's send path leaves them: queued, with their Twilio SID.
-    const db = new pg.Client({ connectionString: dbUrl.toString() });
+    const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
     const contacts = Math.max(1, Math.floor(MESSAGES / 10));
     await db.query(

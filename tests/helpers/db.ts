@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openDatabase, type AppDatabase } from "@/lib/db";
+import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 
 export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -29,32 +29,64 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** An empty (not migrated), uniquely named PostgreSQL database on the `ADMIN_URL` server. */
+export interface EmptyPostgres {
+  name: string;
+  url: string;
+  /** Drops the database, closing whatever connections are still open to it. */
+  drop(): Promise<void>;
+}
+
+async function asAdmin(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Creates an empty PostgreSQL database named `<prefix>_<time>_<random>` (the prefix is a lowercase SQL identifier). */
+export async function createEmptyPostgres(prefix = "hilo_test"): Promise<EmptyPostgres> {
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(prefix)) throw new Error(`not a database name prefix: ${JSON.stringify(prefix)}`);
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  await asAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /** Creates a fresh, migrated database: in-memory PGlite, or a uniquely named PostgreSQL database. */
 export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<TestDatabase> {
   if (kind === "pglite") {
     const db = await openDatabase({ dataDir: "memory" });
     return { kind, db, drop: () => db.close() };
   }
-  const name = `hilo_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
+  const empty = await createEmptyPostgres();
+  const db = await openDatabase({ url: empty.url }).catch(async (err: unknown) => {
+    await empty.drop();
+    throw err;
+  });
   return {
     kind,
     db,
-    url: url.toString(),
+    url: empty.url,
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await empty.drop();
     },
   };
+}
+
+/**
+ * Makes `db` the app's database, emptied of contacts, threads, messages, their history and webhook
+ * events (and of `alsoEmpty`, tables of the test's own choosing).
+ */
+export async function useEmptyDatabase(db: AppDatabase, alsoEmpty: readonly string[] = []): Promise<void> {
+  setDatabase(db);
+  const tables = ["message_status_events", "webhook_events", "messages", "threads", "contacts", ...alsoEmpty];
+  await db.sql.exec(`TRUNCATE ${tables.join(", ")} RESTART IDENTITY CASCADE`);
 }
 
 /** The database kinds to run integration suites against (PostgreSQL only when reachable). */

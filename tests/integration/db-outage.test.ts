@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { connect, createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as healthGET } from "@/app/api/health/route";
 import { POST as loginPOST } from "@/app/api/auth/login/route";
@@ -16,7 +14,7 @@ import { readMigrations } from "@/lib/db/migrate";
 import { stopServer } from "@/lib/runtime/start";
 import { startServerWithSimulator as startServer } from "@/simulator/embedded";
 import { SIMULATOR_AUTH_TOKEN } from "@/simulator/defaults";
-import { ADMIN_URL, createTestDatabase, postgresReachable, type TestDatabase } from "../helpers/db";
+import { createEmptyPostgres, createTestDatabase, postgresReachable, type EmptyPostgres, type TestDatabase } from "../helpers/db";
 import { sseReader } from "../helpers/sse";
 import { setEnv } from "../helpers/env";
 import { get, LOCAL, postJson } from "../helpers/api";
@@ -62,22 +60,16 @@ const webhook = (params: Record<string, string>) =>
 
 describe.skipIf(!reachable)("PostgreSQL unreachable at start, then back", () => {
   let proxy: TcpProxy;
-  let name: string;
+  let empty: EmptyPostgres;
   let restoreEnv: () => void;
   let simulatorPort: number;
 
   beforeAll(async () => {
-    name = `hilo_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`); // empty: no migrations yet
-    await admin.end();
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
+    empty = await createEmptyPostgres(); // no migrations yet
     proxy = await createTcpProxy({ running: false });
     simulatorPort = await freePort();
     restoreEnv = setEnv({
-      DATABASE_URL: proxy.urlFor(url.toString()),
+      DATABASE_URL: proxy.urlFor(empty.url),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       PUBLIC_BASE_URL: "https://inbox.example.com",
@@ -93,10 +85,7 @@ describe.skipIf(!reachable)("PostgreSQL unreachable at start, then back", () => 
     await closeDatabase();
     await proxy.stop();
     restoreEnv();
-    const c = new pg.Client({ connectionString: ADMIN_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
+    await empty?.drop();
   });
 
   it("starts, answers 503 JSON everywhere, and once the database answers migrates, creates the admin and serves", async () => {

@@ -6,12 +6,10 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase, type AppDatabase } from "@/lib/db";
 import { defaultMigrationsDir, migrate, readMigrations } from "@/lib/db/migrate";
-import { ADMIN_URL, databaseKinds } from "../helpers/db";
+import { createEmptyPostgres, databaseKinds } from "../helpers/db";
 
 const kinds = await databaseKinds();
 const MIGRATION = "20261124090000_media_source";
@@ -22,22 +20,13 @@ async function openBefore(kind: "pglite" | "postgres"): Promise<{ db: AppDatabas
     const db = await openDatabase({ dataDir: "memory", migrate: false });
     return { db, drop: () => db.close() };
   }
-  const name = `hilo_test_media_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), migrate: false });
+  const empty = await createEmptyPostgres("hilo_test_media");
+  const db = await openDatabase({ url: empty.url, migrate: false });
   return {
     db,
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await empty.drop();
     },
   };
 }

@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "@/lib/db";
 import { readMigrations } from "@/lib/db/migrate";
 import { openPostgres } from "@/lib/db/postgres";
-import { ADMIN_URL, postgresReachable } from "../helpers/db";
+import { ADMIN_URL, createEmptyPostgres, postgresReachable } from "../helpers/db";
 
 const pgReachable = await postgresReachable();
 
@@ -45,20 +43,14 @@ describe("migrations", () => {
   });
 
   it.skipIf(!pgReachable)("several instances starting at once on PostgreSQL apply each migration once (advisory lock)", async () => {
-    const name = `hilo_test_mig_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
+    const empty = await createEmptyPostgres("hilo_test_mig");
     try {
-      const dbs = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url: url.toString() })));
+      const dbs = await Promise.all(Array.from({ length: 4 }, () => openDatabase({ url: empty.url })));
       const [{ n }] = await dbs[0].sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations"`);
       expect(n).toBe((await readMigrations()).length);
       await Promise.all(dbs.map((d) => d.close()));
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await empty.drop();
     }
   });
 

@@ -1,14 +1,12 @@
 // The real Prisma CLI (`node scripts/prisma.mjs …`) with Hilo's offline schema engine, against a fresh
 // PostgreSQL database and a temporary on-disk embedded database. Each CLI call is a child process.
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type OpenOptions } from "@/lib/db";
-import { ADMIN_URL, databaseKinds } from "../helpers/db";
+import { createEmptyPostgres, databaseKinds } from "../helpers/db";
 
 const root = path.resolve(__dirname, "../..");
 const prismaCli = path.join(root, "scripts", "prisma.mjs");
@@ -46,23 +44,8 @@ async function emptyDatabase(kind: "pglite" | "postgres"): Promise<CliDatabase> 
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const name = `hilo_test_cli_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    open: { url: url.toString() },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  const { url, drop } = await createEmptyPostgres("hilo_test_cli");
+  return { env: { DATABASE_URL: url }, open: { url }, drop };
 }
 
 /** A copy of prisma/ with a config of its own, to author migrations without touching the repository. */

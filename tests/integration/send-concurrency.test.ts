@@ -9,43 +9,27 @@ import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { withSerializationRetry } from "@/lib/db/retry";
-import { startSimulator, type SimMessage, type Simulator } from "@/simulator/server";
-import { startRouteServer } from "../helpers/app-server";
-import { apiKeyHeader, postJson } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { setEnv } from "../helpers/env";
+import type { SimMessage, Simulator } from "@/simulator/server";
+import { postJson } from "../helpers/api";
+import { databaseKinds, type TestDatabase } from "../helpers/db";
+import { closeSendDatabase, openSendDatabase, startSimulatedTwilio, type RouteServer } from "../helpers/send-suite";
 import { signedRequest } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
-const LIMITER = Symbol.for("hilo.rateLimiter");
 const TEMPLATE = `HX${"0123456789abcdef".repeat(2)}`;
 const STATUSES = ["sent", "delivered", "read"] as const;
 
 let sim: Simulator;
-let app: Awaited<ReturnType<typeof startRouteServer>>;
-let restoreEnv: () => void;
+let app: RouteServer;
+let stopTwilio: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await startRouteServer({ "/api/webhooks/message-status": statusPOST });
-  sim = await startSimulator({ port: 0, webhookBaseUrl: app.url, delaysMs: { sent: 20, delivered: 20, read: 20 }, callbackRetryDelayMs: 20 });
-  restoreEnv = setEnv({
-    PUBLIC_BASE_URL: app.url,
-    TWILIO_ACCOUNT_SID: sim.accountSid,
-    TWILIO_AUTH_TOKEN: sim.authToken,
-    TWILIO_API_BASE_URL: sim.url,
-    TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
-    TWILIO_SMS_FROM: sim.smsFrom,
-    TWILIO_MESSAGING_SERVICE_SID: "",
-    API_RATE_LIMIT: "10000",
-    API_RATE_LIMIT_WINDOW: "60",
-  });
+  ({ sim, app, close: stopTwilio } = await startSimulatedTwilio({
+    routes: { "/api/webhooks/message-status": statusPOST },
+    delaysMs: { sent: 20, delivered: 20, read: 20 },
+  }));
 });
-
-afterAll(async () => {
-  await sim?.close();
-  await app?.close();
-  restoreEnv?.();
-});
+afterAll(() => stopTwilio?.());
 
 /** The callback Twilio would post for `m`, signed over the StatusCallback URL (with its `?m=`). */
 function callback(m: SimMessage, status: string): Promise<Response> {
@@ -70,17 +54,9 @@ describe.each(kinds)("callbacks racing the send on %s", (kind) => {
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
-    auth = await apiKeyHeader(db, "race tests");
+    ({ t, db, auth } = await openSendDatabase(kind, "race tests"));
   });
-  afterAll(async () => {
-    setDatabase(undefined);
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
-    await t.drop();
-  });
+  afterAll(() => closeSendDatabase(t));
   beforeEach(() => setDatabase(db));
   afterEach(async () => {
     sim.configure({ onMessageCreated: undefined });

@@ -10,49 +10,29 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { getConfig } from "@/lib/config";
-import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
+import { openDatabase, type AppDatabase } from "@/lib/db";
 import { purgeExpiredIdempotencyKeys, requestHash, runIdempotent, unconfirmedAnswer } from "@/lib/messaging/idempotency";
 import { NEVER_CONFIRMED_MESSAGE, reconcileSends } from "@/lib/messaging/reconcile";
 import { sendMessage } from "@/lib/messaging/send";
 import { createTwilioClient, RedirectingRequestClient } from "@/lib/twilio/client";
-import { startSimulator, type Simulator } from "@/simulator/server";
-import { startRouteServer } from "../helpers/app-server";
+import type { Simulator } from "@/simulator/server";
 import { apiKeyHeader, postJson, userCookie } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { setEnv } from "../helpers/env";
+import { databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { closeSendDatabase, openSendDatabase, startSimulatedTwilio } from "../helpers/send-suite";
 
 const kinds = await databaseKinds();
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const LIMITER = Symbol.for("hilo.rateLimiter");
 const CUSTOMER = "+573001234567";
 /** Long enough that the simulator posts no callback of its own during a test. */
 const QUIET = { sent: 600_000, delivered: 600_000, read: 600_000 };
 
 let sim: Simulator;
-let app: Awaited<ReturnType<typeof startRouteServer>>;
-let restoreEnv: () => void;
+let stopTwilio: () => Promise<void>;
 
 beforeAll(async () => {
-  app = await startRouteServer({ "/api/webhooks/message-status": statusPOST });
-  sim = await startSimulator({ port: 0, webhookBaseUrl: app.url, delaysMs: QUIET, callbackRetryDelayMs: 20 });
-  restoreEnv = setEnv({
-    PUBLIC_BASE_URL: app.url,
-    TWILIO_ACCOUNT_SID: sim.accountSid,
-    TWILIO_AUTH_TOKEN: sim.authToken,
-    TWILIO_API_BASE_URL: sim.url,
-    TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
-    TWILIO_SMS_FROM: sim.smsFrom,
-    TWILIO_MESSAGING_SERVICE_SID: "",
-    API_RATE_LIMIT: "10000",
-    API_RATE_LIMIT_WINDOW: "60",
-  });
+  ({ sim, close: stopTwilio } = await startSimulatedTwilio({ routes: { "/api/webhooks/message-status": statusPOST }, delaysMs: QUIET }));
 });
-
-afterAll(async () => {
-  await sim?.close();
-  await app?.close();
-  restoreEnv?.();
-});
+afterAll(() => stopTwilio?.());
 
 const send = (body: unknown, headers: Record<string, string>) => sendPOST(postJson("/api/messaging/send", body, headers));
 const created = () => sim.messages.filter((m) => m.direction === "outbound-api");
@@ -78,21 +58,10 @@ describe.each(kinds)("sends on %s", (kind) => {
   const client = () => createTwilioClient(getConfig().twilio);
 
   beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
-    auth = await apiKeyHeader(db, "outcome tests");
+    ({ t, db, auth } = await openSendDatabase(kind, "outcome tests"));
   });
-  afterAll(async () => {
-    setDatabase(undefined);
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
-    await t.drop();
-  });
-  beforeEach(async () => {
-    setDatabase(db);
-    await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts, idempotency_keys RESTART IDENTITY CASCADE");
-  });
+  afterAll(() => closeSendDatabase(t));
+  beforeEach(() => useEmptyDatabase(db, ["idempotency_keys"]));
   afterEach(async () => {
     sim.reset();
     sim.configure({ onMessageCreated: undefined, delaysMs: QUIET });

@@ -11,23 +11,23 @@ import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { hashApiKey, revokeApiKey } from "@/lib/auth/api-keys";
-import { setDatabase, type AppDatabase } from "@/lib/db";
+import type { AppDatabase } from "@/lib/db";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
-import { startSimulator, type Simulator } from "@/simulator/server";
-import { startRouteServer } from "../helpers/app-server";
+import type { Simulator } from "@/simulator/server";
 import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { countRows } from "../helpers/seed";
+import { closeSendDatabase, openSendDatabase, resetRateLimiter, startSimulatedTwilio, type RouteServer } from "../helpers/send-suite";
 
 const kinds = await databaseKinds();
-const LIMITER = Symbol.for("hilo.rateLimiter");
 const CUSTOMER = "+573001234567";
 const TEMPLATE = `HX${"0123456789abcdef".repeat(2)}`;
 /** The public Message shape of docs/api.md ("Shapes"). */
 const MESSAGE_KEYS = ["id", "threadId", "channel", "direction", "senderType", "body", "media", "from", "to", "twilioSid", "status", "errorCode", "errorMessage", "createdAt", "updatedAt"];
 
 let sim: Simulator;
-let app: Awaited<ReturnType<typeof startRouteServer>>;
+let app: RouteServer;
+let stopTwilio: () => Promise<void>;
 const saved: Record<string, string | undefined> = {};
 
 function setEnv(vars: Record<string, string | undefined>) {
@@ -39,32 +39,24 @@ function setEnv(vars: Record<string, string | undefined>) {
 }
 
 beforeAll(async () => {
-  app = await startRouteServer({
-    "/api/webhooks/whatsapp": whatsappPOST,
-    "/api/webhooks/sms": smsPOST,
-    "/api/webhooks/message-status": statusPOST,
-  });
-  sim = await startSimulator({ port: 0, webhookBaseUrl: app.url, delaysMs: { sent: 5, delivered: 5, read: 5 }, callbackRetryDelayMs: 20 });
-  setEnv({
-    PUBLIC_BASE_URL: app.url,
-    TWILIO_ACCOUNT_SID: sim.accountSid,
-    TWILIO_AUTH_TOKEN: sim.authToken,
-    TWILIO_API_BASE_URL: sim.url,
-    TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
-    TWILIO_SMS_FROM: sim.smsFrom,
-    TWILIO_MESSAGING_SERVICE_SID: undefined,
-    API_RATE_LIMIT: "1000",
-    API_RATE_LIMIT_WINDOW: "60",
-  });
+  ({ sim, app, close: stopTwilio } = await startSimulatedTwilio({
+    routes: {
+      "/api/webhooks/whatsapp": whatsappPOST,
+      "/api/webhooks/sms": smsPOST,
+      "/api/webhooks/message-status": statusPOST,
+    },
+    delaysMs: { sent: 5, delivered: 5, read: 5 },
+    env: { TWILIO_MESSAGING_SERVICE_SID: undefined, API_RATE_LIMIT: "1000" },
+  }));
 });
 
 afterAll(async () => {
-  await sim?.close();
-  await app?.close();
+  // What the tests changed first, then what the simulated Twilio set.
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
+  await stopTwilio?.();
 });
 
 const send = (body: unknown, headers: Record<string, string>) => sendPOST(postJson("/api/messaging/send", body, headers));
@@ -97,21 +89,10 @@ describe.each(kinds)("POST /api/messaging/send on %s", (kind) => {
   }
 
   beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
-    auth = await apiKeyHeader(db, "send tests");
+    ({ t, db, auth } = await openSendDatabase(kind, "send tests"));
   });
-  afterAll(async () => {
-    setDatabase(undefined);
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
-    await t.drop();
-  });
-  beforeEach(async () => {
-    setDatabase(db);
-    await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts RESTART IDENTITY CASCADE");
-  });
+  afterAll(() => closeSendDatabase(t));
+  beforeEach(() => useEmptyDatabase(db));
   afterEach(async () => {
     await sim.idle();
     sim.configure({ onMessageCreated: undefined, outcome: undefined, delaysMs: { sent: 5, delivered: 5, read: 5 } });
@@ -357,7 +338,7 @@ describe.each(kinds)("POST /api/messaging/send on %s", (kind) => {
   });
 
   it("limits requests per API key: 429 with Retry-After", async () => {
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
+    resetRateLimiter();
     setEnv({ API_RATE_LIMIT: "3", API_RATE_LIMIT_WINDOW: "60" });
     try {
       const limited = await apiKeyHeader(db, "limited");
@@ -380,7 +361,7 @@ describe.each(kinds)("POST /api/messaging/send on %s", (kind) => {
       }
       expect(await countRows(db.sql)).toMatchObject({ messages: 0 });
     } finally {
-      delete (globalThis as Record<symbol, unknown>)[LIMITER];
+      resetRateLimiter();
       setEnv({ API_RATE_LIMIT: "1000" });
     }
   });

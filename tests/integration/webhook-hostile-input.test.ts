@@ -10,30 +10,14 @@ import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { POST as localePOST } from "@/app/api/preferences/locale/route";
-import { setDatabase, type AppDatabase } from "@/lib/db";
+import type { AppDatabase } from "@/lib/db";
 import { apiKeyHeader, LOCAL } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { setEnv } from "../helpers/env";
+import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { countRows, seedOutbound } from "../helpers/seed";
-import {
-  ACCOUNT_SID,
-  PUBLIC_BASE_URL,
-  TOKENS,
-  inboundSms,
-  inboundWhatsApp,
-  messageSid,
-  signedRequest,
-  statusCallback,
-} from "../helpers/webhooks";
+import { openWebhookDatabase } from "../helpers/webhook-suite";
+import { inboundSms, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
-
-const env = {
-  TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-  TWILIO_AUTH_TOKEN: TOKENS.join(","),
-  PUBLIC_BASE_URL,
-  API_RATE_LIMIT: "1000",
-};
 
 type Post = (req: Request) => Promise<Response>;
 
@@ -67,24 +51,14 @@ const SIX_HUNDRED_MB = 600 * 1024 * 1024;
 const ONE_MB = 1024 * 1024;
 
 describe.each(kinds)("hostile webhook and API input on %s", (kind) => {
-  let t: TestDatabase;
   let db: AppDatabase;
-  let restoreEnv: () => void;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    restoreEnv = setEnv(env);
-    t = await createTestDatabase(kind);
-    db = t.db;
+    ({ db, close } = await openWebhookDatabase(kind, { API_RATE_LIMIT: "1000" }));
   });
-  afterAll(async () => {
-    setDatabase(undefined);
-    restoreEnv();
-    await t.drop();
-  });
-  beforeEach(async () => {
-    setDatabase(db);
-    await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts RESTART IDENTITY CASCADE");
-  });
+  afterAll(() => close?.());
+  beforeEach(() => useEmptyDatabase(db));
 
   async function eventFor(sid: string) {
     const rows = await db.sql.query<{ params: Record<string, string>; outcome: string; error: string | null }>(

@@ -4,52 +4,24 @@ import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { GET as healthGET } from "@/app/api/health/route";
-import { setDatabase, type AppDatabase } from "@/lib/db";
+import type { AppDatabase } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
-import { handleTwilioWebhook } from "@/lib/webhooks/handle";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { setEnv } from "../helpers/env";
+import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { countRows, seedOutbound } from "../helpers/seed";
-import {
-  ACCOUNT_SID,
-  PUBLIC_BASE_URL,
-  TOKENS,
-  inboundSms,
-  inboundWhatsApp,
-  messageSid,
-  signedRequest,
-  statusCallback,
-} from "../helpers/webhooks";
+import { handleSigned, openWebhookDatabase } from "../helpers/webhook-suite";
+import { PUBLIC_BASE_URL, TOKENS, inboundSms, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
 
-const env = {
-  TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-  TWILIO_AUTH_TOKEN: TOKENS.join(","),
-  PUBLIC_BASE_URL,
-};
-
 describe.each(kinds)("Twilio webhooks on %s", (kind) => {
-  let t: TestDatabase;
   let db: AppDatabase;
-  let restoreEnv: () => void;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    restoreEnv = setEnv(env);
-    t = await createTestDatabase(kind);
-    db = t.db;
+    ({ db, close } = await openWebhookDatabase(kind));
   });
-  afterAll(async () => {
-    setDatabase(undefined);
-    restoreEnv();
-    await t.drop();
-  });
-  beforeEach(async () => {
-    setDatabase(db);
-    await db.sql.exec(
-      "TRUNCATE message_status_events, webhook_events, messages, threads, contacts RESTART IDENTITY CASCADE",
-    );
-  });
+  afterAll(() => close?.());
+  beforeEach(() => useEmptyDatabase(db));
 
   it("stores a signed inbound WhatsApp message and answers empty TwiML", async () => {
     const params = inboundWhatsApp({
@@ -317,15 +289,7 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
 
   it("marks an external message without Body for fetching from Twilio's API", async () => {
     const sid = messageSid();
-    const result = await handleTwilioWebhook(
-      {
-        kind: "message-status",
-        publicUrl: `${PUBLIC_BASE_URL}/api/webhooks/message-status`,
-        headers: signedRequest("/api/webhooks/message-status", statusCallback(sid, "sent")).headers,
-        rawBody: new URLSearchParams(statusCallback(sid, "sent")).toString(),
-      },
-      { authTokens: TOKENS, getDatabase: async () => db.sql },
-    );
+    const result = await handleSigned("message-status", statusCallback(sid, "sent"), async () => db.sql);
     expect(result.status).toBe(200);
     const [msg] = await db.sql.query<{ id: string; needs_fetch: boolean; body: string | null }>(
       "SELECT id::text, needs_fetch, body FROM messages WHERE twilio_sid = $1",
@@ -353,15 +317,7 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
         ),
     };
     const params = inboundWhatsApp();
-    const result = await handleTwilioWebhook(
-      {
-        kind: "whatsapp",
-        publicUrl: `${PUBLIC_BASE_URL}/api/webhooks/whatsapp`,
-        headers: signedRequest("/api/webhooks/whatsapp", params).headers,
-        rawBody: new URLSearchParams(params).toString(),
-      },
-      { authTokens: TOKENS, getDatabase: async () => failing },
-    );
+    const result = await handleSigned("whatsapp", params, async () => failing);
     expect(result.status).toBe(503);
     expect(await countRows(db.sql)).toEqual({ contacts: 0, threads: 0, messages: 0, history: 0, events: 0 });
     // Twilio's retry then stores it once.
@@ -372,20 +328,9 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
 
   it("answers 503 when the database cannot be reached at all", async () => {
     const params = inboundWhatsApp();
-    const result = await handleTwilioWebhook(
-      {
-        kind: "whatsapp",
-        publicUrl: `${PUBLIC_BASE_URL}/api/webhooks/whatsapp`,
-        headers: signedRequest("/api/webhooks/whatsapp", params).headers,
-        rawBody: new URLSearchParams(params).toString(),
-      },
-      {
-        authTokens: TOKENS,
-        getDatabase: async () => {
-          throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
-        },
-      },
-    );
+    const result = await handleSigned("whatsapp", params, async () => {
+      throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+    });
     expect(result.status).toBe(503);
     expect(result.headers?.["retry-after"]).toMatch(/^\d+$/);
     expect(JSON.parse(result.body).error.code).toBe("database_unavailable");
