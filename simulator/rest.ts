@@ -398,6 +398,19 @@ export async function handleRequest(s: SimState, req: IncomingMessage, res: Serv
   let json: unknown;
   let file: MediaFile | undefined;
   let location: string | undefined;
+  // Every request is kept for tests to inspect, with the status answered (0: no usable answer).
+  const record = (answered: number, response: unknown) =>
+    s.requests.push({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: toRecord(url.searchParams),
+      form: toRecord(form),
+      headers: { ...req.headers },
+      username: basicAuth(req.headers.authorization)?.username ?? null,
+      status: answered,
+      response,
+      at: new Date(),
+    });
   try {
     const rawBody = await readBodyBuffer(req);
     const raw = url.pathname === "/_simulator/media" ? "" : rawBody.toString("utf8");
@@ -408,17 +421,7 @@ export async function handleRequest(s: SimState, req: IncomingMessage, res: Serv
       s.log(`${req.method} ${url.pathname} → simulated fault: ${err.answer}`);
       if (err.answer !== "500") {
         // Recorded with status 0: no (usable) answer was given.
-        s.requests.push({
-          method: req.method ?? "GET",
-          path: url.pathname,
-          query: toRecord(url.searchParams),
-          form: toRecord(form),
-          headers: { ...req.headers },
-          username: basicAuth(req.headers.authorization)?.username ?? null,
-          status: 0,
-          response: null,
-          at: new Date(),
-        });
+        record(0, null);
       }
       if (err.answer === "reset") {
         req.socket.destroy();
@@ -440,17 +443,7 @@ export async function handleRequest(s: SimState, req: IncomingMessage, res: Serv
     status = e.status;
     json = e.toJSON();
   }
-  s.requests.push({
-    method: req.method ?? "GET",
-    path: url.pathname,
-    query: toRecord(url.searchParams),
-    form: toRecord(form),
-    headers: { ...req.headers },
-    username: basicAuth(req.headers.authorization)?.username ?? null,
-    status,
-    response: json,
-    at: new Date(),
-  });
+  record(status, json);
   s.log(`${req.method} ${url.pathname}${url.search} → ${status}${status >= 400 ? ` ${(json as { code?: number }).code}` : ""}`);
   if (file) {
     res.writeHead(200, { "Content-Type": file.contentType, ...(file.chunked ? {} : { "Content-Length": String(file.data.length) }) });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeZodError } from "@/lib/api/errors";
 import type { SqlClient } from "@/lib/db/types";
 import { applyStatusUpdate } from "./apply";
+import { internalItemError, summarize } from "./batch";
 import { parseMessageRef } from "./history";
 import { setCurrentStatus } from "./current";
 import { TWILIO_STATUSES, type MessageStatus } from "./ranking";
@@ -112,16 +113,8 @@ export async function bulkUpdateStatuses(db: SqlClient, items: unknown[], opts: 
         duplicate: !moved,
       });
     } catch (err) {
-      results.push({ ...base, error: { code: "internal_error", message: (err as Error).message } });
+      results.push({ ...base, error: internalItemError(err) });
     }
   }
-  return {
-    results,
-    summary: {
-      total: results.length,
-      applied: results.filter((r) => r.applied).length,
-      duplicate: results.filter((r) => r.duplicate).length,
-      failed: results.filter((r) => !r.ok).length,
-    },
-  };
+  return { results, summary: summarize(results) };
 }

@@ -4,6 +4,7 @@ import { importTwilioMessage, twilioMessageMetadata } from "@/lib/messaging/impo
 import { fetchMessage, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
 import { parsePrice, parseTwilioError } from "@/lib/twilio/wire";
 import { applyStatusUpdate } from "./apply";
+import { internalItemError, summarize } from "./batch";
 import { isMessageSid } from "./history";
 import { setCurrentStatus } from "./current";
 import { isMessageStatus, statusRank, type MessageStatus } from "./ranking";
@@ -122,17 +123,9 @@ export async function syncMessages(db: Database, client: TwilioClient, sids: unk
       }
       results.push({ ...base, ok: true, messageId: imp.messageId, imported: true, status: m.status, applied: true });
     } catch (err) {
-      results.push({ ...base, error: { code: "internal_error", message: (err as Error).message } });
+      results.push({ ...base, error: internalItemError(err) });
     }
   }
-  return {
-    results,
-    summary: {
-      total: results.length,
-      applied: results.filter((r) => r.applied).length,
-      imported: results.filter((r) => r.imported).length,
-      duplicate: results.filter((r) => r.duplicate).length,
-      failed: results.filter((r) => !r.ok).length,
-    },
-  };
+  const { total, applied, duplicate, failed } = summarize(results);
+  return { results, summary: { total, applied, imported: results.filter((r) => r.imported).length, duplicate, failed } };
 }

@@ -77,3 +77,12 @@ export async function createTcpProxy(opts: { targetHost?: string; targetPort?: n
   if (opts.running === false) await proxy.stop();
   return proxy;
 }
+
+/** A TCP port nobody listens on right now (for a server a test starts later, or one that must refuse). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}

@@ -1,5 +1,4 @@
-import { connect, createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as healthGET } from "@/app/api/health/route";
 import { POST as loginPOST } from "@/app/api/auth/login/route";
@@ -18,18 +17,10 @@ import { createEmptyPostgres, createTestDatabase, postgresReachable, type EmptyP
 import { sseReader } from "../helpers/sse";
 import { setEnv } from "../helpers/env";
 import { get, LOCAL, postJson } from "../helpers/api";
-import { createTcpProxy, type TcpProxy } from "../helpers/tcp-proxy";
+import { createTcpProxy, freePort, type TcpProxy } from "../helpers/tcp-proxy";
 import { inboundWhatsApp, PUBLIC_BASE_URL, signedRequest, TOKENS } from "../helpers/webhooks";
 
 const reachable = await postgresReachable();
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;

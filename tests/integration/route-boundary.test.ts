@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { POST as loginPOST } from "@/app/api/auth/login/route";
 import { POST as logoutPOST } from "@/app/api/auth/logout/route";
@@ -9,6 +8,7 @@ import { closeDatabase, openDatabase, setDatabase } from "@/lib/db";
 import { setLocalControlToken } from "@/lib/runtime/local-control";
 import { setEnv } from "../helpers/env";
 import { get, LOCAL, postJson } from "../helpers/api";
+import { freePort } from "../helpers/tcp-proxy";
 
 const TOKEN = "route-boundary-control-token";
 const internal = (path: string, body: unknown) => postJson(path, body, { "x-hilo-control-token": TOKEN });
@@ -19,14 +19,6 @@ async function expectJsonError(res: Response, status: number, code: string) {
   expect(res.headers.get("content-type")).toMatch(/application\/json/);
   expect((await res.json()).error.code).toBe(code);
   return res;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 describe("the route boundary: every route answers its errors as JSON", () => {
