@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { explainTwilioError } from "@/lib/status/errors";
+import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import type { Dictionary, Locale } from "@/lib/i18n";
 
 const FAILED = new Set(["failed", "undelivered", "canceled"]);

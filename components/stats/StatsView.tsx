@@ -1,5 +1,5 @@
 import type { DeliveryStats } from "@/lib/stats";
-import { explainTwilioError } from "@/lib/status/errors";
+import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelChart, DailyChart, HourlyChart, type ChartDay } from "./StatsCharts";
 import { formatCount, formatDay, formatDuration, formatMoney, formatPercent, STATUS_ORDER } from "./format";

@@ -7,7 +7,7 @@ import { logger } from "@/lib/log";
 import { ApiError, parseInput } from "@/lib/api/errors";
 import { insertMessage, touchThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
 import { applyStatusUpdate } from "@/lib/status/apply";
-import { explainTwilioError } from "@/lib/status/errors";
+import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
 import { createMessage, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
 import type { MediaItem } from "./media-path";

@@ -1,5 +1,5 @@
 import type { SqlClient } from "@/lib/db/types";
-import { explainTwilioError } from "@/lib/status/errors";
+import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import type { StatsRange } from "./range";
 
 export const CSV_COLUMNS = ["time", "channel", "direction", "to", "from", "status", "error_code", "error_meaning", "price", "price_unit", "message_sid"] as const;

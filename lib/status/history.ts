@@ -1,6 +1,6 @@
 import { ApiError } from "@/lib/api/errors";
 import type { SqlClient } from "@/lib/db/types";
-import { explainTwilioError, type TwilioErrorExplanation } from "./errors";
+import { explainTwilioError, type TwilioErrorExplanation } from "@/lib/twilio/error-catalog";
 import type { MessageStatus } from "./ranking";
 import { isUuid, MESSAGE_SID_RE } from "@/lib/ids";
 
