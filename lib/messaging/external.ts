@@ -4,6 +4,7 @@ import type { SqlClient } from "@/lib/db/types";
 import { logger } from "@/lib/log";
 import { createTwilioClient } from "@/lib/twilio/client";
 import { parsePrice } from "@/lib/twilio/wire";
+import { startIntervalWorker } from "@/lib/runtime/interval-worker";
 
 type TwilioClient = ReturnType<typeof createTwilioClient>;
 
@@ -59,19 +60,8 @@ export async function completePendingExternalMessages(db: SqlClient, client: Twi
 }
 
 export function startExternalFetchWorker(intervalMs = 30_000): () => Promise<void> {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { sql } = await getDatabase();
-      await completePendingExternalMessages(sql, createTwilioClient(getConfig().twilio));
-    } catch (err) {
-      logger().warn({ err }, "external message worker failed");
-    } finally {
-      running = false;
-    }
-  }, intervalMs);
-  timer.unref();
-  return async () => clearInterval(timer);
+  return startIntervalWorker("external message worker", intervalMs, async () => {
+    const { sql } = await getDatabase();
+    await completePendingExternalMessages(sql, createTwilioClient(getConfig().twilio));
+  });
 }

@@ -8,6 +8,7 @@ import { isMessageStatus } from "@/lib/status/ranking";
 import { createTwilioClient, listMessages, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
 import { parsePrice } from "@/lib/twilio/wire";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
+import { startIntervalWorker } from "@/lib/runtime/interval-worker";
 
 /**
  * Reconciliation of sends whose outcome Twilio never confirmed: the process was killed while waiting for
@@ -203,22 +204,11 @@ function secondsFromEnv(name: string, fallback: number, min: number, max: number
 
 /** The in-process sweep (every instance runs one): reconciles unconfirmed sends and purges old Idempotency-Keys. */
 export function startSendReconcileWorker(intervalMs = 15_000): () => Promise<void> {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { sql } = await getDatabase();
-      await reconcileSends(sql, createTwilioClient(getConfig().twilio), {
-        giveUpAfterSeconds: secondsFromEnv("SEND_RECONCILE_GIVE_UP_SECONDS", 600, 60, 7 * 24 * 3600),
-      });
-      await purgeExpiredIdempotencyKeys(sql);
-    } catch (err) {
-      logger().warn({ err }, "send reconciliation worker failed");
-    } finally {
-      running = false;
-    }
-  }, intervalMs);
-  timer.unref();
-  return async () => clearInterval(timer);
+  return startIntervalWorker("send reconciliation worker", intervalMs, async () => {
+    const { sql } = await getDatabase();
+    await reconcileSends(sql, createTwilioClient(getConfig().twilio), {
+      giveUpAfterSeconds: secondsFromEnv("SEND_RECONCILE_GIVE_UP_SECONDS", 600, 60, 7 * 24 * 3600),
+    });
+    await purgeExpiredIdempotencyKeys(sql);
+  });
 }
