@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { explainTwilioError } from "@/lib/twilio/error-catalog";
+import { explainTwilioError, twilioErrorUrl } from "@/lib/twilio/error-catalog";
 import type { Dictionary, Locale } from "@/lib/i18n";
 
 const FAILED = new Set(["failed", "undelivered", "canceled"]);
@@ -65,8 +65,18 @@ export function StatusTicks({
                 <span className="mt-1 block text-emerald-200">{why.fix}</span>
               </>
             ) : (
-              <span>{errorMessage ?? label}</span>
+              <span className="block">{errorMessage ?? label}</span>
             )}
+            {errorCode ? (
+              <a
+                href={why?.moreInfo ?? twilioErrorUrl(errorCode)}
+                target="_blank"
+                rel="noreferrer"
+                className="mt-1 block text-sky-200 underline hover:text-white"
+              >
+                {t.twilioErrorLink} ({errorCode})
+              </a>
+            ) : null}
           </span>
         )}
       </span>

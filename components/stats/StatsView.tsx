@@ -1,5 +1,5 @@
 import type { DeliveryStats } from "@/lib/stats";
-import { explainTwilioError } from "@/lib/twilio/error-catalog";
+import { explainTwilioError, twilioErrorUrl } from "@/lib/twilio/error-catalog";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelChart, DailyChart, HourlyChart, type ChartDay } from "./StatsCharts";
 import { formatCount, formatDay, formatDuration, formatMoney, formatPercent, STATUS_ORDER } from "./format";
@@ -173,11 +173,15 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
                   return (
                     <tr key={code} className="border-b border-slate-100 align-top">
                       <th scope="row" className="px-2 py-2 font-mono font-semibold">
-                        <a href={`https://www.twilio.com/docs/errors/${code}`} target="_blank" rel="noreferrer" className="text-emerald-700 hover:underline">{code}</a>
+                        <a href={twilioErrorUrl(Number(code))} target="_blank" rel="noreferrer" className="text-emerald-700 hover:underline">{code}</a>
                       </th>
                       <td className="px-2 py-2 text-right tabular-nums">{n(count)}</td>
                       <td className="px-2 py-2">
-                        {e ? (<><span className="font-medium">{e.title}.</span> {e.explanation}</>) : t.unknownError}
+                        {e ? (
+                          <><span className="font-medium">{e.title}.</span> {e.explanation}</>
+                        ) : (
+                          <>{t.unknownError}{" "}<a href={twilioErrorUrl(Number(code))} target="_blank" rel="noreferrer" className="text-emerald-700 underline hover:text-emerald-900">{t.twilioErrorLink}</a></>
+                        )}
                         {e && <p className="mt-1 text-slate-600 sm:hidden"><span className="font-medium">{t.fix}:</span> {e.fix}</p>}
                       </td>
                       <td className="hidden px-2 py-2 text-slate-700 sm:table-cell">{e?.fix ?? ""}</td>
