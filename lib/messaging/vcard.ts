@@ -2,6 +2,9 @@ import type { Database } from "@/lib/db/types";
 import { ApiError } from "@/lib/api/errors";
 import type { TwilioClientConfig } from "@/lib/twilio/client";
 import { openMessageMedia } from "./media";
+import { isVCardType } from "./vcard-type";
+
+export { isVCardType };
 
 /** A shared contact as the inbox shows it. */
 export interface VCardContact {
@@ -68,13 +71,6 @@ export function parseVCard(text: string): VCardContact {
     }
   }
   return { name: fn ?? n, phones };
-}
-
-const VCARD_TYPES = new Set(["text/vcard", "text/x-vcard", "text/directory"]);
-
-/** Whether a media content type is a vCard. */
-export function isVCardType(contentType: string | null | undefined): boolean {
-  return !!contentType && VCARD_TYPES.has(contentType.split(";")[0]!.trim().toLowerCase());
 }
 
 /**
