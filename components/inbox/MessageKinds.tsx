@@ -124,7 +124,7 @@ export function ReferralCard({ referral, t }: { referral: Record<string, string>
       <div className="p-2 text-xs">
         <p className="text-[10px] font-semibold uppercase tracking-wide text-slate-500">
           {t.fromAd}
-          {referral.ReferralSourceType ? ` · ${referral.ReferralSourceType}` : ""}
+          {referral.ReferralSourceType && referral.ReferralSourceType !== "ad" ? ` · ${referral.ReferralSourceType}` : ""}
         </p>
         {headline && <p className="font-semibold">{headline}</p>}
         {body && <p className="opacity-80">{body}</p>}
