@@ -2,6 +2,7 @@
 
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelBadge } from "./ChannelBadge";
+import { formatPrice } from "./MessageKinds";
 import type { ThreadDetail } from "./types";
 
 /** The contact's details and their other conversations, beside the open one (over it on a phone). */
@@ -52,6 +53,18 @@ export function ContactPanel({
           </li>
         ))}
       </ul>
+      <h3 className="mt-4 font-semibold">{t.costTitle}</h3>
+      <dl className="mt-2 space-y-2" data-testid="conversation-cost">
+        <div>
+          <dt className="text-xs text-slate-500">{t.totalCost}</dt>
+          {thread.totalCost.length === 0 ? (
+            <dd className="text-slate-500">{t.noPrice}</dd>
+          ) : (
+            thread.totalCost.map((c) => <dd key={c.priceUnit}>{formatPrice(c.amount, c.priceUnit, locale)}</dd>)
+          )}
+        </div>
+        <div><dt className="text-xs text-slate-500">{t.segmentCount}</dt><dd>{thread.segmentCount}</dd></div>
+      </dl>
     </aside>
   );
 }

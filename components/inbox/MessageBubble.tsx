@@ -1,19 +1,21 @@
 "use client";
 
-import type { Dictionary, Locale } from "@/lib/i18n";
+import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { mediaDisplay } from "@/lib/messaging/media-path";
+import { isVCardType } from "@/lib/messaging/vcard-type";
+import { ChoiceReply, DocumentItem, ForwardedMark, formatPrice, LocationCard, ReferralCard, ReplyQuote, VCardItem, type MessageExtras } from "./MessageKinds";
 import { StatusTicks } from "./StatusTicks";
 import type { ApiMessage } from "./types";
 
-type Extra = {
-  location?: { latitude?: number; longitude?: number; address?: string; label?: string };
-  button?: { text?: string; payload?: string };
-  replyTo?: { messageSid?: string };
-};
+/** The message's text when it is only a file name (WhatsApp documents carry it there). */
+const FILE_NAME = /^[^\n/\\]{1,120}\.[A-Za-z0-9]{1,8}$/;
 
 export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: Dictionary["inbox"]; locale: Locale; agentName?: string }) {
   const outbound = m.direction === "outbound";
-  const extra = (m.extra ?? {}) as Extra;
+  const extra = (m.extra ?? {}) as MessageExtras;
+  const fileName = m.body && FILE_NAME.test(m.body) ? m.body : null;
+  const choice = extra.button?.text ?? extra.list?.title;
+  const cost = m.price !== null ? fmt(t.messageCost, { price: formatPrice(m.price, m.priceUnit, locale), segments: m.numSegments ?? "?" }) : undefined;
   const who =
     m.senderType === "external" ? t.sentOutside : m.senderType === "agent" ? (agentName ?? t.agent) : m.senderType === "api" ? t.api : m.senderType === "bot" ? t.bot : null;
   const loc = extra.location;
@@ -27,8 +29,10 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
         }`}
       >
         {outbound && who && <p className="mb-0.5 text-[11px] font-medium text-emerald-100">{who}</p>}
-        {extra.replyTo?.messageSid && <p className="mb-1 border-l-2 border-current/40 pl-2 text-xs opacity-80">{t.replyTo}</p>}
-        {m.body && <p className="whitespace-pre-wrap break-words">{m.body}</p>}
+        <ForwardedMark extra={extra} t={t} />
+        {extra.referral && <ReferralCard referral={extra.referral} t={t} />}
+        {m.replyTo && <ReplyQuote reply={m.replyTo} t={t} onDark={outbound} />}
+        {m.body && m.body !== choice && !(fileName && m.media.length > 0) && <p className="whitespace-pre-wrap break-words">{m.body}</p>}
         {!m.body && m.contentSid && <p className="italic opacity-90">Template {m.contentSid}</p>}
         {m.media.map((item, i) => {
           // Twilio's media through Hilo (it needs the account's credentials, lib/messaging/media.ts); media a
@@ -67,26 +71,14 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
               </a>
             );
           }
-          if (type.startsWith("audio/")) return <audio key={i} className="mt-2 max-w-full" controls preload="none" src={src} aria-label={t.media} />;
+          if (type.startsWith("audio/")) return <audio key={i} className="mt-2 max-w-full" controls preload="none" src={src} aria-label={t.voiceNote} />;
           if (type.startsWith("video/")) return <video key={i} className="mt-2 max-h-64 max-w-full rounded-lg" controls preload="metadata" src={src} aria-label={t.media} />;
-          return (
-            <a key={i} href={src} className="mt-1 block text-sm underline" target="_blank" rel="noreferrer">
-              <PaperclipIcon /> {t.media} {type ? `(${type})` : ""}
-            </a>
-          );
+          if (isVCardType(type)) return <VCardItem key={i} src={src} t={t} />;
+          return <DocumentItem key={i} src={src} type={type} name={fileName} t={t} />;
         })}
-        {loc && (
-          <a
-            className="mt-1 block text-sm underline"
-            target="_blank"
-            rel="noreferrer"
-            href={`https://www.openstreetmap.org/?mlat=${loc.latitude}&mlon=${loc.longitude}#map=16/${loc.latitude}/${loc.longitude}`}
-          >
-            <PinIcon /> {loc.label ?? loc.address ?? t.location} ({loc.latitude}, {loc.longitude})
-          </a>
-        )}
-        {extra.button?.text && !m.body && <p className="mt-1 text-sm">{t.button}: {extra.button.text}</p>}
-        <footer className={`mt-1 flex items-center justify-end gap-1.5 text-[11px] ${outbound ? "text-emerald-100" : "text-slate-500"}`}>
+        {loc && <LocationCard loc={loc} t={t} />}
+        <ChoiceReply extra={extra} t={t} onDark={outbound} />
+        <footer className={`mt-1 flex items-center justify-end gap-1.5 text-[11px] ${outbound ? "text-emerald-100" : "text-slate-500"}`} title={cost}>
           <time dateTime={m.createdAt}>{new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(m.createdAt))}</time>
           {outbound && <StatusTicks status={m.status} errorCode={m.errorCode} errorMessage={m.errorMessage} t={t} locale={locale} onDark />}
         </footer>
@@ -100,15 +92,6 @@ function PaperclipIcon() {
   return (
     <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.8" className="mr-0.5 inline h-4 w-4 align-[-3px]">
       <path strokeLinecap="round" strokeLinejoin="round" d="M14.5 9.5 9 15a3.5 3.5 0 0 1-5-5l6-6a2.3 2.3 0 0 1 3.3 3.3L7.6 13a1.2 1.2 0 0 1-1.7-1.7L11 6.2" />
-    </svg>
-  );
-}
-
-function PinIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.8" className="mr-0.5 inline h-4 w-4 align-[-3px]">
-      <path strokeLinecap="round" strokeLinejoin="round" d="M10 18s6-5.3 6-10a6 6 0 1 0-12 0c0 4.7 6 10 6 10Z" />
-      <circle cx="10" cy="8" r="2.2" />
     </svg>
   );
 }

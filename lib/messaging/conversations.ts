@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Database } from "@/lib/db/types";
 import { ApiError, parseInput } from "@/lib/api/errors";
 import { queryObject } from "@/lib/http/query";
-import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+import { MESSAGE_COLUMNS, REPLY_COLUMNS, REPLY_JOIN, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 import { isUuid } from "@/lib/ids";
 
 /** Opaque keyset cursor: the sort key of the last row of the previous page. */
@@ -112,11 +112,12 @@ export async function listConversations(
   >(
     `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
             t.last_inbound_at, t.business_address, t.assignee_id::text, u.name AS assignee_name,
-            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${MESSAGE_COLUMNS}
+            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
      FROM ${threadSource}
      JOIN contacts c ON c.id = t.contact_id
      LEFT JOIN users u ON u.id = t.assignee_id
      LEFT JOIN messages m ON m.id = t.last_message_id
+     ${REPLY_JOIN}
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY t.last_message_at DESC, t.id DESC
      LIMIT ${arg(q.limit + 1)}`,
@@ -161,7 +162,7 @@ export async function listMessages(
     cursorSql = `AND (m.created_at, m.id) < ($3::timestamptz, $4::uuid)`;
   }
   const rows = await sql.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.thread_id = $1::uuid ${cursorSql}
+    `SELECT ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS} FROM messages m ${REPLY_JOIN} WHERE m.thread_id = $1::uuid ${cursorSql}
      ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
     args,
   );

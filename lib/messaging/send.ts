@@ -11,7 +11,7 @@ import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
 import { createMessage, type TwilioClient, type TwilioMessage } from "@/lib/twilio/client";
 import type { MediaItem } from "./media-path";
-import { MESSAGE_COLUMNS, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+import { MESSAGE_COLUMNS, REPLY_COLUMNS, REPLY_JOIN, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 import { CONTENT_SID_RE } from "@/lib/ids";
 import { classifyTwilioError, type TwilioFailure } from "@/lib/twilio/wire";
 
@@ -360,6 +360,6 @@ async function settleFailedCreate(deps: SendDeps, created: MessageRow, failure: 
 }
 
 export async function getMessage(sql: Database, id: string): Promise<ApiMessage> {
-  const [row] = await sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = $1::uuid`, [id]);
+  const [row] = await sql.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS} FROM messages m ${REPLY_JOIN} WHERE m.id = $1::uuid`, [id]);
   return toApiMessage(row);
 }

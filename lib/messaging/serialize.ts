@@ -18,6 +18,12 @@ export interface MessageRow {
   error_message: string | null;
   content_sid: string | null;
   extra: Record<string, unknown> | null;
+  price: string | null;
+  price_unit: string | null;
+  num_segments: number | null;
+  /** The replied-to message (`REPLY_JOIN`); absent when the query did not join it. */
+  reply_body?: string | null;
+  reply_direction?: "inbound" | "outbound" | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -41,6 +47,15 @@ export interface ApiMessage {
   errorMessage: string | null;
   contentSid: string | null;
   extra: Record<string, unknown> | null;
+  /** Twilio's price, absolute value, as a decimal string ("0.00750"); null until Twilio reports it. */
+  price: string | null;
+  priceUnit: string | null;
+  numSegments: number | null;
+  /**
+   * The message this one replies to (WhatsApp `OriginalRepliedMessageSid`); `body` and `direction` are
+   * null when that message is not in this conversation.
+   */
+  replyTo: { messageSid: string; body: string | null; direction: "inbound" | "outbound" | null } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,7 +63,20 @@ export interface ApiMessage {
 /** Columns to select for `toApiMessage` (table alias `m`). */
 export const MESSAGE_COLUMNS = `m.id::text, m.thread_id::text, m.channel::text, m.direction::text, m.sender_type::text,
   m.sender_user_id::text, m.body, m.media, m."from", m."to", m.twilio_sid, m.status::text, m.error_code, m.error_message,
-  m.content_sid, m.extra, m.created_at, m.updated_at`;
+  m.content_sid, m.extra, m.price::text, m.price_unit, m.num_segments, m.created_at, m.updated_at`;
+
+/**
+ * The replied-to message, resolved in the same query: `SELECT ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS} FROM
+ * messages m ${REPLY_JOIN}` (one index lookup on the unique `twilio_sid`, same conversation only).
+ */
+export const REPLY_COLUMNS = `rm.body AS reply_body, rm.direction::text AS reply_direction`;
+export const REPLY_JOIN = `LEFT JOIN messages rm ON rm.twilio_sid = m.extra->'replyTo'->>'messageSid' AND rm.thread_id = m.thread_id`;
+
+function replyOf(r: MessageRow): ApiMessage["replyTo"] {
+  const reply = r.extra?.replyTo as { messageSid?: unknown } | undefined;
+  if (!reply || typeof reply.messageSid !== "string" || !reply.messageSid) return null;
+  return { messageSid: reply.messageSid, body: r.reply_body ?? null, direction: r.reply_direction ?? null };
+}
 
 export function toApiMessage(r: MessageRow): ApiMessage {
   return {
@@ -72,6 +100,10 @@ export function toApiMessage(r: MessageRow): ApiMessage {
     errorMessage: r.error_message,
     contentSid: r.content_sid,
     extra: r.extra,
+    price: r.price ?? null,
+    priceUnit: r.price_unit ?? null,
+    numSegments: r.num_segments ?? null,
+    replyTo: replyOf(r),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };

@@ -62,6 +62,10 @@ export interface ThreadDetail {
   /** The contact's other conversations (other channel or sender). */
   otherThreads: { id: string; channel: "whatsapp" | "sms"; businessAddress: string; lastMessageAt: string; status: string }[];
   messageCount: number;
+  /** Segments of all its messages (those Twilio reported a count for). */
+  segmentCount: number;
+  /** Its total cost: the sum of its messages' prices, one entry per price unit ("USD"…), largest first. */
+  totalCost: { priceUnit: string; amount: string }[];
 }
 
 export async function getThread(sql: Database, threadId: string): Promise<ThreadDetail | null> {
@@ -79,6 +83,11 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
     [threadId],
   );
   if (!t) return null;
+  const costs = await sql.query<{ price_unit: string | null; amount: string | null; segments: string }>(
+    `SELECT price_unit, sum(price)::text AS amount, sum(COALESCE(num_segments, 0))::text AS segments
+     FROM messages WHERE thread_id = $1::uuid GROUP BY price_unit ORDER BY sum(price) DESC NULLS LAST, price_unit`,
+    [t.id],
+  );
   const others = await sql.query<{ id: string; channel: "whatsapp" | "sms"; business_address: string; last_message_at: Date; status: string }>(
     `SELECT id::text, channel::text, business_address, last_message_at, status::text FROM threads
      WHERE contact_id = $1::uuid AND id <> $2::uuid ORDER BY last_message_at DESC LIMIT 20`,
@@ -98,5 +107,7 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
       id: o.id, channel: o.channel, businessAddress: o.business_address, lastMessageAt: new Date(o.last_message_at).toISOString(), status: o.status,
     })),
     messageCount: Number(t.message_count),
+    segmentCount: costs.reduce((n, c) => n + Number(c.segments), 0),
+    totalCost: costs.flatMap((c) => (c.price_unit && c.amount !== null ? [{ priceUnit: c.price_unit, amount: c.amount }] : [])),
   };
 }

@@ -19,6 +19,8 @@ export interface MessageExtra {
   messageType?: string;
   location?: { latitude?: number; longitude?: number; address?: string; label?: string };
   button?: { text?: string; payload?: string };
+  /** A list-message choice (`ListId`, `ListTitle`). */
+  list?: { id?: string; title?: string };
   replyTo?: { messageSid?: string; sender?: string };
   referral?: Record<string, string>;
   forwarded?: boolean;
@@ -39,6 +41,9 @@ export function extraFromParams(params: Record<string, string>): MessageExtra | 
   }
   if (params.ButtonText || params.ButtonPayload) {
     extra.button = { text: params.ButtonText || undefined, payload: params.ButtonPayload || undefined };
+  }
+  if (params.ListId || params.ListTitle) {
+    extra.list = { id: params.ListId || undefined, title: params.ListTitle || undefined };
   }
   if (params.OriginalRepliedMessageSid) {
     extra.replyTo = { messageSid: params.OriginalRepliedMessageSid, sender: params.OriginalRepliedMessageSender || undefined };

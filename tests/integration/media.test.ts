@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import twilio from "twilio";
 import { GET as mediaGET } from "@/app/api/messaging/media/[id]/[index]/route";
+import { GET as vcardGET } from "@/app/api/messaging/media/[id]/[index]/vcard/route";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { GET as messagesGET } from "@/app/api/messaging/conversations/[id]/messages/route";
@@ -337,5 +338,26 @@ describe.each(kinds)("message media on %s", (kind) => {
     const started = Date.now();
     await expect(openMessageMedia(db.sql, config, id, 0, { timeoutMs: 200 })).rejects.toMatchObject({ status: 504, code: "media_timeout" });
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it("reads a shared contact (vCard) into its name and numbers; refuses other media and oversized cards", async () => {
+    const card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Pérez;Ana;;;\r\nFN:Ana Pérez\r\nitem1.TEL;waid=573001234567:+57 300 1234567\r\nitem1.X-ABLabel:Mobile\r\nEND:VCARD\r\n";
+    const id = await inboundWithMedia(sim.addMedia(`MM${hex(16)}`, "text/vcard", Buffer.from(card)), "text/vcard");
+    const anonymous = await vcardGET(get(`/api/messaging/media/${id}/0/vcard`), params({ id, index: "0" }));
+    expect(anonymous.status).toBe(401);
+    const res = await vcardGET(get(`/api/messaging/media/${id}/0/vcard`, cookie), params({ id, index: "0" }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ contact: { name: "Ana Pérez", phones: [{ number: "+57 300 1234567", type: null }] } });
+
+    const image = await inboundWithMedia(sim.addMedia(`MM${hex(16)}`, "image/png", photo), "image/png");
+    const notCard = await vcardGET(get(`/api/messaging/media/${image}/0/vcard`, cookie), params({ id: image, index: "0" }));
+    expect(notCard.status).toBe(422);
+    expect((await notCard.json()).error.code).toBe("not_a_vcard");
+
+    const huge = `BEGIN:VCARD\nFN:${"x".repeat(70 * 1024)}\nEND:VCARD`;
+    const big = await inboundWithMedia(sim.addMedia(`MM${hex(16)}`, "text/vcard", Buffer.from(huge)), "text/vcard");
+    const tooBig = await vcardGET(get(`/api/messaging/media/${big}/0/vcard`, cookie), params({ id: big, index: "0" }));
+    expect(tooBig.status).toBe(502);
+    expect((await tooBig.json()).error.code).toBe("media_too_large");
   });
 });

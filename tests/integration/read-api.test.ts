@@ -68,7 +68,7 @@ describe.each(kinds)("read APIs on %s", (kind) => {
       lastMessage: { body: "último de Ana", direction: "inbound", senderType: "contact", status: "received", channel: "whatsapp" },
     });
     expect(Object.keys(ana.lastMessage).sort()).toEqual(
-      ["id", "threadId", "channel", "direction", "senderType", "senderUserId", "body", "media", "from", "to", "twilioSid", "status", "errorCode", "errorMessage", "createdAt", "updatedAt", "contentSid", "extra"].sort(),
+      ["id", "threadId", "channel", "direction", "senderType", "senderUserId", "body", "media", "from", "to", "twilioSid", "status", "errorCode", "errorMessage", "createdAt", "updatedAt", "contentSid", "extra", "price", "priceUnit", "numSegments", "replyTo"].sort(),
     );
     const sms = await (await conversationsGET(get("/api/messaging/conversations?channel=sms", auth))).json();
     expect(sms.conversations.map((c: { contact: { phone: string } }) => c.contact.phone)).toEqual(["+14155550100"]);
