@@ -16,6 +16,7 @@
  *   SIMULATOR_FAILURE_RATE  serve: 0..1 share of messages that fail (default 0)
  *   SIMULATOR_CHAOS         serve: 1/true sends callbacks out of order and some twice
  */
+import "../scripts/load-env";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
