@@ -4,6 +4,8 @@
  * from the directory they run in (as the server does).
  */
 import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,6 +14,8 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMigrations } from "@/lib/db/migrate";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "@/simulator/defaults";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { createEmptyPostgres, postgresReachable, type EmptyPostgres } from "../helpers/db";
 
 const run = promisify(execFile);
@@ -115,6 +119,55 @@ describe.skipIf(!pgReachable)("CLIs read .env.local like the server", () => {
       expect(rows.map((r) => r.name)).toEqual(["from-env-local"]);
     } finally {
       await client.end();
+    }
+  });
+});
+
+describe("npm run simulate -- inbound --media FILE", () => {
+  let sim: Simulator;
+  let app: Server;
+  let appUrl: string;
+  const received: Record<string, string>[] = [];
+  beforeAll(async () => {
+    app = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8"))));
+        res.writeHead(200, { "content-type": "text/xml" }).end("<Response></Response>");
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    sim = await startSimulator({ port: 0, webhookBaseUrl: appUrl });
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await new Promise<void>((r) => (app ? app.close(() => r()) : r()));
+  });
+
+  it("sends the file's content type (the bundled sample is a PNG, a .pdf is a PDF), and the hosted media serves it", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "hilo-cli-media-"));
+    try {
+      const pdf = path.join(dir, "factura.pdf");
+      writeFileSync(pdf, "%PDF-1.4\n%%EOF\n");
+      const env = userEnv();
+      for (const k of Object.keys(env)) if (k.startsWith("TWILIO_") || k.startsWith("SIMULATOR_")) delete env[k];
+      const r = await exec(
+        "npm",
+        ["run", "-s", "simulate", "--", "inbound", "--channel", "whatsapp", "--from", "+573001234567", "--media", "sample", "--media", pdf,
+          "--simulator", sim.url, "--url", `${appUrl}/api/webhooks/whatsapp`],
+        { cwd: ROOT, env },
+      );
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const params = received.at(-1)!;
+      expect(params).toMatchObject({ NumMedia: "2", MessageType: "image", MediaContentType0: "image/png", MediaContentType1: "application/pdf" });
+      const auth = `Basic ${Buffer.from(`${SIMULATOR_ACCOUNT_SID}:${SIMULATOR_AUTH_TOKEN}`).toString("base64")}`;
+      const photo = await fetch(params.MediaUrl0!, { headers: { authorization: auth } });
+      expect(photo.status).toBe(200);
+      expect(photo.headers.get("content-type")).toBe("image/png");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
