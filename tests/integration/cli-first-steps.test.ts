@@ -6,17 +6,22 @@
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
+import { registerSimulatorDefaults } from "@/lib/config";
+import { setDatabase } from "@/lib/db";
 import { readMigrations } from "@/lib/db/migrate";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "@/simulator/defaults";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_CONFIG_DEFAULTS } from "@/simulator/defaults";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { createEmptyPostgres, postgresReachable, type EmptyPostgres } from "../helpers/db";
+import { startRouteServer } from "../helpers/app-server";
+import { createEmptyPostgres, createTestDatabase, postgresReachable, type EmptyPostgres } from "../helpers/db";
+import { setEnv } from "../helpers/env";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
@@ -168,6 +173,41 @@ describe("npm run simulate -- inbound --media FILE", () => {
       expect(photo.headers.get("content-type")).toBe("image/png");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the README's signing example", () => {
+  it("runs as written from the project directory and the app answers 200 and stores the message", async () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const lines = readme.split("\n").filter((l) => l.startsWith(`node -e 'const t=require("twilio")`));
+    expect(lines).toHaveLength(1);
+    const t = await createTestDatabase("pglite");
+    const statuses: number[] = [];
+    const server = await startRouteServer({
+      "/api/webhooks/whatsapp": async (req) => {
+        const res = await whatsappPOST(req);
+        statuses.push(res.status);
+        return res;
+      },
+    });
+    // The README calls the app on its default origin; only that origin is pointed at the test server.
+    const restore = setEnv({ TWILIO_ACCOUNT_SID: undefined, TWILIO_AUTH_TOKEN: undefined, PUBLIC_BASE_URL: server.url });
+    try {
+      registerSimulatorDefaults(SIMULATOR_CONFIG_DEFAULTS); // simulator mode, as the app starts it
+      setDatabase(t.db);
+      const command = lines[0]!.replaceAll("http://localhost:3000", server.url);
+      const r = await exec("sh", ["-c", command], { cwd: ROOT, env: userEnv() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe("200 <Response></Response>");
+      expect(statuses).toEqual([200]);
+      const rows = await t.db.sql.query<{ body: string }>("SELECT body FROM messages");
+      expect(rows).toEqual([{ body: "Hola" }]);
+    } finally {
+      restore();
+      setDatabase(undefined);
+      await server.close();
+      await t.drop();
     }
   });
 });
