@@ -70,7 +70,19 @@ test("empty inbox, then a customer's message arrives live, the agent answers and
   await expect(composer).toHaveValue("");
   // The simulator's signed callbacks (sent → delivered → read) move the ticks live.
   await expect(bubble.locator('[data-status="read"]')).toBeVisible({ timeout: 20_000 });
+  // Read ticks stand apart from delivered ones: blue ticks on a white chip.
+  await expect(bubble.locator('[data-tick="read"]')).toHaveCSS("background-color", "rgb(255, 255, 255)");
   await page.screenshot({ path: "screenshots/conversation.png" });
+
+  // The contact panel shows the contact's name; Escape closes it and gives focus back to its opener.
+  const opener = page.getByRole("button", { name: /Ana Pérez/ }).first();
+  await opener.click();
+  const widePanel = page.getByRole("complementary", { name: "Contact" });
+  await expect(widePanel.getByText("Ana Pérez")).toBeVisible();
+  await page.screenshot({ path: "screenshots/contact-panel.png" });
+  await page.keyboard.press("Escape");
+  await expect(widePanel).toHaveCount(0);
+  await expect(opener).toBeFocused();
 
   // Close and reopen.
   await page.getByRole("button", { name: "Close", exact: true }).click();
