@@ -75,7 +75,7 @@ test("empty inbox, then a customer's message arrives live, the agent answers and
   await page.screenshot({ path: "screenshots/conversation.png" });
 
   // The contact panel shows the contact's name; Escape closes it and gives focus back to its opener.
-  const opener = page.getByRole("button", { name: /Ana Pérez/ }).first();
+  const opener = page.getByRole("button", { name: /^Ana Pérez \+573001234567$/ });
   await opener.click();
   const widePanel = page.getByRole("complementary", { name: "Contact" });
   await expect(widePanel.getByText("Ana Pérez")).toBeVisible();
