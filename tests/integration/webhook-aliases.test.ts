@@ -11,7 +11,7 @@ import { POST as legacyWhatsAppStatusPOST } from "@/app/api/whatsapp/status/rout
 import type { AppDatabase } from "@/lib/db";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { seedOutbound } from "../helpers/seed";
-import { openWebhookDatabase } from "../helpers/webhook-suite";
+import { openWebhookDatabase, type WebhookDatabase } from "../helpers/webhook-suite";
 import { PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 import twilio from "twilio";
 
@@ -34,14 +34,14 @@ async function storedInbound(db: AppDatabase) {
 }
 
 describe.each(kinds)("legacy webhook paths on %s", (kind) => {
+  let opened: WebhookDatabase | undefined;
   let db: AppDatabase;
-  let close: () => Promise<void>;
-
   beforeAll(async () => {
-    ({ db, close } = await openWebhookDatabase(kind));
+    opened = await openWebhookDatabase(kind);
+    db = opened.db;
   });
-  afterAll(() => close?.());
-  beforeEach(() => useEmptyDatabase(db));
+  afterAll(async () => opened?.close());
+  beforeEach(async () => useEmptyDatabase(db));
 
   it("POST /webhook/twilio/incoming stores an inbound WhatsApp message exactly like /api/webhooks/whatsapp", async () => {
     const over = { NumMedia: "1", MessageType: "image", MediaUrl0: "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", MediaContentType0: "image/jpeg" };
