@@ -9,6 +9,12 @@ test("anonymous visitors are sent to sign-in; wrong credentials get a clear erro
   await page.goto("/");
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByText(DEMO.email)).toBeVisible(); // demo credentials shown in simulator mode
+  // Users exist (the demo admin): no "nobody can sign in" notice. Pages link the favicon, which is served.
+  await expect(page.getByText(/ADMIN_EMAIL/)).toHaveCount(0);
+  const iconHref = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  const icon = await page.request.get(iconHref!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
   await page.getByLabel("Email").fill(DEMO.email);
   await page.getByLabel("Password").fill("wrong password");
   await page.getByRole("button", { name: "Sign in" }).click();
