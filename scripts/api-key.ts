@@ -2,6 +2,7 @@
 // `create` prints the key once, on its last line. With the embedded database (HILO_DATA_DIR, default
 // ./.data/pglite) and Hilo running on it, the command asks the running server, which holds the
 // database (only one process may open it); otherwise it opens the database itself.
+import "./load-env";
 import { createApiKey, listApiKeys, revokeApiKey } from "../lib/auth/api-keys";
 import { openDatabase } from "../lib/db";
 import { readServerInfo } from "../lib/runtime/local-control";

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
+// The same .env files as the app and the other CLIs (scripts/load-env.ts); the environment wins.
+require("@next/env").loadEnvConfig(process.cwd(), false, { info: () => {}, error: (...args) => console.error(...args) });
 const cli = require.resolve("prisma/build/index.js");
 const env = {
   ...process.env,

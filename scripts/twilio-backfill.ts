@@ -3,6 +3,7 @@
 // platforms with the same account, or inbound ones Hilo missed), with a progress bar and a summary.
 // With the embedded database and Hilo running, the running server does the work (only one process
 // may open the embedded database) and this command follows its progress; otherwise it runs here.
+import "./load-env";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { describeZodError } from "../lib/api/errors";

@@ -16,6 +16,7 @@
  *   SIMULATOR_FAILURE_RATE  serve: 0..1 share of messages that fail (default 0)
  *   SIMULATOR_CHAOS         serve: 1/true sends callbacks out of order and some twice
  */
+import "../scripts/load-env";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -152,7 +153,9 @@ async function inbound(argv: string[]) {
   const media = values.media ?? [];
   const hosted = media.some((m) => !/^https?:\/\//i.test(m));
   const messageSid = `${media.length ? "MM" : "SM"}${randomBytes(16).toString("hex")}`;
-  const mediaUrls = hosted ? await hostMedia(media, messageSid, values.simulator) : media;
+  const { urls: mediaUrls, contentTypes: mediaContentTypes } = hosted
+    ? await hostMedia(media, messageSid, values.simulator)
+    : { urls: media, contentTypes: undefined };
   const result = await sendInboundWebhook(
     {
       channel,
@@ -161,6 +164,7 @@ async function inbound(argv: string[]) {
       body: values.body,
       messageSid,
       mediaUrls,
+      mediaContentTypes,
       to: values.to,
       webhookUrl: values.url,
     },
@@ -180,17 +184,23 @@ async function inbound(argv: string[]) {
 
 const SAMPLE_PHOTO = fileURLToPath(new URL("./assets/sample-photo.png", import.meta.url));
 
-/** Uploads local files to the running simulator, which serves them like Twilio's media URLs. */
-async function hostMedia(items: string[], messageSid: string, simulatorUrl?: string): Promise<string[]> {
+/**
+ * Uploads local files to the running simulator, which serves them like Twilio's media URLs. The hosted
+ * URLs have no extension, so each content type is taken from the file's name (URLs: from theirs).
+ */
+async function hostMedia(items: string[], messageSid: string, simulatorUrl?: string): Promise<{ urls: string[]; contentTypes: string[] }> {
   const port = nonEmpty(env.SIMULATOR_PORT) ?? String(Number(nonEmpty(env.PORT) ?? 3000) + 1);
   const origin = (simulatorUrl ?? nonEmpty(env.SIMULATOR_URL) ?? `http://127.0.0.1:${port}`).replace(/\/+$/, "");
   const urls: string[] = [];
+  const contentTypes: string[] = [];
   for (const item of items) {
     if (/^https?:\/\//i.test(item)) {
       urls.push(item);
+      contentTypes.push(guessContentType(item));
       continue;
     }
     const file = item === "sample" ? SAMPLE_PHOTO : item;
+    const contentType = guessContentType(file);
     let data: Buffer;
     try {
       data = await readFile(file);
@@ -201,14 +211,15 @@ async function hostMedia(items: string[], messageSid: string, simulatorUrl?: str
       method: "POST",
       headers: {
         authorization: `Basic ${Buffer.from(`${accountSid()}:${authToken()}`).toString("base64")}`,
-        "content-type": guessContentType(file),
+        "content-type": contentType,
       },
       body: new Uint8Array(data),
     }).catch((err: Error) => fail(`the simulator at ${origin} is not reachable (${err.message}); is the app running in simulator mode?`));
     if (!res.ok) fail(`the simulator at ${origin} refused the media file: HTTP ${res.status} ${await res.text()}`);
     urls.push(((await res.json()) as { url: string }).url);
+    contentTypes.push(contentType);
   }
-  return urls;
+  return { urls, contentTypes };
 }
 
 async function main() {

@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { safeRedirectPath } from "@/lib/auth/redirect";
-import { DEMO_ADMIN } from "@/lib/auth/users";
+import { DEMO_ADMIN, hasNoUsers } from "@/lib/auth/users";
 import { fmt } from "@/lib/i18n";
 import { currentUser, translations } from "@/app/_lib/session";
 import { LoginForm } from "@/components/auth/LoginForm";
@@ -17,6 +17,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const { locale, t } = await translations();
   const { prisma } = await getDatabase();
   const demo = getConfig().simulator.enabled && (await prisma.user.count({ where: { email: DEMO_ADMIN.email } })) > 0;
+  const noAdmin = await hasNoUsers(prisma);
   return (
     <main className="flex min-h-dvh items-center justify-center bg-slate-50 p-4" lang={locale}>
       <div className="w-full max-w-sm rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
@@ -31,6 +32,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         {demo && (
           <p className="mb-4 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
             {fmt(t.login.demo, { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password })}
+          </p>
+        )}
+        {noAdmin && (
+          <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 ring-1 ring-red-200">
+            {t.login.noAdmin}
           </p>
         )}
         <LoginForm t={t.login} next={safeNext} />

@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useRef } from "react";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelBadge } from "./ChannelBadge";
 import { formatPrice } from "./MessageKinds";
@@ -19,15 +20,36 @@ export function ContactPanel({
   onClose: () => void;
   onSelect: (threadId: string) => void;
 }) {
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const close = useRef(onClose);
+  useEffect(() => {
+    close.current = onClose;
+  }, [onClose]);
+  // While open, Escape closes the panel wherever the focus is; focus then goes back to the control
+  // that opened it (also when closed with ×).
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeButton.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      e.preventDefault();
+      close.current();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
   return (
     <aside
       className="absolute inset-0 z-10 overflow-y-auto bg-white p-4 text-sm lg:static lg:w-72 lg:shrink-0 lg:border-l lg:border-slate-200"
       aria-label={t.contact}
-      onKeyDown={(e) => e.key === "Escape" && onClose()}
     >
       <div className="flex items-center justify-between">
         <h3 className="font-semibold">{t.contact}</h3>
         <button
+          ref={closeButton}
           type="button"
           onClick={onClose}
           className="rounded-md px-2 py-0.5 text-lg leading-none text-slate-500 hover:bg-slate-100"
@@ -38,6 +60,10 @@ export function ContactPanel({
         </button>
       </div>
       <dl className="mt-2 space-y-2">
+        <div>
+          <dt className="text-xs text-slate-500">{t.contactName}</dt>
+          <dd className={thread.contact.name ? "break-words font-medium" : "italic text-slate-500"}>{thread.contact.name ?? t.noContactName}</dd>
+        </div>
         <div><dt className="text-xs text-slate-500">{t.phone}</dt><dd>{thread.contact.phone}</dd></div>
         {thread.contact.waId && <div><dt className="text-xs text-slate-500">{t.waId}</dt><dd>{thread.contact.waId}</dd></div>}
         <div><dt className="text-xs text-slate-500">{t.since}</dt><dd>{new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(thread.contact.createdAt))}</dd></div>

@@ -113,7 +113,8 @@ export function InboxApp(props: Props) {
                   id="assignee"
                   value={thread.assignee?.id ?? ""}
                   onChange={(e) => void data.update({ assigneeId: e.target.value || null })}
-                  className="max-w-40 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
+                  title={thread.assignee?.name ?? t.unassigned}
+                  className="w-36 max-w-[40vw] truncate rounded-md border border-slate-300 bg-white px-2 py-1 text-sm sm:w-48 lg:w-56"
                 >
                   <option value="">{t.unassigned}</option>
                   {props.agents.map((a) => (

@@ -15,7 +15,7 @@ function Check({ double, className }: { double?: boolean; className: string }) {
   );
 }
 
-/** Delivery ticks: clock (queued), ✓ (sent), ✓✓ (delivered), blue ✓✓ (read), red ! (failed, with why). */
+/** Delivery ticks: clock (queued), ✓ (sent), ✓✓ (delivered), blue ✓✓ on a white chip (read), red ! (failed, with why). */
 export function StatusTicks({
   status,
   errorCode,
@@ -84,7 +84,11 @@ export function StatusTicks({
   }
   const icon =
     status === "read" ? (
-      <Check double className={onDark ? "text-sky-200" : "text-sky-500"} />
+      // On the green/teal bubble, pale blue ticks look like the pale delivered ones: blue ticks on a
+      // white chip stand apart (sky-600 on white 4.1:1; the chip against either bubble ≥ 3.7:1).
+      <span className={onDark ? "inline-flex rounded-sm bg-white px-0.5" : "inline-flex"} data-tick="read">
+        <Check double className="text-sky-600" />
+      </span>
     ) : status === "delivered" || status === "partially_delivered" ? (
       <Check double className={muted} />
     ) : status === "sent" || status === "sending" ? (

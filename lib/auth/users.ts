@@ -68,3 +68,22 @@ export async function ensureInitialAdmin(
   }
   return null;
 }
+
+/** The start-up warning when nobody can sign in (no user, and no ADMIN_EMAIL/ADMIN_PASSWORD to create one). */
+export const NO_ADMIN_WARNING =
+  "No user exists and ADMIN_EMAIL/ADMIN_PASSWORD are not set, so nobody can sign in: set ADMIN_EMAIL and ADMIN_PASSWORD and restart Hilo to create the first admin";
+
+/** True when the database has no user at all: nobody can sign in (the sign-in page explains why). */
+export async function hasNoUsers(prisma: PrismaClient): Promise<boolean> {
+  return (await prisma.user.count()) === 0;
+}
+
+/** At start, after ensureInitialAdmin: logs NO_ADMIN_WARNING when nobody can sign in. Returns whether it warned. */
+export async function warnIfNobodyCanSignIn(
+  prisma: PrismaClient,
+  log: { warn: (obj: Record<string, unknown>, msg: string) => void },
+): Promise<boolean> {
+  if (!(await hasNoUsers(prisma))) return false;
+  log.warn({ missing: ["ADMIN_EMAIL", "ADMIN_PASSWORD"] }, NO_ADMIN_WARNING);
+  return true;
+}

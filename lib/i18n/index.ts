@@ -34,6 +34,7 @@ const en = {
     rateLimited: "Too many failed attempts. Try again in {minutes} min.",
     failed: "Could not sign in. Try again.",
     demo: "Demo mode: sign in as {email} with password {password}.",
+    noAdmin: "No account exists yet, so nobody can sign in. Set ADMIN_EMAIL and ADMIN_PASSWORD in the server's environment (or .env.local) and restart Hilo: the first administrator is created at start.",
   },
   forbidden: { title: "Administrators only", body: "Your account cannot open this page. Ask an administrator if you need access.", back: "Back to the inbox" },
   admin: {
@@ -207,6 +208,8 @@ const en = {
     me: "me",
     contact: "Contact",
     hideContact: "Hide contact details",
+    contactName: "Name",
+    noContactName: "No name yet",
     phone: "Phone",
     waId: "WhatsApp ID",
     channels: "Conversations",
@@ -280,6 +283,7 @@ const es: Dict = {
     rateLimited: "Demasiados intentos fallidos. Vuelve a intentarlo en {minutes} min.",
     failed: "No se pudo iniciar sesión. Inténtalo de nuevo.",
     demo: "Modo demo: entra como {email} con la contraseña {password}.",
+    noAdmin: "Todavía no existe ninguna cuenta, así que nadie puede entrar. Define ADMIN_EMAIL y ADMIN_PASSWORD en el entorno del servidor (o en .env.local) y reinicia Hilo: el primer administrador se crea al arrancar.",
   },
   forbidden: { title: "Solo administradores", body: "Tu cuenta no puede abrir esta página. Pide acceso a un administrador.", back: "Volver a la bandeja" },
   admin: {
@@ -453,6 +457,8 @@ const es: Dict = {
     me: "yo",
     contact: "Contacto",
     hideContact: "Ocultar datos del contacto",
+    contactName: "Nombre",
+    noContactName: "Sin nombre todavía",
     phone: "Teléfono",
     waId: "ID de WhatsApp",
     channels: "Conversaciones",

@@ -1,7 +1,7 @@
 import { getConfig, type AppConfig } from "@/lib/config";
 import { closeDatabase, embeddedDataDir, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
 import { logger } from "@/lib/log";
-import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
+import { ensureInitialAdmin, DEMO_ADMIN, warnIfNobodyCanSignIn } from "@/lib/auth/users";
 import { startExternalFetchWorker } from "@/lib/messaging/external";
 import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
 import { removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
@@ -44,6 +44,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     });
     if (admin?.demo) log.info({ email: DEMO_ADMIN.email, password: DEMO_ADMIN.password }, "created the demo admin: sign in with these credentials");
     else if (admin) log.info({ email: admin.email }, "created the first admin from ADMIN_EMAIL");
+    else await warnIfNobodyCanSignIn(prisma, log);
   });
   holder.stops.push(async () => forget());
   try {

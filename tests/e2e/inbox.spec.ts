@@ -9,6 +9,12 @@ test("anonymous visitors are sent to sign-in; wrong credentials get a clear erro
   await page.goto("/");
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByText(DEMO.email)).toBeVisible(); // demo credentials shown in simulator mode
+  // Users exist (the demo admin): no "nobody can sign in" notice. Pages link the favicon, which is served.
+  await expect(page.getByText(/ADMIN_EMAIL/)).toHaveCount(0);
+  const iconHref = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  const icon = await page.request.get(iconHref!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
   await page.getByLabel("Email").fill(DEMO.email);
   await page.getByLabel("Password").fill("wrong password");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -70,7 +76,19 @@ test("empty inbox, then a customer's message arrives live, the agent answers and
   await expect(composer).toHaveValue("");
   // The simulator's signed callbacks (sent → delivered → read) move the ticks live.
   await expect(bubble.locator('[data-status="read"]')).toBeVisible({ timeout: 20_000 });
+  // Read ticks stand apart from delivered ones: blue ticks on a white chip.
+  await expect(bubble.locator('[data-tick="read"]')).toHaveCSS("background-color", "rgb(255, 255, 255)");
   await page.screenshot({ path: "screenshots/conversation.png" });
+
+  // The contact panel shows the contact's name; Escape closes it and gives focus back to its opener.
+  const opener = page.getByRole("button", { name: /^Ana Pérez \+573001234567$/ });
+  await opener.click();
+  const widePanel = page.getByRole("complementary", { name: "Contact" });
+  await expect(widePanel.getByText("Ana Pérez")).toBeVisible();
+  await page.screenshot({ path: "screenshots/contact-panel.png" });
+  await page.keyboard.press("Escape");
+  await expect(widePanel).toHaveCount(0);
+  await expect(opener).toBeFocused();
 
   // Close and reopen.
   await page.getByRole("button", { name: "Close", exact: true }).click();

@@ -7,7 +7,7 @@ import { GET as conversationsGET } from "@/app/api/messaging/conversations/route
 import { PATCH as conversationPATCH } from "@/app/api/messaging/conversations/[id]/route";
 import { GET as eventsGET } from "@/app/api/events/route";
 import { DEVICE_COOKIE } from "@/lib/auth/devices";
-import { ensureInitialAdmin, DEMO_ADMIN } from "@/lib/auth/users";
+import { ensureInitialAdmin, DEMO_ADMIN, hasNoUsers, NO_ADMIN_WARNING, warnIfNobodyCanSignIn } from "@/lib/auth/users";
 import { installPeerAddressHeader, PEER_ADDRESS_HEADER } from "@/lib/http/client-address";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { upsertContactThread } from "@/lib/conversations";
@@ -48,6 +48,28 @@ describe("the first administrator", () => {
       expect(await other.db.prisma.user.count()).toBe(1);
     } finally {
       await other.drop();
+    }
+  });
+});
+
+describe("nobody can sign in (real Twilio account, no ADMIN_EMAIL/ADMIN_PASSWORD, empty database)", () => {
+  it("warns at start naming ADMIN_EMAIL and ADMIN_PASSWORD, and the sign-in page's condition holds until a user exists", async () => {
+    const fresh = await createTestDatabase("pglite");
+    const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = { warn: (obj: Record<string, unknown>, msg: string) => void warnings.push({ obj, msg }) };
+    try {
+      expect(await ensureInitialAdmin(fresh.db.prisma, { simulator: false })).toBeNull();
+      expect(await hasNoUsers(fresh.db.prisma)).toBe(true);
+      expect(await warnIfNobodyCanSignIn(fresh.db.prisma, log)).toBe(true);
+      expect(warnings).toEqual([{ obj: { missing: ["ADMIN_EMAIL", "ADMIN_PASSWORD"] }, msg: NO_ADMIN_WARNING }]);
+      expect(NO_ADMIN_WARNING).toMatch(/ADMIN_EMAIL.*ADMIN_PASSWORD.*restart/);
+
+      await ensureInitialAdmin(fresh.db.prisma, { adminEmail: "boss@example.com", adminPassword: "boss-password-1", simulator: false });
+      expect(await hasNoUsers(fresh.db.prisma)).toBe(false);
+      expect(await warnIfNobodyCanSignIn(fresh.db.prisma, log)).toBe(false);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await fresh.drop();
     }
   });
 });
