@@ -163,6 +163,7 @@ export async function recordStatus(
     price: parsePrice(params.Price),
     priceUnit: params.PriceUnit || null,
     numSegments: parseIntOrNull(params.NumSegments),
+    contact: { name: params.ProfileName?.trim().slice(0, 200) || null, waId: waIdOf(params.WaId) },
   };
   const first = await withSerializationRetry(() =>
     applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw }),
