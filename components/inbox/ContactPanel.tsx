@@ -37,7 +37,8 @@ export function ContactPanel({
         </button>
       </div>
       <dl className="mt-2 space-y-2">
-        <div><dt className="text-xs text-slate-500">{t.phone}</dt><dd>{thread.contact.phone}</dd></div>
+        {thread.contact.phone && <div><dt className="text-xs text-slate-500">{t.phone}</dt><dd>{thread.contact.phone}</dd></div>}
+        <div><dt className="text-xs text-slate-500">{t.repliesTo}</dt><dd>{thread.customerAddress}</dd></div>
         {thread.contact.waId && <div><dt className="text-xs text-slate-500">{t.waId}</dt><dd>{thread.contact.waId}</dd></div>}
         <div><dt className="text-xs text-slate-500">{t.since}</dt><dd>{new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(thread.contact.createdAt))}</dd></div>
       </dl>
