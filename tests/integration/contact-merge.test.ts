@@ -4,38 +4,18 @@
  * `POST /api/admin/contacts/{id}/merge` — threads and history end up under one contact, nothing lost.
  * On PGlite and PostgreSQL.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as mergePOST } from "@/app/api/admin/contacts/[id]/merge/route";
-import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
-import { defaultMigrationsDir, migrate, readMigrations } from "@/lib/db/migrate";
+import { setDatabase, type AppDatabase } from "@/lib/db";
+import { migrate } from "@/lib/db/migrate";
 import type { SqlClient } from "@/lib/db/types";
 import { params, postJson, userCookie } from "../helpers/api";
-import { createEmptyPostgres, createTestDatabase, databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { createTestDatabase, databaseKinds, openDatabaseBefore, useEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { countRows } from "../helpers/seed";
 
 const kinds = await databaseKinds();
 const MIGRATION = "20261129200000_person_key";
 const BUSINESS = "+14155238886";
-
-/** A database migrated up to (not including) the person_key migration. */
-async function openBefore(kind: "pglite" | "postgres"): Promise<{ db: AppDatabase; drop: () => Promise<void> }> {
-  if (kind === "pglite") {
-    const db = await openDatabase({ dataDir: "memory", migrate: false });
-    return { db, drop: () => db.close() };
-  }
-  const empty = await createEmptyPostgres("hilo_test_person_key");
-  const db = await openDatabase({ url: empty.url, migrate: false });
-  return {
-    async drop() {
-      await db.close();
-      await empty.drop();
-    },
-    db,
-  };
-}
 
 /** A message at `minutesAgo`, as stored by any writer. */
 async function message(sql: SqlClient, threadId: string, direction: "inbound" | "outbound", from: string, to: string, minutesAgo: number) {
@@ -76,13 +56,8 @@ async function threadRows(sql: SqlClient) {
 
 describe.each(kinds)("person_key migration on %s", (kind) => {
   it("merges contacts split by number format: threads and history under one contact, colliding threads merged", async () => {
-    const all = await readMigrations();
-    expect(all.map((m) => m.name)).toContain(MIGRATION);
-    const before = mkdtempSync(path.join(tmpdir(), "hilo-migrations-"));
-    for (const m of all) if (m.name < MIGRATION) cpSync(path.join(defaultMigrationsDir(), m.name), path.join(before, m.name), { recursive: true });
-    const { db, drop } = await openBefore(kind);
+    const { db, drop } = await openDatabaseBefore(kind, MIGRATION);
     try {
-      await migrate(db.sql, { dir: before });
       const contact = async (phone: string, name: string | null, minutesAgo: number) =>
         (
           await db.sql.query<{ id: string }>(
@@ -126,7 +101,6 @@ describe.each(kinds)("person_key migration on %s", (kind) => {
       await expect(db.sql.query(`INSERT INTO contacts (person_key, phone) VALUES ('+525512345678', '+525512345678')`)).rejects.toThrow();
     } finally {
       await drop();
-      rmSync(before, { recursive: true, force: true });
     }
   });
 });
