@@ -18,18 +18,18 @@ export async function seedLarge(url: string | undefined, threads: number, perThr
     const offset = n;
     log(`seeding ${threads} contacts and threads…`);
     await db.sql.query(
-      `INSERT INTO contacts (phone, name, wa_id, created_at)
-       SELECT '+1555' || lpad((g + $2)::text, 7, '0'), 'Contact ' || (g + $2), CASE WHEN g % 2 = 0 THEN '1555' || lpad((g + $2)::text, 7, '0') END,
+      `INSERT INTO contacts (person_key, phone, name, wa_id, created_at)
+       SELECT '+1555' || lpad((g + $2)::text, 7, '0'), '+1555' || lpad((g + $2)::text, 7, '0'), 'Contact ' || (g + $2), CASE WHEN g % 2 = 0 THEN '1555' || lpad((g + $2)::text, 7, '0') END,
               now() - interval '120 days'
        FROM generate_series(1, $1) g`,
       [threads, offset],
     );
     await db.sql.query(
-      `INSERT INTO threads (channel, contact_id, business_address, status, created_at, last_message_at)
-       SELECT CASE WHEN (row_number() OVER ()) % 2 = 0 THEN 'whatsapp'::"Channel" ELSE 'sms'::"Channel" END, c.id,
-              '+14155238886', CASE WHEN random() < 0.2 THEN 'closed'::"ThreadStatus" ELSE 'open'::"ThreadStatus" END,
-              now() - interval '120 days', now() - interval '120 days'
-       FROM contacts c LEFT JOIN threads t ON t.contact_id = c.id WHERE t.id IS NULL`,
+      `INSERT INTO threads (channel, contact_id, business_address, customer_address, status, created_at, last_message_at)
+       SELECT ch, id, '+14155238886', CASE WHEN ch = 'whatsapp' THEN 'whatsapp:' || phone ELSE phone END, status, created_at, last_message_at FROM (
+       SELECT CASE WHEN (row_number() OVER ()) % 2 = 0 THEN 'whatsapp'::"Channel" ELSE 'sms'::"Channel" END AS ch, c.id, c.phone, CASE WHEN random() < 0.2 THEN 'closed'::"ThreadStatus" ELSE 'open'::"ThreadStatus" END AS status,
+              now() - interval '120 days' AS created_at, now() - interval '120 days' AS last_message_at
+       FROM contacts c LEFT JOIN threads t ON t.contact_id = c.id WHERE t.id IS NULL) n`,
     );
     const batch = Math.max(1, Math.floor(200_000 / perThread));
     const ids = await db.sql.query<{ id: string }>(`SELECT id::text FROM threads WHERE last_message_id IS NULL ORDER BY id`);

@@ -7,7 +7,7 @@ export type Channel = "whatsapp" | "sms";
 
 export interface InboundInput {
   channel: Channel;
-  /** The customer's number, E.164 (`+573001234567`; a `whatsapp:` prefix is accepted). */
+  /** The customer's number, E.164 (`+573001234567`; a `whatsapp:` prefix is accepted), or on WhatsApp a user id (`US.1…`). */
   from: string;
   /** WhatsApp profile name (`ProfileName`). */
   name?: string;
@@ -129,7 +129,8 @@ export function buildInboundParams(input: InboundInput, ctx: InboundContext = {}
       ...(input.name !== undefined ? { ProfileName: input.name } : {}),
       MessageType: whatsappMessageType(types),
       SmsSid: sid,
-      WaId: customer.replace(/^\+/, ""),
+      // A business-scoped user id (`US.1…`) has no phone number: Twilio sends no WaId.
+      ...(/^\+?\d+$/.test(customer) ? { WaId: customer.replace(/^\+/, "") } : {}),
       SmsStatus: "received",
       Body: body,
       To: to.startsWith("whatsapp:") ? to : `whatsapp:${to}`,
@@ -183,7 +184,11 @@ export function inboundWebhookUrl(input: Pick<InboundInput, "channel" | "webhook
  */
 export async function sendInboundWebhook(input: InboundInput, ctx: InboundContext = {}): Promise<InboundResult> {
   if (input.channel !== "whatsapp" && input.channel !== "sms") throw new Error(`channel must be whatsapp or sms, not ${String(input.channel)}`);
-  if (!/^\+[1-9]\d{6,14}$/.test(bare(input.from))) throw new Error(`from must be an E.164 number such as +573001234567, not ${input.from}`);
+  const from = bare(input.from);
+  // WhatsApp users may also write from a business-scoped user id (`US.13491208655302741918`).
+  if (!/^\+[1-9]\d{6,14}$/.test(from) && !(input.channel === "whatsapp" && /^[A-Za-z]{2,16}\.\d{1,128}$/.test(from))) {
+    throw new Error(`from must be an E.164 number such as +573001234567, not ${input.from}`);
+  }
   const params = buildInboundParams(input, ctx);
   const url = inboundWebhookUrl(input, ctx.webhookBaseUrl);
   const result = await postSignedWebhook(url, params, {

@@ -124,7 +124,9 @@ function createMessage(s: SimState, form: URLSearchParams): SimMessage {
   if (!body && !mediaUrls.length && !contentSid) throw apiError(400, 21602, "Message body is required.");
   const toIsWhatsApp = to.startsWith("whatsapp:");
   const toNumber = to.replace(/^whatsapp:/, "");
-  if (!E164.test(toNumber) || toNumber === "+15005550001") {
+  // WhatsApp also reaches business-scoped user ids (`whatsapp:US.13491208655302741918`).
+  const reachable = E164.test(toNumber) || (toIsWhatsApp && /^[A-Za-z]{2,16}\.\d{1,128}$/.test(toNumber));
+  if (!reachable || toNumber === "+15005550001") {
     throw apiError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
   }
   if (toNumber === "+15005550002") throw apiError(400, 21612, `The 'To' phone number: ${to}, is not currently reachable using the 'From' phone number via SMS.`);

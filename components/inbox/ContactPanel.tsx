@@ -64,7 +64,8 @@ export function ContactPanel({
           <dt className="text-xs text-slate-500">{t.contactName}</dt>
           <dd className={thread.contact.name ? "break-words font-medium" : "italic text-slate-500"}>{thread.contact.name ?? t.noContactName}</dd>
         </div>
-        <div><dt className="text-xs text-slate-500">{t.phone}</dt><dd>{thread.contact.phone}</dd></div>
+        {thread.contact.phone && <div><dt className="text-xs text-slate-500">{t.phone}</dt><dd>{thread.contact.phone}</dd></div>}
+        <div><dt className="text-xs text-slate-500">{t.repliesTo}</dt><dd>{thread.customerAddress}</dd></div>
         {thread.contact.waId && <div><dt className="text-xs text-slate-500">{t.waId}</dt><dd>{thread.contact.waId}</dd></div>}
         <div><dt className="text-xs text-slate-500">{t.since}</dt><dd>{new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(thread.contact.createdAt))}</dd></div>
       </dl>

@@ -10,7 +10,7 @@ import { ThreadListPanel } from "./ThreadListPanel";
 import { useInboxData } from "./useInboxData";
 import { useInboxSelection } from "./useInboxSelection";
 import { useLiveEvents } from "./useLiveEvents";
-import type { Agent, ApiConversation, ApiMessage, InboxFilters, ThreadDetail } from "./types";
+import { customerLabel, type Agent, type ApiConversation, type ApiMessage, type InboxFilters, type ThreadDetail } from "./types";
 
 interface Props {
   t: Dictionary["inbox"];
@@ -103,8 +103,8 @@ export function InboxApp(props: Props) {
                 ← {t.back}
               </button>
               <button type="button" className="min-w-0 text-left" onClick={() => setShowContact((v) => !v)} aria-expanded={showContact}>
-                <h2 className="truncate font-semibold">{thread.contact.name ?? thread.contact.phone}</h2>
-                <p className="truncate text-xs text-slate-500">{thread.contact.phone}</p>
+                <h2 className="truncate font-semibold">{customerLabel(thread)}</h2>
+                <p className="truncate text-xs text-slate-500">{thread.contact.phone ?? thread.customerAddress.replace(/^whatsapp:/, "")}</p>
               </button>
               <ChannelBadge channel={thread.channel} />
               <div className="ml-auto flex items-center gap-2">

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelBadge } from "./ChannelBadge";
-import type { ApiConversation, InboxFilters } from "./types";
+import { customerLabel, type ApiConversation, type InboxFilters } from "./types";
 
 function formatTime(iso: string, locale: Locale) {
   const d = new Date(iso);
@@ -94,7 +94,7 @@ export function ThreadListPanel(props: {
                 }`}
               >
                 <span className="flex items-center justify-between gap-2">
-                  <span className={`truncate ${c.unreadCount > 0 ? "font-semibold" : "font-medium"}`}>{c.contact.name || c.contact.phone}</span>
+                  <span className={`truncate ${c.unreadCount > 0 ? "font-semibold" : "font-medium"}`}>{customerLabel(c)}</span>
                   <time className="shrink-0 text-xs text-slate-500" dateTime={c.lastMessageAt}>{formatTime(c.lastMessageAt, locale)}</time>
                 </span>
                 <span className="flex items-center gap-2">

@@ -4,6 +4,11 @@ import type { ThreadDetail } from "@/lib/messaging/threads";
 
 export type { ApiConversation, ApiMessage, ThreadDetail };
 
+/** How a conversation's customer is shown: their name, else their number, else the address they write from. */
+export function customerLabel(c: { contact: { name: string | null; phone: string | null }; customerAddress: string }): string {
+  return c.contact.name || c.contact.phone || c.customerAddress.replace(/^whatsapp:/, "");
+}
+
 export interface InboxFilters {
   channel: "" | "whatsapp" | "sms";
   status: "" | "open" | "closed";

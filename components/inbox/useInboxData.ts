@@ -192,7 +192,7 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
       try {
         const { message } = await getJson<{ message: ApiMessage }>("/api/messaging/send", {
           method: "POST",
-          body: JSON.stringify({ channel: thread.channel, to: thread.contact.phone, threadId: thread.id, ...payload }),
+          body: JSON.stringify({ channel: thread.channel, threadId: thread.id, ...payload }),
         });
         setMessages((cur) => mergeMessages(cur, [message]));
         return null;

@@ -68,3 +68,52 @@ export function addressProblem(raw: string | undefined, role: "contact" | "busin
     ? "is not a phone number in international format (a '+', the country code and the number, 8 to 15 digits)"
     : "is neither a phone number in international format, a short code nor a Messaging Service SID";
 }
+
+/**
+ * The one key of a person's phone number, whatever form a channel delivers it in. Mexico: WhatsApp's
+ * `+521` + 10 digits is `+52` + 10 digits. Argentina: a mobile's `+549` + area + number (10 digits),
+ * or the national `15` written after the area code, is `+54` + area + number. Brazil: an 8-digit mobile
+ * (first digit 6–9) gets its ninth digit, `+55 AA 9XXXX-XXXX`. Any other number is returned as it is.
+ */
+export function canonicalPhone(e164: string): string {
+  const mx = /^\+521(\d{10})$/.exec(e164);
+  if (mx) return `+52${mx[1]}`;
+  const ar = /^\+549(\d{10})$/.exec(e164);
+  if (ar) return `+54${ar[1]}`;
+  const ar15 = /^\+54(\d{12})$/.exec(e164);
+  if (ar15) {
+    // `+54 11 15 2345-6789`: libphonenumber reads the national form (0 + area + 15 + number).
+    const parsed = parsePhoneNumberFromString(`0${ar15[1]}`, "AR");
+    const mobile = parsed?.isValid() ? /^\+549(\d{10})$/.exec(parsed.number) : null;
+    if (mobile) return `+54${mobile[1]}`;
+  }
+  const br = /^\+55([1-9]{2})([6-9]\d{7})$/.exec(e164);
+  if (br) return `+55${br[1]}9${br[2]}`;
+  return e164;
+}
+
+/** Who a customer address belongs to, and the exact address replies go to. */
+export interface ContactIdentity {
+  /** Unique per person: the canonical phone, `bsuid:<id>` for a WhatsApp user id, or the address. */
+  personKey: string;
+  /** The canonical phone number; null for a WhatsApp business-scoped user id. */
+  phone: string | null;
+  /** The address exactly as the customer uses it on this channel (`whatsapp:+521…`, `+52…`, `whatsapp:US.1…`). */
+  customerAddress: string;
+}
+
+/** The identity of a customer address (`addressProblem(raw, "contact", channel)` must be null). */
+export function contactIdentity(raw: string, channel: Channel): ContactIdentity {
+  const address = splitAddress(raw).address;
+  const onChannel = (a: string) => (channel === "whatsapp" ? `whatsapp:${a}` : a);
+  if (channel === "whatsapp" && BSUID.test(address)) {
+    return { personKey: `bsuid:${address}`, phone: null, customerAddress: onChannel(address) };
+  }
+  if (isPlausibleE164(address)) {
+    const digits = address.replace(/\D/g, "");
+    const exact = `+${digits}`;
+    const phone = canonicalPhone(normalizePhone(exact) ?? exact);
+    return { personKey: phone, phone, customerAddress: onChannel(exact) };
+  }
+  return { personKey: address, phone: address, customerAddress: onChannel(address) };
+}

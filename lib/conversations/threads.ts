@@ -1,40 +1,53 @@
-import type { Channel } from "@/lib/contacts/phone";
+import { contactIdentity, type Channel } from "@/lib/contacts/phone";
 import type { SqlClient } from "@/lib/db/types";
 import { notifySql } from "@/lib/realtime/publish";
 import type { MessageStatus } from "@/lib/status/ranking";
 
 export interface UpsertThreadInput {
   channel: Channel;
-  contactPhone: string;
+  /** The customer's address as given (`whatsapp:+5215512345678`, `+52 55 1234 5678`, `whatsapp:US.1…`). */
+  customerAddress: string;
   businessAddress: string;
   contactName?: string | null;
   waId?: string | null;
+  /**
+   * The customer used this address (an inbound message): the thread's replies go to it from now on.
+   * Otherwise an existing thread keeps its address and only a new thread takes this one.
+   */
+  customerUsed?: boolean;
 }
 
 /**
- * Finds or creates the contact (by E.164) and its thread for (channel, contact, business sender).
- * Locks contact → thread, the order every writer follows before it writes a message.
+ * Finds or creates the contact (by person key: the canonical phone, lib/contacts/phone.ts) and its thread
+ * for (channel, contact, business sender). Locks contact → thread, the order every writer follows before
+ * it writes a message. Returns the address replies in that thread go to.
  */
-export async function upsertContactThread(tx: SqlClient, input: UpsertThreadInput): Promise<{ contactId: string; threadId: string }> {
+export async function upsertContactThread(
+  tx: SqlClient,
+  input: UpsertThreadInput,
+): Promise<{ contactId: string; threadId: string; customerAddress: string }> {
+  const who = contactIdentity(input.customerAddress, input.channel);
   const [contact] = await tx.query<{ id: string }>(
-    `INSERT INTO contacts (phone, name, wa_id) VALUES ($1, $2, $3)
-     ON CONFLICT (phone) DO UPDATE SET
+    `INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (person_key) DO UPDATE SET
        name = COALESCE(EXCLUDED.name, contacts.name),
        wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
        updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
                          THEN now() ELSE contacts.updated_at END
      RETURNING id::text`,
-    [input.contactPhone, input.contactName || null, input.waId || null],
+    [who.personKey, who.phone, input.contactName || null, input.waId || null],
     { name: "hilo_upsert_contact" },
   );
-  const [thread] = await tx.query<{ id: string }>(
-    `INSERT INTO threads (channel, contact_id, business_address) VALUES ($1::"Channel", $2::uuid, $3)
-     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET updated_at = threads.updated_at
-     RETURNING id::text`,
-    [input.channel, contact.id, input.businessAddress],
+  const [thread] = await tx.query<{ id: string; customer_address: string }>(
+    `INSERT INTO threads (channel, contact_id, business_address, customer_address) VALUES ($1::"Channel", $2::uuid, $3, $4)
+     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
+       customer_address = CASE WHEN $5::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
+       updated_at = threads.updated_at
+     RETURNING id::text, customer_address`,
+    [input.channel, contact.id, input.businessAddress, who.customerAddress, input.customerUsed === true],
     { name: "hilo_upsert_thread" },
   );
-  return { contactId: contact.id, threadId: thread.id };
+  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address };
 }
 
 /** The first row of a new message's status history, written with the thread update. */

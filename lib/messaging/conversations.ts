@@ -43,8 +43,11 @@ export interface ApiConversation {
   lastMessageAt: string;
   lastInboundAt: string | null;
   businessAddress: string;
+  /** The customer's address on this channel as they use it: replies go there. */
+  customerAddress: string;
   assignee: { id: string; name: string } | null;
-  contact: { id: string; phone: string; name: string | null; waId: string | null };
+  /** `phone`: the canonical number; null for a WhatsApp user without one (shown by name). */
+  contact: { id: string; phone: string | null; name: string | null; waId: string | null };
   lastMessage: ApiMessage | null;
 }
 
@@ -102,16 +105,17 @@ export async function listConversations(
       last_message_at: Date;
       last_inbound_at: Date | null;
       business_address: string;
+      customer_address: string;
       assignee_id: string | null;
       assignee_name: string | null;
       contact_id: string;
-      phone: string;
+      phone: string | null;
       contact_name: string | null;
       wa_id: string | null;
     }
   >(
     `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
-            t.last_inbound_at, t.business_address, t.assignee_id::text, u.name AS assignee_name,
+            t.last_inbound_at, t.business_address, t.customer_address, t.assignee_id::text, u.name AS assignee_name,
             c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
      FROM ${threadSource}
      JOIN contacts c ON c.id = t.contact_id
@@ -134,6 +138,7 @@ export async function listConversations(
       lastMessageAt: new Date(r.last_message_at).toISOString(),
       lastInboundAt: r.last_inbound_at ? new Date(r.last_inbound_at).toISOString() : null,
       businessAddress: r.business_address,
+      customerAddress: r.customer_address,
       assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? "" } : null,
       contact: { id: r.contact_id, phone: r.phone, name: r.contact_name, waId: r.wa_id },
       lastMessage: r.id ? toApiMessage(r) : null,

@@ -67,7 +67,7 @@ export async function importTwilioMessage(
   return db.transaction(async (tx) => {
     const { threadId } = await upsertContactThread(tx, {
       channel,
-      contactPhone: normalizeAddress(contactRaw),
+      customerAddress: contactRaw,
       businessAddress: normalizeAddress(businessRaw),
     });
     const inserted = await insertMessage(tx, {

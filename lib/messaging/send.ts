@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppConfig } from "@/lib/config";
-import { normalizePhone, splitAddress } from "@/lib/contacts/phone";
+import { addressProblem, contactIdentity, normalizePhone, splitAddress } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
@@ -21,11 +21,8 @@ export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 export const sendInputSchema = z
   .object({
     channel: z.enum(["whatsapp", "sms"], { error: "must be 'whatsapp' or 'sms'" }),
-    to: z
-      .string({ error: "is required" })
-      .trim()
-      .min(1, "is required")
-      .refine((v) => normalizePhone(v) !== null, "must be a phone number in international format, e.g. +573001234567"),
+    /** The customer: any form of their number (`+521…` or `+52…`), or a WhatsApp user id. Optional with `threadId`. */
+    to: z.string({ error: "must be a string" }).trim().min(1, "must not be empty").max(160, "must be at most 160 characters").optional(),
     message: z.string().trim().min(1, "must not be empty").max(1600, "must be at most 1600 characters").optional(),
     mediaUrl: z
       .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }))
@@ -39,6 +36,14 @@ export const sendInputSchema = z
     threadId: z.uuid("must be a conversation id").optional(),
   })
   .strict()
+  .superRefine((v, ctx) => {
+    if (v.to === undefined) {
+      if (v.threadId === undefined) ctx.addIssue({ code: "custom", path: ["to"], message: "is required (or 'threadId')" });
+      return;
+    }
+    const problem = addressProblem(v.to, "contact", v.channel);
+    if (problem) ctx.addIssue({ code: "custom", path: ["to"], message: `${problem}, e.g. +573001234567` });
+  })
   .refine((v) => v.message !== undefined || v.contentSid !== undefined, {
     message: "'message' or 'contentSid' is required",
     path: ["message"],
@@ -99,10 +104,9 @@ export interface SendOptions {
   reconcileAfterSeconds?: number;
 }
 
-/** A validated send request: the body, and the recipient in E.164. */
+/** A validated send request. */
 interface SendRequest {
   input: SendInput;
-  to: string;
 }
 
 /** Where the message goes out from, and what Twilio first answers for it. */
@@ -113,30 +117,56 @@ interface SendRoute {
   business: string;
   /** What Twilio answers first: "accepted" through a Messaging Service, "queued" otherwise. */
   initialStatus: "accepted" | "queued";
+  /** A reply in a known conversation: its thread and contact. */
+  thread: { id: string; contactId: string } | null;
 }
 
 /** Step 1: the body must be a valid send (`validation_error` otherwise). */
 function parseSendInput(rawInput: unknown): SendRequest {
-  const input = parseInput(sendInputSchema, rawInput, "message");
-  return { input, to: normalizePhone(input.to)! };
+  return { input: parseInput(sendInputSchema, rawInput, "message") };
 }
 
 /** Step 2: a reply goes out from its thread's own business address (which must match); else the configured sender. */
-async function resolveRoute(deps: SendDeps, { input, to }: SendRequest): Promise<SendRoute> {
-  let threadBusiness: string | undefined;
+async function resolveRoute(deps: SendDeps, { input }: SendRequest): Promise<SendRoute> {
+  let thread: { channel: string; person_key: string; contact_id: string; business_address: string; customer_address: string } | undefined;
   if (input.threadId) {
-    const [thread] = await deps.sql.query<{ channel: string; phone: string; business_address: string }>(
-      `SELECT t.channel::text, c.phone, t.business_address FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1::uuid`,
+    [thread] = await deps.sql.query(
+      `SELECT t.channel::text, c.person_key, c.id::text AS contact_id, t.business_address, t.customer_address
+       FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1::uuid`,
       [input.threadId],
     );
     if (!thread) throw new ApiError(404, "thread_not_found", `No conversation with id ${input.threadId}.`);
-    if (thread.channel !== input.channel || thread.phone !== to) {
-      throw new ApiError(422, "thread_mismatch", `Conversation ${input.threadId} is a ${thread.channel} conversation with ${thread.phone}.`);
+    // `to`, when given, may be any form of the contact's number (`+521…` or `+52…`).
+    if (thread.channel !== input.channel || (input.to !== undefined && contactIdentity(input.to, input.channel).personKey !== thread.person_key)) {
+      throw new ApiError(422, "thread_mismatch", `Conversation ${input.threadId} is a ${thread.channel} conversation with ${thread.customer_address}.`);
     }
-    threadBusiness = thread.business_address;
   }
-  const sender = resolveSender(deps, input.channel, threadBusiness);
-  return { ...sender, initialStatus: sender.messagingServiceSid ? "accepted" : "queued" };
+  const sender = resolveSender(deps, input.channel, thread?.business_address);
+  return {
+    ...sender,
+    initialStatus: sender.messagingServiceSid ? "accepted" : "queued",
+    thread: thread && input.threadId ? { id: input.threadId, contactId: thread.contact_id } : null,
+  };
+}
+
+/**
+ * The conversation a send writes to, and the exact address it goes to: the thread's customer address
+ * (the form the customer used, e.g. `whatsapp:+521…`), whatever form of the number `to` gave. Locks
+ * contact → thread, like every writer.
+ */
+async function lockThread(tx: SqlClient, { input }: SendRequest, route: SendRoute): Promise<{ threadId: string; customerAddress: string }> {
+  if (!route.thread) {
+    const { threadId, customerAddress } = await upsertContactThread(tx, { channel: input.channel, customerAddress: input.to!, businessAddress: route.business });
+    return { threadId, customerAddress };
+  }
+  await tx.query(`SELECT 1 FROM contacts WHERE id = $1::uuid FOR UPDATE`, [route.thread.contactId]);
+  const [t] = await tx.query<{ customer_address: string }>(
+    `SELECT customer_address FROM threads WHERE id = $1::uuid AND contact_id = $2::uuid FOR UPDATE`,
+    [route.thread.id, route.thread.contactId],
+  );
+  // Merged into another conversation meanwhile.
+  if (!t) throw new ApiError(409, "thread_merged", `Conversation ${route.thread.id} was merged into another one; reload it.`);
+  return { threadId: route.thread.id, customerAddress: t.customer_address };
 }
 
 /**
@@ -180,10 +210,10 @@ async function writeQueuedMessage(
   reconcileAfterSeconds: number,
   now: Date,
 ): Promise<MessageRow> {
-  const { input, to } = request;
+  const { input } = request;
   return withSerializationRetry(() =>
     deps.sql.transaction(async (tx) => {
-      const { threadId } = await upsertContactThread(tx, { channel: input.channel, contactPhone: to, businessAddress: route.business });
+      const { threadId, customerAddress: to } = await lockThread(tx, request, route);
       await assertWhatsAppWindow(tx, request, route, threadId, now);
       // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
       const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
@@ -197,7 +227,7 @@ async function writeQueuedMessage(
           body: input.message ?? null,
           media,
           from: route.from ?? route.messagingServiceSid!,
-          to: withChannelPrefix(input.channel, to),
+          to,
           status: route.initialStatus,
           contentSid: input.contentSid ?? null,
           contentVariables: input.contentVariables ?? null,
@@ -225,16 +255,16 @@ async function writeQueuedMessage(
 type TwilioAnswer = { ok: true; message: TwilioMessage } | { ok: false; failure: TwilioFailure };
 
 /** Step 5: the create request (lib/twilio/client.ts), its StatusCallback carrying Hilo's message id. */
-async function callTwilio(deps: SendDeps, { input, to }: SendRequest, route: SendRoute, messageId: string): Promise<TwilioAnswer> {
+async function callTwilio(deps: SendDeps, { input }: SendRequest, route: SendRoute, created: MessageRow): Promise<TwilioAnswer> {
   try {
     const message = await createMessage(deps.twilio, {
-      to: withChannelPrefix(input.channel, to),
+      to: created.to,
       ...(route.messagingServiceSid ? { messagingServiceSid: route.messagingServiceSid } : { from: route.from! }),
       body: input.message,
       mediaUrl: input.mediaUrl,
       contentSid: input.contentSid,
       contentVariables: input.contentVariables,
-      statusCallback: `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${messageId}`,
+      statusCallback: `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${created.id}`,
     });
     return { ok: true, message };
   } catch (err) {
@@ -253,7 +283,7 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
   const route = await resolveRoute(deps, request);
   const reconcileAfter = Math.max(1, Math.floor(opts.reconcileAfterSeconds ?? 30));
   const created = await writeQueuedMessage(deps, request, route, sender, opts, reconcileAfter, now);
-  const answer = await callTwilio(deps, request, route, created.id);
+  const answer = await callTwilio(deps, request, route, created);
   return answer.ok
     ? settleAccepted(deps, created, answer.message, route.initialStatus)
     : settleFailedCreate(deps, created, answer.failure, reconcileAfter);

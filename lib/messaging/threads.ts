@@ -55,10 +55,13 @@ export interface ThreadDetail {
   status: "open" | "closed";
   unreadCount: number;
   businessAddress: string;
+  /** The customer's address on this channel as they use it: replies go there. */
+  customerAddress: string;
   lastInboundAt: string | null;
   lastMessageAt: string;
   assignee: { id: string; name: string } | null;
-  contact: { id: string; phone: string; name: string | null; waId: string | null; createdAt: string };
+  /** `phone`: the canonical number; null for a WhatsApp user without one (shown by name). */
+  contact: { id: string; phone: string | null; name: string | null; waId: string | null; createdAt: string };
   /** The contact's other conversations (other channel or sender). */
   otherThreads: { id: string; channel: "whatsapp" | "sms"; businessAddress: string; lastMessageAt: string; status: string }[];
   messageCount: number;
@@ -71,11 +74,11 @@ export interface ThreadDetail {
 export async function getThread(sql: Database, threadId: string): Promise<ThreadDetail | null> {
   if (!isUuid(threadId)) return null;
   const [t] = await sql.query<{
-    id: string; channel: "whatsapp" | "sms"; status: "open" | "closed"; unread_count: number; business_address: string;
+    id: string; channel: "whatsapp" | "sms"; status: "open" | "closed"; unread_count: number; business_address: string; customer_address: string;
     last_inbound_at: Date | null; last_message_at: Date; assignee_id: string | null; assignee_name: string | null;
-    contact_id: string; phone: string; name: string | null; wa_id: string | null; contact_created: Date; message_count: string;
+    contact_id: string; phone: string | null; name: string | null; wa_id: string | null; contact_created: Date; message_count: string;
   }>(
-    `SELECT t.id::text, t.channel::text, t.status::text, t.unread_count, t.business_address, t.last_inbound_at, t.last_message_at,
+    `SELECT t.id::text, t.channel::text, t.status::text, t.unread_count, t.business_address, t.customer_address, t.last_inbound_at, t.last_message_at,
             t.assignee_id::text, u.name AS assignee_name, c.id::text AS contact_id, c.phone, c.name, c.wa_id,
             c.created_at AS contact_created, (SELECT count(*) FROM messages WHERE thread_id = t.id)::text AS message_count
      FROM threads t JOIN contacts c ON c.id = t.contact_id LEFT JOIN users u ON u.id = t.assignee_id
@@ -99,6 +102,7 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
     status: t.status,
     unreadCount: t.unread_count,
     businessAddress: t.business_address,
+    customerAddress: t.customer_address,
     lastInboundAt: t.last_inbound_at ? new Date(t.last_inbound_at).toISOString() : null,
     lastMessageAt: new Date(t.last_message_at).toISOString(),
     assignee: t.assignee_id ? { id: t.assignee_id, name: t.assignee_name ?? "" } : null,

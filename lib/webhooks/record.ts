@@ -7,6 +7,11 @@ import type { MessageStatus } from "@/lib/status/ranking";
 import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
 import { extraFromParams, statusMetadata } from "./fields";
 
+/** WhatsApp's WaId when it is a phone number's digits; a business-scoped user has none. */
+export function waIdOf(raw: string | undefined): string | null {
+  return raw && /^\d{8,15}$/.test(raw) ? raw : null;
+}
+
 function channelOf(raw: string, fallback: Channel): Channel {
   return splitAddress(raw).channel ?? fallback;
 }
@@ -65,10 +70,11 @@ export async function recordInbound(
   return withSerializationRetry(() => db.transaction(async (tx) => {
     const { threadId } = await upsertContactThread(tx, {
       channel,
-      contactPhone: normalizeAddress(params.From),
+      customerAddress: params.From,
       businessAddress: normalizeAddress(params.To),
       contactName: params.ProfileName,
-      waId: params.WaId,
+      waId: waIdOf(params.WaId),
+      customerUsed: true,
     });
     const media = twilioReportedMedia(params);
     const inserted = await insertMessage(tx, {
@@ -157,6 +163,7 @@ export async function recordStatus(
     price: parsePrice(params.Price),
     priceUnit: params.PriceUnit || null,
     numSegments: parseIntOrNull(params.NumSegments),
+    contact: { name: params.ProfileName?.trim().slice(0, 200) || null, waId: waIdOf(params.WaId) },
   };
   const first = await withSerializationRetry(() =>
     applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw }),
@@ -242,10 +249,10 @@ async function createExternalMessage(
   if (problem) throw invalidAddress("invalid_recipient", "To", to, problem);
   const { threadId } = await upsertContactThread(tx, {
     channel,
-    contactPhone: normalizeAddress(to),
+    customerAddress: to,
     businessAddress: normalizeAddress(from),
     contactName: null,
-    waId: params.WaId,
+    waId: waIdOf(params.WaId),
   });
   const hasBody = params.Body !== undefined;
   const errorCode = parseIntOrNull(params.ErrorCode);

@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
+import { defaultMigrationsDir, migrate, readMigrations } from "@/lib/db/migrate";
 
 export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -92,4 +96,29 @@ export async function useEmptyDatabase(db: AppDatabase, alsoEmpty: readonly stri
 /** The database kinds to run integration suites against (PostgreSQL only when reachable). */
 export async function databaseKinds(): Promise<("pglite" | "postgres")[]> {
   return (await postgresReachable()) ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/**
+ * A fresh database of `kind` migrated up to (not including) `migration`, to test what that migration
+ * does to data written before it. `drop` closes and removes it.
+ */
+export async function openDatabaseBefore(kind: "pglite" | "postgres", migration: string): Promise<{ db: AppDatabase; drop: () => Promise<void> }> {
+  const all = await readMigrations();
+  if (!all.some((m) => m.name === migration)) throw new Error(`No migration named ${migration}`);
+  const before = mkdtempSync(path.join(tmpdir(), "hilo-migrations-"));
+  for (const m of all) if (m.name < migration) cpSync(path.join(defaultMigrationsDir(), m.name), path.join(before, m.name), { recursive: true });
+  const empty = kind === "postgres" ? await createEmptyPostgres("hilo_test_before") : null;
+  const db = await openDatabase(empty ? { url: empty.url, migrate: false } : { dataDir: "memory", migrate: false });
+  try {
+    await migrate(db.sql, { dir: before });
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
+  return {
+    db,
+    async drop() {
+      await db.close();
+      await empty?.drop();
+    },
+  };
 }

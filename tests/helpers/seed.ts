@@ -11,7 +11,7 @@ export async function seedOutbound(
   const to = opts.to ?? "+573001234567";
   const from = opts.from ?? "+14155238886";
   const prefix = channel === "whatsapp" ? "whatsapp:" : "";
-  const { threadId } = await upsertContactThread(db, { channel, contactPhone: to, businessAddress: from });
+  const { threadId } = await upsertContactThread(db, { channel, customerAddress: to, businessAddress: from });
   const [row] = await db.query<{ id: string }>(
     `INSERT INTO messages (thread_id, channel, direction, sender_type, body, "from", "to", twilio_sid, status, status_rank)
      VALUES ($1::uuid, $2::"Channel", 'outbound', 'api', $3, $4, $5, $6, 'queued', $7) RETURNING id::text`,

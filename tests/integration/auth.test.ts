@@ -285,7 +285,7 @@ describe.each(kinds)("accounts and access on %s", (kind) => {
 
   it("refuses cookie-authenticated changes from another site, but not API-key calls", async () => {
     const agent = await userCookie(db, "agent");
-    const { threadId } = await upsertContactThread(db.sql, { channel: "sms", contactPhone: "+573001112233", businessAddress: "+15551234567" });
+    const { threadId } = await upsertContactThread(db.sql, { channel: "sms", customerAddress: "+573001112233", businessAddress: "+15551234567" });
     const cross = await conversationPATCH(
       patchJson(`/api/messaging/conversations/${threadId}`, { status: "closed" }, { ...agent.headers, origin: "https://evil.example", "sec-fetch-site": "cross-site" }),
       params({ id: threadId }),

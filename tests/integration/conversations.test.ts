@@ -76,7 +76,7 @@ describe.each(kinds)("conversation store on %s", (kind) => {
 
   it("insertMessage writes any sender (a bot too) and is idempotent on the Twilio SID; touchThread announces it", async () => {
     const l = await listen();
-    const { threadId } = await upsertContactThread(t.db.sql, { channel: "sms", contactPhone: "+573001234567", businessAddress: "+15005550006" });
+    const { threadId } = await upsertContactThread(t.db.sql, { channel: "sms", customerAddress: "+573001234567", businessAddress: "+15005550006" });
     const draft = {
       threadId,
       channel: "sms" as const,
@@ -111,7 +111,7 @@ describe.each(kinds)("conversation store on %s", (kind) => {
   });
 
   it("touchThread: a live message becomes the last one; imported history only when it is not older; unread, window and reopen as stated", async () => {
-    const { threadId } = await upsertContactThread(t.db.sql, { channel: "whatsapp", contactPhone: "+573001234567", businessAddress: "+14155238886" });
+    const { threadId } = await upsertContactThread(t.db.sql, { channel: "whatsapp", customerAddress: "+573001234567", businessAddress: "+14155238886" });
     await t.db.sql.query(`UPDATE threads SET status = 'closed', closed_at = now(), unread_count = 2 WHERE id = $1::uuid`, [threadId]);
     const write = async (sid: string, direction: "inbound" | "outbound", createdAt?: Date) => {
       const m = await insertMessage(t.db.sql, {

@@ -3,43 +3,18 @@
  * (customers' messages, messages sent from another platform, imported ones) or supplied by the sender
  * (agents, API keys, bots). Applied to a database that already holds messages, on PGlite and PostgreSQL.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDatabase, type AppDatabase } from "@/lib/db";
-import { defaultMigrationsDir, migrate, readMigrations } from "@/lib/db/migrate";
-import { createEmptyPostgres, databaseKinds } from "../helpers/db";
+import { migrate, readMigrations } from "@/lib/db/migrate";
+import { databaseKinds, openDatabaseBefore } from "../helpers/db";
 
 const kinds = await databaseKinds();
 const MIGRATION = "20261124090000_media_source";
 
-/** A database migrated up to (not including) the media_source migration. */
-async function openBefore(kind: "pglite" | "postgres"): Promise<{ db: AppDatabase; drop: () => Promise<void> }> {
-  if (kind === "pglite") {
-    const db = await openDatabase({ dataDir: "memory", migrate: false });
-    return { db, drop: () => db.close() };
-  }
-  const empty = await createEmptyPostgres("hilo_test_media");
-  const db = await openDatabase({ url: empty.url, migrate: false });
-  return {
-    db,
-    async drop() {
-      await db.close();
-      await empty.drop();
-    },
-  };
-}
-
 describe.each(kinds)("media_source migration on %s", (kind) => {
   it("marks inbound and external messages' media as Twilio's, sent messages' media as the sender's", async () => {
-    const all = await readMigrations();
-    expect(all.map((m) => m.name)).toContain(MIGRATION);
-    const before = mkdtempSync(path.join(tmpdir(), "hilo-migrations-"));
-    for (const m of all) if (m.name < MIGRATION) cpSync(path.join(defaultMigrationsDir(), m.name), path.join(before, m.name), { recursive: true });
-    const { db, drop } = await openBefore(kind);
+    expect((await readMigrations()).map((m) => m.name)).toContain(MIGRATION);
+    const { db, drop } = await openDatabaseBefore(kind, MIGRATION);
     try {
-      await migrate(db.sql, { dir: before });
       const [c] = await db.sql.query<{ id: string }>(`INSERT INTO contacts (phone) VALUES ('+573001234567') RETURNING id::text`);
       const [t] = await db.sql.query<{ id: string }>(
         `INSERT INTO threads (channel, contact_id, business_address) VALUES ('whatsapp', $1::uuid, '+14155238886') RETURNING id::text`,
@@ -82,7 +57,6 @@ describe.each(kinds)("media_source migration on %s", (kind) => {
       expect(await media(ids.marked)).toEqual([{ url: twilioUrl, contentType: null, source: "caller" }]);
     } finally {
       await drop();
-      rmSync(before, { recursive: true, force: true });
     }
   });
 });

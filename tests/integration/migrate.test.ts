@@ -29,7 +29,7 @@ describe("migrations", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hilo-pglite-"));
     try {
       const first = await openDatabase({ dataDir: dir });
-      await first.sql.query(`INSERT INTO contacts (phone) VALUES ('+573001234567')`);
+      await first.sql.query(`INSERT INTO contacts (person_key, phone) VALUES ('+573001234567', '+573001234567')`);
       await first.close();
       const second = await openDatabase({ dataDir: dir });
       const [{ n }] = await second.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts`);

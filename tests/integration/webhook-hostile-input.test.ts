@@ -334,8 +334,15 @@ describe.each(kinds)("hostile webhook and API input on %s", (kind) => {
         const res = await post(signedRequest(path, params));
         expect(res.status, params.From).toBe(200);
       }
-      const phones = await db.sql.query<{ phone: string }>("SELECT phone FROM contacts");
-      expect(phones.map((p) => p.phone).sort()).toEqual(["+15551234567", "+5215512345678", "+5491123456789", "+573001234567", "US.13491208655302741918"]);
+      // Contacts are keyed by person: canonical phones (+521 → +52, +549 → +54), a user id has no phone.
+      const contacts = await db.sql.query<{ person_key: string; phone: string | null }>("SELECT person_key, phone FROM contacts ORDER BY person_key");
+      expect(contacts).toEqual([
+        { person_key: "+15551234567", phone: "+15551234567" },
+        { person_key: "+525512345678", phone: "+525512345678" },
+        { person_key: "+541123456789", phone: "+541123456789" },
+        { person_key: "+573001234567", phone: "+573001234567" },
+        { person_key: "bsuid:US.13491208655302741918", phone: null },
+      ]);
       const ext = statusCallback(messageSid(), "sent", { To: "whatsapp:US.13491208655302741918", Body: "hi" });
       expect((await statusPOST(signedRequest("/api/webhooks/message-status", ext))).status).toBe(200);
       expect(await countRows(db.sql)).toMatchObject({ contacts: 5, messages: 8 });

@@ -1,0 +1,156 @@
+/**
+ * Merging contacts: the person_key migration merges contacts that were split by number format before
+ * it (Mexico's +521 / +52), and an administrator merges two contacts with
+ * `POST /api/admin/contacts/{id}/merge` — threads and history end up under one contact, nothing lost.
+ * On PGlite and PostgreSQL.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as mergePOST } from "@/app/api/admin/contacts/[id]/merge/route";
+import { setDatabase, type AppDatabase } from "@/lib/db";
+import { migrate } from "@/lib/db/migrate";
+import type { SqlClient } from "@/lib/db/types";
+import { params, postJson, userCookie } from "../helpers/api";
+import { createTestDatabase, databaseKinds, openDatabaseBefore, useEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { countRows } from "../helpers/seed";
+
+const kinds = await databaseKinds();
+const MIGRATION = "20261129200000_person_key";
+const BUSINESS = "+14155238886";
+
+/** A message at `minutesAgo`, as stored by any writer. */
+async function message(sql: SqlClient, threadId: string, direction: "inbound" | "outbound", from: string, to: string, minutesAgo: number) {
+  const [row] = await sql.query<{ id: string }>(
+    `INSERT INTO messages (thread_id, channel, direction, sender_type, "from", "to", status, status_rank, created_at)
+     SELECT $1::uuid, t.channel, $2::"Direction", CASE WHEN $2 = 'inbound' THEN 'contact' ELSE 'agent' END::"SenderType", $3, $4,
+            CASE WHEN $2 = 'inbound' THEN 'received' ELSE 'sent' END::"MessageStatus", 0, now() - make_interval(mins => $5::int)
+     FROM threads t WHERE t.id = $1::uuid RETURNING id::text`,
+    [threadId, direction, from, to, minutesAgo],
+  );
+  await sql.query(
+    `UPDATE threads SET last_message_id = $2::uuid, last_message_at = m.created_at,
+            unread_count = unread_count + CASE WHEN m.direction = 'inbound' THEN 1 ELSE 0 END,
+            last_inbound_at = CASE WHEN m.direction = 'inbound' THEN m.created_at ELSE last_inbound_at END
+     FROM messages m WHERE m.id = $2::uuid AND threads.id = $1::uuid AND (threads.last_message_id IS NULL OR m.created_at > threads.last_message_at)`,
+    [threadId, row.id],
+  );
+  return row.id;
+}
+
+async function thread(sql: SqlClient, contactId: string, channel: "whatsapp" | "sms", business = BUSINESS, customerAddress?: string) {
+  const columns = customerAddress ? ", customer_address" : "";
+  const values = customerAddress ? ", $4" : "";
+  const [row] = await sql.query<{ id: string }>(
+    `INSERT INTO threads (channel, contact_id, business_address${columns}) VALUES ($1::"Channel", $2::uuid, $3${values}) RETURNING id::text`,
+    customerAddress ? [channel, contactId, business, customerAddress] : [channel, contactId, business],
+  );
+  return row.id;
+}
+
+async function threadRows(sql: SqlClient) {
+  return sql.query<{ id: string; channel: string; contact_id: string; customer_address: string; unread_count: number; last_message_id: string; messages: number }>(
+    `SELECT t.id::text, t.channel::text, t.contact_id::text, t.customer_address, t.unread_count, t.last_message_id::text,
+            (SELECT count(*)::int FROM messages m WHERE m.thread_id = t.id) AS messages
+     FROM threads t ORDER BY t.channel, t.id`,
+  );
+}
+
+describe.each(kinds)("person_key migration on %s", (kind) => {
+  it("merges contacts split by number format: threads and history under one contact, colliding threads merged", async () => {
+    const { db, drop } = await openDatabaseBefore(kind, MIGRATION);
+    try {
+      const contact = async (phone: string, name: string | null, minutesAgo: number) =>
+        (
+          await db.sql.query<{ id: string }>(
+            `INSERT INTO contacts (phone, name, created_at) VALUES ($1, $2, now() - make_interval(mins => $3::int)) RETURNING id::text`,
+            [phone, name, minutesAgo],
+          )
+        )[0].id;
+      // WhatsApp's +521 contact came first; SMS (and a WhatsApp send to +52) made a second one.
+      const wa = await contact("+5215512345678", "Lupita", 60);
+      const sms = await contact("+525512345678", null, 30);
+      const other = await contact("+573001234567", "Ana", 20);
+      const bsuid = await contact("US.13491208655302741918", "Carla", 10);
+      const waThread = await thread(db.sql, wa, "whatsapp");
+      const smsThread = await thread(db.sql, sms, "sms");
+      const waSentThread = await thread(db.sql, sms, "whatsapp");
+      await thread(db.sql, other, "sms");
+      await thread(db.sql, bsuid, "whatsapp");
+      const ids = [
+        await message(db.sql, waThread, "inbound", "whatsapp:+5215512345678", `whatsapp:${BUSINESS}`, 50),
+        await message(db.sql, waThread, "inbound", "whatsapp:+5215512345678", `whatsapp:${BUSINESS}`, 40),
+        await message(db.sql, smsThread, "inbound", "+525512345678", BUSINESS, 25),
+        await message(db.sql, waSentThread, "outbound", `whatsapp:${BUSINESS}`, "whatsapp:+525512345678", 5),
+      ];
+
+      await migrate(db.sql);
+
+      const contacts = await db.sql.query(`SELECT id::text, phone, person_key, name FROM contacts ORDER BY created_at`);
+      expect(contacts).toEqual([
+        { id: wa, phone: "+525512345678", person_key: "+525512345678", name: "Lupita" },
+        { id: other, phone: "+573001234567", person_key: "+573001234567", name: "Ana" },
+        { id: bsuid, phone: null, person_key: "bsuid:US.13491208655302741918", name: "Carla" },
+      ]);
+      const threads = (await threadRows(db.sql)).filter((t) => t.contact_id === wa);
+      expect(threads).toEqual([
+        // The two WhatsApp threads became one: every message, unread counts summed, newest message last.
+        { id: waThread, channel: "whatsapp", contact_id: wa, customer_address: "whatsapp:+5215512345678", unread_count: 2, last_message_id: ids[3], messages: 3 },
+        { id: smsThread, channel: "sms", contact_id: wa, customer_address: "+525512345678", unread_count: 1, last_message_id: ids[2], messages: 1 },
+      ]);
+      expect(await countRows(db.sql)).toMatchObject({ contacts: 3, threads: 4, messages: 4 });
+      // Contacts are unique per person from now on.
+      await expect(db.sql.query(`INSERT INTO contacts (person_key, phone) VALUES ('+525512345678', '+525512345678')`)).rejects.toThrow();
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe.each(kinds)("POST /api/admin/contacts/{id}/merge on %s", (kind) => {
+  let t: TestDatabase;
+  let db: AppDatabase;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    db = t.db;
+    setDatabase(db);
+  });
+  afterAll(() => t.drop());
+  beforeEach(() => useEmptyDatabase(db, ["users", "sessions"]));
+
+  const merge = (id: string, body: unknown, headers: Record<string, string>) =>
+    mergePOST(postJson(`/api/admin/contacts/${id}/merge`, body, headers), params({ id }));
+
+  it("moves threads and history to one contact, merging threads on the same channel and sender", async () => {
+    const contact = async (key: string, name: string | null) =>
+      (await db.sql.query<{ id: string }>(`INSERT INTO contacts (person_key, phone, name) VALUES ($1, $1, $2) RETURNING id::text`, [key, name]))[0].id;
+    const from = await contact("+573001234567", "Ana (trabajo)");
+    const into = await contact("+573009999999", null);
+    const fromWa = await thread(db.sql, from, "whatsapp", BUSINESS, "whatsapp:+573001234567");
+    const fromSms = await thread(db.sql, from, "sms", BUSINESS, "+573001234567");
+    const intoWa = await thread(db.sql, into, "whatsapp", BUSINESS, "whatsapp:+573009999999");
+    const m1 = await message(db.sql, intoWa, "inbound", "whatsapp:+573009999999", `whatsapp:${BUSINESS}`, 30);
+    const m2 = await message(db.sql, fromWa, "inbound", "whatsapp:+573001234567", `whatsapp:${BUSINESS}`, 10);
+    const m3 = await message(db.sql, fromSms, "inbound", "+573001234567", BUSINESS, 20);
+
+    const agent = await userCookie(db, "agent");
+    expect((await merge(from, { into }, agent.headers)).status).toBe(403);
+    const admin = await userCookie(db, "admin");
+    expect((await merge(from, { into: "not-an-id" }, admin.headers)).status).toBe(400);
+    expect((await merge(from, { into: from }, admin.headers)).status).toBe(422);
+    expect((await merge(from, { into: "00000000-0000-4000-8000-000000000000" }, admin.headers)).status).toBe(404);
+
+    const res = await merge(from, { into }, admin.headers);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.contact).toEqual({ id: into, phone: "+573009999999", name: "Ana (trabajo)", waId: null, threadIds: [intoWa, fromSms].sort() });
+    expect(await threadRows(db.sql)).toEqual([
+      // The newer customer address wins: the customer wrote last from it.
+      { id: intoWa, channel: "whatsapp", contact_id: into, customer_address: "whatsapp:+573001234567", unread_count: 2, last_message_id: m2, messages: 2 },
+      { id: fromSms, channel: "sms", contact_id: into, customer_address: "+573001234567", unread_count: 1, last_message_id: m3, messages: 1 },
+    ]);
+    expect((await db.sql.query(`SELECT thread_id::text FROM messages WHERE id = $1::uuid`, [m1]))[0]).toEqual({ thread_id: intoWa });
+    expect(await countRows(db.sql)).toMatchObject({ contacts: 1, threads: 2, messages: 3 });
+    // Merged already: the contact is gone.
+    expect((await merge(from, { into }, admin.headers)).status).toBe(404);
+  });
+});
