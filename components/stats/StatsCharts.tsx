@@ -43,6 +43,21 @@ export function HourlyChart({ data, name }: { data: { label: string; total: numb
   );
 }
 
+/** Delivery rate (0–100 %) by hour of day; hours without outcomes have no bar. */
+export function HourlyRateChart({ data, name }: { data: { label: string; rate: number | null }[]; name: string }) {
+  return (
+    <ResponsiveContainer width="100%" height={240}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
+        <XAxis dataKey="label" tick={axis} tickLine={false} interval="preserveStartEnd" minTickGap={4} />
+        <YAxis tick={axis} tickLine={false} axisLine={false} domain={[0, 100]} unit="%" width={48} />
+        <Tooltip cursor={{ fill: "#f1f5f9" }} formatter={(v) => `${v} %`} />
+        <Bar dataKey="rate" name={name} fill="#0d9488" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
 const CHANNEL_COLORS: Record<string, string> = { WhatsApp: "#16a34a", SMS: "#2563eb" };
 
 /** Messages by channel (donut). */

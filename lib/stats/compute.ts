@@ -38,6 +38,8 @@ export interface DeliveryStats {
   costPerMessageByUnit: Record<string, number>;
   /** Mean seconds from creation (queued) to the `delivered` status of outbound messages with one; null when none. */
   averageProcessingTime: number | null;
+  /** Outbound messages with a processing time (the mean's denominator). */
+  processed: number;
   /** The 10 contacts with the most messages in the range (most first). */
   topContacts: TopContact[];
   /** Agent/API replies in the range that answered a conversation turn, and their mean response time. */
@@ -202,6 +204,7 @@ SELECT d::date::text AS day
     totalPriceByUnit: {},
     costPerMessageByUnit: {},
     averageProcessingTime: null,
+    processed: 0,
     topContacts: top.map((c) => ({ contactId: c.contact_id, name: c.name, phone: c.phone, messages: c.messages, inbound: c.inbound, outbound: c.messages - c.inbound })),
     firstResponses: 0,
     averageFirstResponseSeconds: null,
@@ -279,6 +282,7 @@ SELECT d::date::text AS day
     stats.totalPrice = stats.totalPriceByUnit[units[0]];
   }
   if (stats.firstResponses > 0) stats.averageFirstResponseSeconds = Math.round((responseSum / stats.firstResponses) * 1000) / 1000;
+  stats.processed = processed;
   if (processed > 0) stats.averageProcessingTime = Math.round((processingSum / processed) * 1000) / 1000;
   return stats;
 }
