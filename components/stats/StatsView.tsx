@@ -1,7 +1,7 @@
 import type { DeliveryStats } from "@/lib/stats";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
-import { ChannelChart, DailyChart, HourlyChart, HourlyRateChart, type ChartDay } from "./StatsCharts";
+import { ChannelChart, DailyChart, HourlyChart, type ChartDay } from "./StatsCharts";
 import { formatCount, formatDay, formatDuration, formatMoney, formatPercent, STATUS_ORDER } from "./format";
 
 export const DELIVERY_GOAL = 0.95;
@@ -63,11 +63,11 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
   const manyDays = stats.byDay.length > 1 && stats.byDay[0].date.slice(0, 4) !== stats.byDay.at(-1)!.date.slice(0, 4);
   const days: ChartDay[] = stats.byDay.map((d) => ({ label: formatDay(locale, d.date, manyDays), ...(d.byStatus as Record<string, number>) }));
   const busiest = stats.byDay.reduce((a, b) => (b.total > a.total ? b : a), stats.byDay[0]);
-  const hours = stats.byHour.map((h) => ({ label: `${String(h.hour).padStart(2, "0")}h`, total: h.total }));
+  const hours = stats.byHour.map((h) => ({ label: `${String(h.hour).padStart(2, "0")}h`, value: h.total }));
   const busiestHour = stats.byHour.reduce((a, b) => (b.total > a.total ? b : a), stats.byHour[0]);
   const hourLabel = (hour: number) => `${String(hour).padStart(2, "0")}:00`;
-  const hourRates = stats.byHour.map((h) => ({ hour: h.hour, label: `${String(h.hour).padStart(2, "0")}h`, rate: h.outcomes ? Math.round((h.delivered / h.outcomes) * 1000) / 10 : null }));
-  const rated = hourRates.filter((h) => h.rate !== null) as { hour: number; rate: number }[];
+  const hourRates = stats.byHour.map((h) => ({ hour: h.hour, label: `${String(h.hour).padStart(2, "0")}h`, value: h.outcomes ? Math.round((h.delivered / h.outcomes) * 1000) / 10 : null }));
+  const rated = hourRates.flatMap((h) => (h.value === null ? [] : [{ hour: h.hour, rate: h.value }]));
   const bestHour = rated.reduce<{ hour: number; rate: number } | null>((a, b) => (a === null || b.rate > a.rate ? b : a), null);
   const worstHour = rated.reduce<{ hour: number; rate: number } | null>((a, b) => (a === null || b.rate < a.rate ? b : a), null);
   const perMessage = stats.priceUnit ? stats.costPerMessageByUnit[stats.priceUnit] : undefined;
@@ -186,7 +186,7 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
           />
         }
       >
-        <HourlyRateChart data={hourRates} name={t.rateCol} />
+        <HourlyChart data={hourRates} name={t.rateCol} percent />
       </Figure>
 
       <section aria-labelledby="top-contacts-title" className="rounded-lg border border-slate-200 bg-white p-4" data-testid="top-contacts">
