@@ -28,16 +28,20 @@ export function DailyChart({ data, statuses, labels }: { data: ChartDay[]; statu
   );
 }
 
-/** Messages by hour of day (0–23). */
-export function HourlyChart({ data, name }: { data: { label: string; total: number }[]; name: string }) {
+/** By hour of day (0–23): messages, or (`percent`) a rate from 0 to 100 % where hours without one have no bar. */
+export function HourlyChart({ data, name, percent = false }: { data: { label: string; value: number | null }[]; name: string; percent?: boolean }) {
   return (
     <ResponsiveContainer width="100%" height={240}>
       <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
         <XAxis dataKey="label" tick={axis} tickLine={false} interval="preserveStartEnd" minTickGap={4} />
-        <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={48} />
-        <Tooltip cursor={{ fill: "#f1f5f9" }} />
-        <Bar dataKey="total" name={name} fill="#059669" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+        {percent ? (
+          <YAxis tick={axis} tickLine={false} axisLine={false} domain={[0, 100]} unit="%" width={48} />
+        ) : (
+          <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={48} />
+        )}
+        <Tooltip cursor={{ fill: "#f1f5f9" }} formatter={percent ? (v) => `${v} %` : undefined} />
+        <Bar dataKey="value" name={name} fill={percent ? "#0d9488" : "#059669"} radius={[3, 3, 0, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );

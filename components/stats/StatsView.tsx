@@ -63,8 +63,15 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
   const manyDays = stats.byDay.length > 1 && stats.byDay[0].date.slice(0, 4) !== stats.byDay.at(-1)!.date.slice(0, 4);
   const days: ChartDay[] = stats.byDay.map((d) => ({ label: formatDay(locale, d.date, manyDays), ...(d.byStatus as Record<string, number>) }));
   const busiest = stats.byDay.reduce((a, b) => (b.total > a.total ? b : a), stats.byDay[0]);
-  const hours = stats.byHour.map((h) => ({ label: `${String(h.hour).padStart(2, "0")}h`, total: h.total }));
+  const hours = stats.byHour.map((h) => ({ label: `${String(h.hour).padStart(2, "0")}h`, value: h.total }));
   const busiestHour = stats.byHour.reduce((a, b) => (b.total > a.total ? b : a), stats.byHour[0]);
+  const hourLabel = (hour: number) => `${String(hour).padStart(2, "0")}:00`;
+  const hourRates = stats.byHour.map((h) => ({ hour: h.hour, label: `${String(h.hour).padStart(2, "0")}h`, value: h.outcomes ? Math.round((h.delivered / h.outcomes) * 1000) / 10 : null }));
+  const rated = hourRates.flatMap((h) => (h.value === null ? [] : [{ hour: h.hour, rate: h.value }]));
+  const bestHour = rated.reduce<{ hour: number; rate: number } | null>((a, b) => (a === null || b.rate > a.rate ? b : a), null);
+  const worstHour = rated.reduce<{ hour: number; rate: number } | null>((a, b) => (a === null || b.rate < a.rate ? b : a), null);
+  const perMessage = stats.priceUnit ? stats.costPerMessageByUnit[stats.priceUnit] : undefined;
+  const otherPerMessage = Object.entries(stats.costPerMessageByUnit).filter(([u]) => u !== stats.priceUnit);
   const channels = [
     { name: "WhatsApp", value: stats.byChannel.whatsapp },
     { name: "SMS", value: stats.byChannel.sms },
@@ -79,7 +86,7 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
         <Card testId="card-read" label={t.read} value={n(by.read ?? 0)} hint={t.readHint} />
         <Card testId="card-failed" label={t.failed} value={n(failed)} hint={t.failedHint} />
       </dl>
-      <dl className="grid grid-cols-2 gap-3 lg:grid-cols-5">
+      <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Card testId="card-delivery-rate" className="col-span-2 lg:col-span-1" label={t.deliveryRate} value={rate === null ? t.notAvailable : formatPercent(locale, rate)} hint={fmt(t.deliveryRateHint, { n: n(stats.outcomes) })}>
           <dd className="mt-2">
             <div
@@ -111,6 +118,18 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
           label={t.firstResponse}
           value={stats.averageFirstResponseSeconds === null ? t.notAvailable : formatDuration(t, stats.averageFirstResponseSeconds)}
           hint={fmt(t.firstResponseHint, { n: n(stats.firstResponses) })}
+        />
+        <Card
+          testId="card-cost-per-message"
+          label={t.costPerMessage}
+          value={stats.priceUnit && perMessage !== undefined ? formatMoney(locale, perMessage, stats.priceUnit) : t.noPrice}
+          hint={otherPerMessage.length ? fmt(t.costOther, { others: otherPerMessage.map(([u, v]) => formatMoney(locale, v, u)).join(", ") }) : t.costPerMessageHint}
+        />
+        <Card
+          testId="card-processing-time"
+          label={t.processingTime}
+          value={stats.averageProcessingTime === null ? t.notAvailable : formatDuration(t, stats.averageProcessingTime)}
+          hint={fmt(t.processingTimeHint, { n: n(stats.processed) })}
         />
         <Card testId="card-active" label={t.activeConversations} value={n(stats.activeConversations)} hint={t.activeConversationsHint} />
       </dl>
@@ -150,6 +169,55 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
           <ChannelChart data={channels} />
         </Figure>
       </div>
+
+      <Figure
+        id="chart-hour-rate"
+        title={t.hourRate}
+        summary={
+          bestHour && worstHour
+            ? fmt(t.hourRateSummary, { best: hourLabel(bestHour.hour), bestRate: formatPercent(locale, bestHour.rate / 100), worst: hourLabel(worstHour.hour), worstRate: formatPercent(locale, worstHour.rate / 100) })
+            : t.hourRateNone
+        }
+        table={
+          <DataTable
+            summary={t.showData}
+            head={[t.hour, t.deliveredCol, t.outcomesCol, t.rateCol]}
+            rows={stats.byHour.map((h) => [hourLabel(h.hour), n(h.delivered), n(h.outcomes), h.outcomes ? formatPercent(locale, h.delivered / h.outcomes) : t.notAvailable])}
+          />
+        }
+      >
+        <HourlyChart data={hourRates} name={t.rateCol} percent />
+      </Figure>
+
+      <section aria-labelledby="top-contacts-title" className="rounded-lg border border-slate-200 bg-white p-4" data-testid="top-contacts">
+        <h2 id="top-contacts-title" className="text-base font-semibold">{t.topContacts}</h2>
+        <p className="mb-3 text-sm text-slate-600">{t.topContactsIntro}</p>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm tabular-nums">
+            <thead>
+              <tr className="border-b border-slate-200 text-slate-600">
+                <th scope="col" className="px-2 py-2 font-medium">{t.contact}</th>
+                <th scope="col" className="px-2 py-2 text-right font-medium">{t.messages}</th>
+                <th scope="col" className="px-2 py-2 text-right font-medium">{t.inbound}</th>
+                <th scope="col" className="px-2 py-2 text-right font-medium">{t.outbound}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.topContacts.map((c) => (
+                <tr key={c.contactId} className="border-b border-slate-100">
+                  <th scope="row" className="px-2 py-2 font-normal">
+                    <span className="font-medium">{c.name ?? c.phone}</span>
+                    {c.name && <span className="ml-2 text-slate-500">{c.phone}</span>}
+                  </th>
+                  <td className="px-2 py-2 text-right">{n(c.messages)}</td>
+                  <td className="px-2 py-2 text-right">{n(c.inbound)}</td>
+                  <td className="px-2 py-2 text-right">{n(c.outbound)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
 
       <section aria-labelledby="errors-title" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="errors-title" className="text-base font-semibold">{t.errors}</h2>

@@ -1,6 +1,6 @@
 import type { SqlClient } from "@/lib/db/types";
 import type { MessageStatus } from "@/lib/status/ranking";
-import type { StatsRange } from "./range";
+import { rangeFilter, type StatsRange } from "./range";
 
 /** Width of a rollup bucket (message_stats_buckets): 15 minutes, so every real time zone's days and hours align. */
 export const BUCKET_MS = 15 * 60_000;
@@ -17,8 +17,8 @@ export interface DeliveryStats {
   byStatus: Partial<Record<MessageStatus, number>>;
   byChannel: { whatsapp: number; sms: number };
   byDay: DayStats[];
-  /** 24 entries: hour of day (0–23) in the range's time zone. */
-  byHour: { hour: number; total: number }[];
+  /** 24 entries: hour of day (0–23) in the range's time zone; `delivered` and `outcomes` as in `deliveryRate`. */
+  byHour: { hour: number; total: number; delivered: number; outcomes: number }[];
   /** (delivered + read + partially_delivered) ÷ outbound with a known outcome; null when none has one yet. */
   deliveryRate: number | null;
   /** (failed + undelivered) ÷ the same; null when none has an outcome yet. */
@@ -34,6 +34,14 @@ export interface DeliveryStats {
   outcomes: number;
   /** Every currency's total, when Twilio priced messages in more than one. */
   totalPriceByUnit: Record<string, number>;
+  /** Per currency: its total ÷ the outbound messages priced in it. */
+  costPerMessageByUnit: Record<string, number>;
+  /** Mean seconds from creation (queued) to the `delivered` status of outbound messages with one; null when none. */
+  averageProcessingTime: number | null;
+  /** Outbound messages with a processing time (the mean's denominator). */
+  processed: number;
+  /** The 10 contacts with the most messages in the range (most first). */
+  topContacts: TopContact[];
   /** Agent/API replies in the range that answered a conversation turn, and their mean response time. */
   firstResponses: number;
   averageFirstResponseSeconds: number | null;
@@ -42,14 +50,23 @@ export interface DeliveryStats {
   timeZone: string;
 }
 
+export interface TopContact {
+  contactId: string;
+  name: string | null;
+  phone: string;
+  messages: number;
+  inbound: number;
+  outbound: number;
+}
+
 const DELIVERED = new Set(["delivered", "read", "partially_delivered"]);
 const FAILED = new Set(["failed", "undelivered"]);
 
-interface TimeRow { g_day: number; day: string | null; hour: number | null; status: string | null; n: string }
+interface TimeRow { g_day: number; day: string | null; hour: number | null; direction: string | null; status: string | null; n: string }
 interface FlatRow {
   g_channel: number; g_direction: number; g_error: number; g_unit: number;
   channel: string | null; direction: string | null; status: string | null; error_code: number | null; price_unit: string | null;
-  n: string; price: string; responses: string; rsum: string;
+  n: string; price: string; responses: string; rsum: string; processed: string; psum: string;
 }
 
 /**
@@ -67,71 +84,106 @@ export async function computeDeliveryStats(sql: SqlClient, range: StatsRange): P
   let dayStart = Math.ceil(innerStart / 86_400_000) * 86_400_000;
   let dayEnd = Math.floor(innerEnd / 86_400_000) * 86_400_000;
   if (dayStart >= dayEnd) dayStart = dayEnd = innerEnd;
-  const ch = range.channel ? `AND channel = $5::"Channel"` : "";
-  const params: unknown[] = [range.start, new Date(innerStart), new Date(innerEnd), range.end];
-  if (range.channel) params.push(range.channel);
-  const tzParam = `$${params.length + 1}`;
+  const params: unknown[] = [range.start, new Date(innerStart), new Date(innerEnd), range.end, range.timeZone];
+  // Both rollups are keyed by channel and current status, so the filters apply to them as to messages.
+  const f = rangeFilter(range, params);
 
   // Time-dependent figures: each whole bucket's local time is computed once (a few thousand
   // conversions) and hash-joined to the rollup rows, which are then summed into days and hours.
   const timeSql = `
 WITH ats AS (
-  SELECT g AS at, g AT TIME ZONE ${tzParam}::text AS lt
+  SELECT g AS at, g AT TIME ZONE $5::text AS lt
     FROM generate_series($2::timestamptz, $3::timestamptz - interval '15 minutes', interval '15 minutes') g
 ), src AS (
-  SELECT ats.lt, b.status, b.messages::bigint AS n
+  SELECT ats.lt, b.direction, b.status, b.messages::bigint AS n
     FROM message_stats_buckets b JOIN ats ON ats.at = b.bucket
-   WHERE b.bucket >= $2 AND b.bucket < $3 AND b.messages <> 0 ${ch}
+   WHERE b.bucket >= $2 AND b.bucket < $3 AND b.messages <> 0 ${f}
   UNION ALL
-  SELECT created_at AT TIME ZONE ${tzParam}::text, status, 1 FROM messages
-   WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${ch}
+  SELECT created_at AT TIME ZONE $5::text, direction, status, 1 FROM messages
+   WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${f}
 )
-SELECT GROUPING(day) AS g_day, day::text, hour, status::text, sum(n)::text AS n
-  FROM (SELECT lt::date AS day, extract(hour FROM lt)::int AS hour, status, n FROM src) x
- GROUP BY GROUPING SETS ((day, status), (hour))`;
+SELECT GROUPING(day) AS g_day, day::text, hour, direction::text, status::text, sum(n)::text AS n
+  FROM (SELECT lt::date AS day, extract(hour FROM lt)::int AS hour, direction, status, n FROM src) x
+ GROUP BY GROUPING SETS ((day, status), (hour, direction, status))`;
 
   // Figures that do not depend on the time zone: whole UTC days from the daily rollup, the rest of
   // the whole buckets from the 15-minute rollup, the partial buckets from messages; one pass to a few
   // dozen groups, then the breakdowns.
-  const rollupCols = "channel, direction, status, error_code, price_unit, messages::bigint AS n, price_sum AS price, responses::bigint AS responses, response_seconds_sum AS rsum";
-  const flatCh = range.channel ? `AND channel = $7::"Channel"` : "";
+  const rollupCols =
+    "channel, direction, status, error_code, price_unit, messages::bigint AS n, price_sum AS price, responses::bigint AS responses, response_seconds_sum AS rsum, processed::bigint AS processed, processing_seconds_sum AS psum";
+  const flatParams: unknown[] = [range.start, new Date(innerStart), new Date(innerEnd), range.end, new Date(dayStart), new Date(dayEnd)];
+  const ff = rangeFilter(range, flatParams);
   const flatSql = `
 WITH src AS (
   SELECT ${rollupCols} FROM message_stats_days
-   WHERE day >= ($5::timestamptz AT TIME ZONE 'UTC')::date AND day < ($6::timestamptz AT TIME ZONE 'UTC')::date AND messages <> 0 ${flatCh}
+   WHERE day >= ($5::timestamptz AT TIME ZONE 'UTC')::date AND day < ($6::timestamptz AT TIME ZONE 'UTC')::date AND messages <> 0 ${ff}
   UNION ALL
   SELECT ${rollupCols} FROM message_stats_buckets
-   WHERE ((bucket >= $2 AND bucket < $5) OR (bucket >= $6 AND bucket < $3)) AND messages <> 0 ${flatCh}
+   WHERE ((bucket >= $2 AND bucket < $5) OR (bucket >= $6 AND bucket < $3)) AND messages <> 0 ${ff}
   UNION ALL
   SELECT channel, direction, status, COALESCE(error_code, 0), COALESCE(price_unit, ''), 1, COALESCE(abs(price), 0),
-         (response_seconds IS NOT NULL)::int, COALESCE(round(response_seconds::numeric, 3), 0)
-    FROM messages WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${flatCh}
+         (response_seconds IS NOT NULL)::int, COALESCE(round(response_seconds::numeric, 3), 0),
+         (processing_seconds IS NOT NULL)::int, COALESCE(round(processing_seconds::numeric, 3), 0)
+    FROM messages WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${ff}
 ), g AS (
-  SELECT channel, direction, status, error_code, price_unit, sum(n) AS n, sum(price) AS price, sum(responses) AS responses, sum(rsum) AS rsum
+  SELECT channel, direction, status, error_code, price_unit, sum(n) AS n, sum(price) AS price, sum(responses) AS responses, sum(rsum) AS rsum,
+         sum(processed) AS processed, sum(psum) AS psum
     FROM src GROUP BY 1, 2, 3, 4, 5
 )
 SELECT GROUPING(channel) AS g_channel, GROUPING(direction) AS g_direction, GROUPING(error_code) AS g_error, GROUPING(price_unit) AS g_unit,
        channel::text, direction::text, status::text, error_code, price_unit,
-       sum(n)::text AS n, sum(price)::text AS price, sum(responses)::text AS responses, sum(rsum)::text AS rsum
+       sum(n)::text AS n, sum(price)::text AS price, sum(responses)::text AS responses, sum(rsum)::text AS rsum,
+       sum(processed)::text AS processed, sum(psum)::text AS psum
   FROM g
- GROUP BY GROUPING SETS ((channel), (direction, status), (error_code), (price_unit))`;
-  const flatParams: unknown[] = [range.start, new Date(innerStart), new Date(innerEnd), range.end, new Date(dayStart), new Date(dayEnd)];
-  if (range.channel) flatParams.push(range.channel);
+ GROUP BY GROUPING SETS ((channel), (direction, status), (error_code), (price_unit, direction))`;
 
-  const activeSql = `
+  // Threads touched since the start, checking messages only for threads with later messages (or,
+  // with a status filter, for every one of them: its messages in the range must match).
+  const activeParams: unknown[] = [range.start, range.end];
+  if (range.channel) activeParams.push(range.channel);
+  const activeCh = range.channel ? `AND t.channel = $3::"Channel"` : "";
+  let activeSql = `
 SELECT count(*)::int AS n FROM threads t
- WHERE t.last_message_at >= $1 ${range.channel ? `AND t.channel = $3::"Channel"` : ""}
+ WHERE t.last_message_at >= $1 ${activeCh}
    AND (t.last_message_at < $2
         OR EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.created_at >= $1 AND m.created_at < $2))`;
+  if (range.statuses) {
+    activeParams.push(range.statuses.join(","));
+    activeSql = `
+SELECT count(*)::int AS n FROM threads t
+ WHERE t.last_message_at >= $1 ${activeCh}
+   AND EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.created_at >= $1 AND m.created_at < $2
+                  AND m.status = ANY(string_to_array($${activeParams.length}::text, ',')::"MessageStatus"[]))`;
+  }
+
+  // Most active contacts: the range's messages (index on created_at) per thread, then per contact.
+  const topParams: unknown[] = [range.start, range.end];
+  const tf = rangeFilter(range, topParams);
+  const topSql = `
+WITH per_thread AS (
+  SELECT thread_id, count(*) AS n, count(*) FILTER (WHERE direction = 'inbound') AS inbound
+    FROM messages WHERE created_at >= $1 AND created_at < $2 ${tf}
+   GROUP BY thread_id
+), per_contact AS (
+  SELECT t.contact_id, sum(p.n) AS n, sum(p.inbound) AS inbound
+    FROM per_thread p JOIN threads t ON t.id = p.thread_id
+   GROUP BY t.contact_id
+   ORDER BY n DESC, t.contact_id
+   LIMIT 10
+)
+SELECT c.id::text AS contact_id, c.name, c.phone, pc.n::int AS messages, pc.inbound::int AS inbound
+  FROM per_contact pc JOIN contacts c ON c.id = pc.contact_id
+ ORDER BY pc.n DESC, pc.contact_id`;
 
   const daysSql = `
 SELECT d::date::text AS day
   FROM generate_series(($1::timestamptz AT TIME ZONE $3)::date, (($2::timestamptz - interval '1 millisecond') AT TIME ZONE $3)::date, interval '1 day') d`;
 
-  const [timeRows, flatRows, [active], days] = await Promise.all([
-    sql.query<TimeRow>(timeSql, [...params, range.timeZone]),
+  const [timeRows, flatRows, [active], top, days] = await Promise.all([
+    sql.query<TimeRow>(timeSql, params),
     sql.query<FlatRow>(flatSql, flatParams),
-    sql.query<{ n: number }>(activeSql, range.channel ? [range.start, range.end, range.channel] : [range.start, range.end]),
+    sql.query<{ n: number }>(activeSql, activeParams),
+    sql.query<{ contact_id: string; name: string | null; phone: string; messages: number; inbound: number }>(topSql, topParams),
     sql.query<{ day: string }>(daysSql, [range.start, range.end, range.timeZone]),
   ]);
 
@@ -140,7 +192,7 @@ SELECT d::date::text AS day
     byStatus: {},
     byChannel: { whatsapp: 0, sms: 0 },
     byDay: days.map((d) => ({ date: d.day, total: 0, byStatus: {} })),
-    byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, total: 0 })),
+    byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, total: 0, delivered: 0, outcomes: 0 })),
     deliveryRate: null,
     errorRate: null,
     byErrorCode: {},
@@ -150,6 +202,10 @@ SELECT d::date::text AS day
     outbound: 0,
     outcomes: 0,
     totalPriceByUnit: {},
+    costPerMessageByUnit: {},
+    averageProcessingTime: null,
+    processed: 0,
+    topContacts: top.map((c) => ({ contactId: c.contact_id, name: c.name, phone: c.phone, messages: c.messages, inbound: c.inbound, outbound: c.messages - c.inbound })),
     firstResponses: 0,
     averageFirstResponseSeconds: null,
     activeConversations: active.n,
@@ -157,9 +213,13 @@ SELECT d::date::text AS day
   };
   const dayIndex = new Map(stats.byDay.map((d, i) => [d.date, i]));
   const pricedCount: Record<string, number> = {};
+  const pricedOutbound: Record<string, { n: number; price: number }> = {};
+  const priceSum: Record<string, number> = {};
   let delivered = 0;
   let failed = 0;
   let responseSum = 0;
+  let processed = 0;
+  let processingSum = 0;
   for (const r of timeRows) {
     const n = Number(r.n);
     if (Number(r.g_day) === 0) {
@@ -170,7 +230,12 @@ SELECT d::date::text AS day
         d.byStatus[r.status as MessageStatus] = (d.byStatus[r.status as MessageStatus] ?? 0) + n;
       }
     } else {
-      stats.byHour[r.hour!].total += n;
+      const h = stats.byHour[r.hour!];
+      h.total += n;
+      if (r.direction === "outbound" && (DELIVERED.has(r.status!) || FAILED.has(r.status!))) {
+        h.outcomes += n;
+        if (DELIVERED.has(r.status!)) h.delivered += n;
+      }
     }
   }
   for (const r of flatRows) {
@@ -180,6 +245,15 @@ SELECT d::date::text AS day
       stats.total += n;
       stats.firstResponses += Number(r.responses);
       responseSum += Number(r.rsum);
+      processed += Number(r.processed);
+      processingSum += Number(r.psum);
+    } else if (Number(r.g_unit) === 0) {
+      const price = Number(r.price);
+      if (r.price_unit && price > 0) {
+        priceSum[r.price_unit] = (priceSum[r.price_unit] ?? 0) + price;
+        pricedCount[r.price_unit] = (pricedCount[r.price_unit] ?? 0) + n;
+        if (r.direction === "outbound") pricedOutbound[r.price_unit] = { n, price };
+      }
     } else if (Number(r.g_direction) === 0) {
       stats.byStatus[r.status as MessageStatus] = (stats.byStatus[r.status as MessageStatus] ?? 0) + n;
       if (r.direction === "inbound") stats.inbound += n;
@@ -190,14 +264,6 @@ SELECT d::date::text AS day
       }
     } else if (Number(r.g_error) === 0) {
       if (r.error_code) stats.byErrorCode[String(r.error_code)] = n;
-    } else if (Number(r.g_unit) === 0) {
-      if (r.price_unit) {
-        const price = Number(r.price);
-        if (price > 0) {
-          stats.totalPriceByUnit[r.price_unit] = Math.round(price * 100_000) / 100_000;
-          pricedCount[r.price_unit] = n;
-        }
-      }
     }
   }
   stats.outcomes = delivered + failed;
@@ -205,11 +271,18 @@ SELECT d::date::text AS day
     stats.deliveryRate = delivered / stats.outcomes;
     stats.errorRate = failed / stats.outcomes;
   }
+  for (const [unit, sum] of Object.entries(priceSum)) {
+    stats.totalPriceByUnit[unit] = Math.round(sum * 100_000) / 100_000;
+    const out = pricedOutbound[unit];
+    if (out) stats.costPerMessageByUnit[unit] = Math.round((out.price / out.n) * 100_000) / 100_000;
+  }
   const units = Object.keys(stats.totalPriceByUnit).sort((a, b) => pricedCount[b] - pricedCount[a] || a.localeCompare(b));
   if (units.length > 0) {
     stats.priceUnit = units[0];
     stats.totalPrice = stats.totalPriceByUnit[units[0]];
   }
   if (stats.firstResponses > 0) stats.averageFirstResponseSeconds = Math.round((responseSum / stats.firstResponses) * 1000) / 1000;
+  stats.processed = processed;
+  if (processed > 0) stats.averageProcessingTime = Math.round((processingSum / processed) * 1000) / 1000;
   return stats;
 }

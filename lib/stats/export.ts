@@ -1,6 +1,6 @@
 import type { SqlClient } from "@/lib/db/types";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
-import type { StatsRange } from "./range";
+import { rangeFilter, type StatsRange } from "./range";
 
 export const CSV_COLUMNS = ["time", "channel", "direction", "to", "from", "status", "error_code", "error_meaning", "price", "price_unit", "message_sid"] as const;
 const PAGE = 5000;
@@ -41,9 +41,8 @@ export function exportMessagesCsv(sql: SqlClient, range: StatsRange, locale: "en
   const encoder = new TextEncoder();
   let after: { at: Date; id: string } | null = null;
   let done = false;
-  const ch = range.channel ? `AND channel = $3::"Channel"` : "";
   const base: unknown[] = [range.start, range.end];
-  if (range.channel) base.push(range.channel);
+  const ch = rangeFilter(range, base);
   const meanings = new Map<number, string>();
   const meaning = (code: number | null) => {
     if (code === null) return "";

@@ -12,6 +12,7 @@ export interface StatsResponse {
   startDate: string;
   endDate: string;
   channel: StatsRange["channel"];
+  statuses: StatsRange["statuses"];
   timeZone: string;
 }
 
@@ -25,6 +26,7 @@ export async function getDeliveryStats(sql: SqlClient, query: unknown, now = new
     startDate: range.start.toISOString(),
     endDate: range.end.toISOString(),
     channel: range.channel,
+    statuses: range.statuses,
     timeZone: range.timeZone,
   };
 }

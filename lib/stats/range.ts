@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { SqlClient } from "@/lib/db/types";
 import { parseInput, validationError } from "@/lib/api/errors";
+import { TWILIO_STATUSES, type MessageStatus } from "@/lib/status/ranking";
 
 export const STATS_PERIODS = ["24h", "7d", "30d", "90d"] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
@@ -22,11 +23,13 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+const STATUS_SET = new Set<string>(TWILIO_STATUSES);
+
 const dateInput = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   error: "must be an ISO 8601 date (2026-11-01) or date-time with offset (2026-11-01T08:00:00Z)",
 });
 
-/** Query string of the statistics routes and page: `?period=` or `?startDate=&endDate=`, `channel`, `tz`. */
+/** Query string of the statistics routes and page: `?period=` or `?startDate=&endDate=`, `channel`, `status`, `tz`. */
 export const statsQuerySchema = z
   .object({
     // "custom" (what the page's period menu sends) just means: use startDate and endDate.
@@ -34,6 +37,13 @@ export const statsQuerySchema = z
     startDate: dateInput.optional(),
     endDate: dateInput.optional(),
     channel: z.enum(["whatsapp", "sms"], { error: "must be 'whatsapp' or 'sms'" }).optional(),
+    // Comma-separated current statuses (`delivered,read`): only messages in one of them are counted.
+    status: z
+      .string()
+      .max(256)
+      .refine((v) => v.split(",").every((x) => STATUS_SET.has(x.trim())), { error: `must be a comma-separated list of ${TWILIO_STATUSES.join(", ")}` })
+      .transform((v) => v.split(",").map((x) => x.trim() as MessageStatus))
+      .optional(),
     tz: z.string().max(64).refine(isTimeZone, { error: "must be an IANA time zone such as America/Bogota or UTC" }).optional(),
   })
   .refine((q) => (q.startDate === undefined) === (q.endDate === undefined), {
@@ -51,6 +61,8 @@ export interface StatsRange {
   end: Date;
   timeZone: string;
   channel: "whatsapp" | "sms" | null;
+  /** Only messages whose current status is one of these (sorted, no duplicates); null: every status. */
+  statuses: MessageStatus[] | null;
 }
 
 /**
@@ -63,9 +75,10 @@ export async function resolveStatsRange(sql: SqlClient, input: unknown, now = ne
   const q = parseInput(statsQuerySchema, input, "statistics query");
   const timeZone = q.tz ?? "UTC";
   const channel = q.channel ?? null;
+  const statuses = q.status ? [...new Set(q.status)].sort() : null;
   if (!q.startDate || !q.endDate) {
     const period = (q.period ?? "7d") as StatsPeriod;
-    return { period, start: new Date(now.getTime() - PERIOD_MS[period]), end: now, timeZone, channel };
+    return { period, start: new Date(now.getTime() - PERIOD_MS[period]), end: now, timeZone, channel, statuses };
   }
   const [row] = await sql.query<{ start: Date; end: Date }>(
     `SELECT CASE WHEN $3 THEN ($1::text::date)::timestamp AT TIME ZONE $5 ELSE $1::text::timestamptz END AS start,
@@ -79,5 +92,22 @@ export async function resolveStatsRange(sql: SqlClient, input: unknown, now = ne
   else if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * 86400_000)
     issues.push({ code: "custom", path: ["endDate"], message: `the range may span at most ${MAX_RANGE_DAYS} days`, input: q.endDate });
   if (issues.length) throw validationError(new z.ZodError(issues), "statistics query");
-  return { period: "custom", start, end, timeZone, channel };
+  return { period: "custom", start, end, timeZone, channel, statuses };
+}
+
+/**
+ * The range's channel and status filters as SQL conditions (each starting with AND) on a table with
+ * `channel` and `status` columns (`prefix`: a table alias and dot), appending their values to `params`.
+ */
+export function rangeFilter(range: StatsRange, params: unknown[], prefix = ""): string {
+  let sql = "";
+  if (range.channel) {
+    params.push(range.channel);
+    sql += ` AND ${prefix}channel = $${params.length}::"Channel"`;
+  }
+  if (range.statuses) {
+    params.push(range.statuses.join(","));
+    sql += ` AND ${prefix}status = ANY(string_to_array($${params.length}::text, ',')::"MessageStatus"[])`;
+  }
+  return sql;
 }

@@ -62,6 +62,15 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     );
     return sid;
   }
+  /** Moves a message's `delivered` history row to `seconds` after its creation. */
+  async function deliveredAfter(sid: string, seconds: number) {
+    const rows = await db.sql.query(
+      `UPDATE message_status_events e SET received_at = m.created_at + make_interval(secs => $2)
+         FROM messages m WHERE m.id = e.message_id AND m.twilio_sid = $1 AND e.status = 'delivered' RETURNING e.id`,
+      [sid, seconds],
+    );
+    expect(rows).toHaveLength(1);
+  }
   async function callback(sid: string, status: string, channel: "whatsapp" | "sms", extra: Record<string, string> = {}) {
     const over = channel === "sms" ? { ChannelPrefix: "sms", To: "+14155550100", From: "+15551234567", ...extra } : extra;
     const res = await statusPOST(signedRequest("/api/webhooks/message-status", statusCallback(sid, status, over)));
@@ -125,6 +134,9 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     const r3 = await send({ channel: "sms", to: "+14155550100", message: "Here you go" }, key, at(14 * HOUR));
     await callback(r3, "delivered", "sms");
     await callback(r3, "sent", "sms", { Price: "-0.00790", PriceUnit: "USD" });
+    // Constructed history: r1 delivered 90 s after it was created (queued), r3 after 30 s.
+    await deliveredAfter(r1, 90);
+    await deliveredAfter(r3, 30);
     const r4 = await send({ channel: "sms", to: "+14155550100", message: "Anything else?" }, key, at(14 * HOUR + 30 * 60_000));
     await callback(r4, "undelivered", "sms", { ErrorCode: "30003", ErrorMessage: "Unreachable destination handset", Price: "-0.00790", PriceUnit: "EUR" });
     await callback(r4, "sent", "sms");
@@ -180,6 +192,68 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     expect(s.byHour).toHaveLength(24);
     expect(hours).toEqual({ 8: 1, 9: 3, 10: 2, 13: 1, 14: 2 });
     expect(s.timeZone).toBe("UTC");
+  });
+
+  it("filters by current status (comma-separated), in counts, rates and active conversations", async () => {
+    const { status, body } = await stats(`${range}&status=read,delivered`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    const s = body.stats;
+    expect(s.total).toBe(2);
+    expect(s.byStatus).toEqual({ read: 1, delivered: 1 });
+    expect(s.byChannel).toEqual({ whatsapp: 1, sms: 1 });
+    expect(s.inbound).toBe(0);
+    expect(s.deliveryRate).toBe(1);
+    expect(s.byErrorCode).toEqual({});
+    expect(s.activeConversations).toBe(2);
+    expect(s.byDay[0]).toEqual({ date: ymd(BASE), total: 2, byStatus: { read: 1, delivered: 1 } });
+    // cut through buckets and combined with a channel
+    const cut = await stats(`startDate=${at(9 * HOUR + 60_000).toISOString()}&endDate=${at(2 * DAY).toISOString()}&status=received&channel=whatsapp`);
+    expect(cut.body.stats.total).toBe(3);
+    expect(cut.body.stats.byStatus).toEqual({ received: 3 });
+    expect(cut.body.stats.activeConversations).toBe(1);
+    const none = await stats(`${range}&status=canceled`);
+    expect(none.body.stats.total).toBe(0);
+    expect(none.body.stats.activeConversations).toBe(0);
+    expect(none.body.stats.topContacts).toEqual([]);
+  });
+
+  it("answers 400 for an unknown status", async () => {
+    for (const q of ["status=bogus", "status=delivered,nope", "status=delivered,,read", `status=${"read,".repeat(60)}read`]) {
+      const { status, body } = await stats(`${range}&${q}`);
+      expect(status, q).toBe(400);
+      expect(body.error.code).toBe("validation_error");
+      expect(body.error.details.map((d: { field: string }) => d.field), q).toContain("status");
+    }
+  });
+
+  it("averages the processing time (created → delivered history row) of delivered outbound messages", async () => {
+    const s = (await stats(range)).body.stats;
+    // r1: 90 s, r3: 30 s; r2 failed and r4 undelivered have no delivered row
+    expect(s.averageProcessingTime).toBe(60);
+    expect((await stats(`${range}&channel=sms`)).body.stats.averageProcessingTime).toBe(30);
+    expect((await stats(`startDate=${at(9 * HOUR + 60_000).toISOString()}&endDate=${at(9 * HOUR + 11 * 60_000).toISOString()}`)).body.stats.averageProcessingTime).toBe(90);
+    expect((await stats(`${range}&status=received`)).body.stats.averageProcessingTime).toBeNull();
+  });
+
+  it("lists the most active contacts with their inbound and outbound counts", async () => {
+    const s = (await stats(range)).body.stats;
+    expect(s.topContacts).toEqual([
+      { contactId: expect.any(String), name: "Ana", phone: "+573001234567", messages: 6, inbound: 4, outbound: 2 },
+      { contactId: expect.any(String), name: null, phone: "+14155550100", messages: 3, inbound: 1, outbound: 2 },
+    ]);
+    const week = (await stats("period=7d")).body.stats;
+    expect(week.topContacts.map((c: { phone: string; messages: number }) => [c.phone, c.messages])).toEqual([
+      ["+573001234567", 6],
+      ["+14155550100", 3],
+      ["+573009999999", 1],
+    ]);
+  });
+
+  it("gives the delivery outcome per hour and the cost per priced outbound message", async () => {
+    const s = (await stats(range)).body.stats;
+    const hours = Object.fromEntries(s.byHour.filter((h: { outcomes: number }) => h.outcomes > 0).map((h: { hour: number; delivered: number; outcomes: number }) => [h.hour, [h.delivered, h.outcomes]]));
+    expect(hours).toEqual({ 9: [1, 1], 10: [0, 1], 14: [1, 2] });
+    expect(s.costPerMessageByUnit).toEqual({ USD: 0.00645, EUR: 0.0079 });
   });
 
   it("puts days and hours in the requested time zone (half-hour offset)", async () => {

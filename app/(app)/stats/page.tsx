@@ -18,7 +18,7 @@ type Search = Record<string, string | string[] | undefined>;
 
 function params(sp: Search): URLSearchParams {
   const out = new URLSearchParams();
-  for (const k of ["period", "startDate", "endDate", "channel", "tz"]) {
+  for (const k of ["period", "startDate", "endDate", "channel", "status", "tz"]) {
     const v = sp[k];
     if (typeof v === "string" && v !== "") out.set(k, v);
   }
