@@ -189,36 +189,6 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
         <HourlyChart data={hourRates} name={t.rateCol} percent />
       </Figure>
 
-      <section aria-labelledby="top-contacts-title" className="rounded-lg border border-slate-200 bg-white p-4" data-testid="top-contacts">
-        <h2 id="top-contacts-title" className="text-base font-semibold">{t.topContacts}</h2>
-        <p className="mb-3 text-sm text-slate-600">{t.topContactsIntro}</p>
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm tabular-nums">
-            <thead>
-              <tr className="border-b border-slate-200 text-slate-600">
-                <th scope="col" className="px-2 py-2 font-medium">{t.contact}</th>
-                <th scope="col" className="px-2 py-2 text-right font-medium">{t.messages}</th>
-                <th scope="col" className="px-2 py-2 text-right font-medium">{t.inbound}</th>
-                <th scope="col" className="px-2 py-2 text-right font-medium">{t.outbound}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stats.topContacts.map((c) => (
-                <tr key={c.contactId} className="border-b border-slate-100">
-                  <th scope="row" className="px-2 py-2 font-normal">
-                    <span className="font-medium">{c.name ?? c.phone}</span>
-                    {c.name && <span className="ml-2 text-slate-500">{c.phone}</span>}
-                  </th>
-                  <td className="px-2 py-2 text-right">{n(c.messages)}</td>
-                  <td className="px-2 py-2 text-right">{n(c.inbound)}</td>
-                  <td className="px-2 py-2 text-right">{n(c.outbound)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-
       <section aria-labelledby="errors-title" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="errors-title" className="text-base font-semibold">{t.errors}</h2>
         <p className="mb-3 text-sm text-slate-600">{t.errorsIntro}</p>

@@ -40,8 +40,6 @@ export interface DeliveryStats {
   averageProcessingTime: number | null;
   /** Outbound messages with a processing time (the mean's denominator). */
   processed: number;
-  /** The 10 contacts with the most messages in the range (most first). */
-  topContacts: TopContact[];
   /** Agent/API replies in the range that answered a conversation turn, and their mean response time. */
   firstResponses: number;
   averageFirstResponseSeconds: number | null;
@@ -50,14 +48,6 @@ export interface DeliveryStats {
   timeZone: string;
 }
 
-export interface TopContact {
-  contactId: string;
-  name: string | null;
-  phone: string;
-  messages: number;
-  inbound: number;
-  outbound: number;
-}
 
 const DELIVERED = new Set(["delivered", "read", "partially_delivered"]);
 const FAILED = new Set(["failed", "undelivered"]);
@@ -156,34 +146,14 @@ SELECT count(*)::int AS n FROM threads t
                   AND m.status = ANY(string_to_array($${activeParams.length}::text, ',')::"MessageStatus"[]))`;
   }
 
-  // Most active contacts: the range's messages (index on created_at) per thread, then per contact.
-  const topParams: unknown[] = [range.start, range.end];
-  const tf = rangeFilter(range, topParams);
-  const topSql = `
-WITH per_thread AS (
-  SELECT thread_id, count(*) AS n, count(*) FILTER (WHERE direction = 'inbound') AS inbound
-    FROM messages WHERE created_at >= $1 AND created_at < $2 ${tf}
-   GROUP BY thread_id
-), per_contact AS (
-  SELECT t.contact_id, sum(p.n) AS n, sum(p.inbound) AS inbound
-    FROM per_thread p JOIN threads t ON t.id = p.thread_id
-   GROUP BY t.contact_id
-   ORDER BY n DESC, t.contact_id
-   LIMIT 10
-)
-SELECT c.id::text AS contact_id, c.name, c.phone, pc.n::int AS messages, pc.inbound::int AS inbound
-  FROM per_contact pc JOIN contacts c ON c.id = pc.contact_id
- ORDER BY pc.n DESC, pc.contact_id`;
-
   const daysSql = `
 SELECT d::date::text AS day
   FROM generate_series(($1::timestamptz AT TIME ZONE $3)::date, (($2::timestamptz - interval '1 millisecond') AT TIME ZONE $3)::date, interval '1 day') d`;
 
-  const [timeRows, flatRows, [active], top, days] = await Promise.all([
+  const [timeRows, flatRows, [active], days] = await Promise.all([
     sql.query<TimeRow>(timeSql, params),
     sql.query<FlatRow>(flatSql, flatParams),
     sql.query<{ n: number }>(activeSql, activeParams),
-    sql.query<{ contact_id: string; name: string | null; phone: string; messages: number; inbound: number }>(topSql, topParams),
     sql.query<{ day: string }>(daysSql, [range.start, range.end, range.timeZone]),
   ]);
 
@@ -205,7 +175,6 @@ SELECT d::date::text AS day
     costPerMessageByUnit: {},
     averageProcessingTime: null,
     processed: 0,
-    topContacts: top.map((c) => ({ contactId: c.contact_id, name: c.name, phone: c.phone, messages: c.messages, inbound: c.inbound, outbound: c.messages - c.inbound })),
     firstResponses: 0,
     averageFirstResponseSeconds: null,
     activeConversations: active.n,

@@ -214,7 +214,6 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     const none = await stats(`${range}&status=canceled`);
     expect(none.body.stats.total).toBe(0);
     expect(none.body.stats.activeConversations).toBe(0);
-    expect(none.body.stats.topContacts).toEqual([]);
   });
 
   it("answers 400 for an unknown status", async () => {
@@ -233,20 +232,6 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     expect((await stats(`${range}&channel=sms`)).body.stats.averageProcessingTime).toBe(30);
     expect((await stats(`startDate=${at(9 * HOUR + 60_000).toISOString()}&endDate=${at(9 * HOUR + 11 * 60_000).toISOString()}`)).body.stats.averageProcessingTime).toBe(90);
     expect((await stats(`${range}&status=received`)).body.stats.averageProcessingTime).toBeNull();
-  });
-
-  it("lists the most active contacts with their inbound and outbound counts", async () => {
-    const s = (await stats(range)).body.stats;
-    expect(s.topContacts).toEqual([
-      { contactId: expect.any(String), name: "Ana", phone: "+573001234567", messages: 6, inbound: 4, outbound: 2 },
-      { contactId: expect.any(String), name: null, phone: "+14155550100", messages: 3, inbound: 1, outbound: 2 },
-    ]);
-    const week = (await stats("period=7d")).body.stats;
-    expect(week.topContacts.map((c: { phone: string; messages: number }) => [c.phone, c.messages])).toEqual([
-      ["+573001234567", 6],
-      ["+14155550100", 3],
-      ["+573009999999", 1],
-    ]);
   });
 
   it("gives the delivery outcome per hour and the cost per priced outbound message", async () => {
