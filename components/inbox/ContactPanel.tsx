@@ -65,7 +65,10 @@ export function ContactPanel({
           <dd className={thread.contact.name ? "break-words font-medium" : "italic text-slate-500"}>{thread.contact.name ?? t.noContactName}</dd>
         </div>
         {thread.contact.phone && <div><dt className="text-xs text-slate-500">{t.phone}</dt><dd>{thread.contact.phone}</dd></div>}
-        <div><dt className="text-xs text-slate-500">{t.repliesTo}</dt><dd>{thread.customerAddress}</dd></div>
+        {/* Only when replies go to another form than the phone shown (+521… vs +52…, a WhatsApp user id). */}
+        {thread.customerAddress.replace(/^whatsapp:/, "") !== thread.contact.phone && (
+          <div><dt className="text-xs text-slate-500">{t.repliesTo}</dt><dd className="break-all">{thread.customerAddress}</dd></div>
+        )}
         {thread.contact.waId && <div><dt className="text-xs text-slate-500">{t.waId}</dt><dd>{thread.contact.waId}</dd></div>}
         <div><dt className="text-xs text-slate-500">{t.since}</dt><dd>{new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(thread.contact.createdAt))}</dd></div>
       </dl>

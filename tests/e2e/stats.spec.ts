@@ -65,11 +65,6 @@ test("an admin sees the statistics of simulated traffic: cards, charts, errors, 
   // Delivery rate per hour (bars of a percentage) with its text summary.
   await expect(page.locator("#chart-hour-rate-title")).toHaveText("Delivery rate by hour");
   await expect(page.locator("#chart-hour-rate-summary")).toContainText("Best hour:");
-  // The contacts who wrote are among the most active ones.
-  const top = page.getByTestId("top-contacts");
-  await expect(top.getByRole("heading", { name: "Most active contacts" })).toBeVisible();
-  await expect(top.getByRole("row", { name: /Lucía/ })).toContainText("+573005550101");
-  await expect(top.getByRole("row", { name: /\+14155550123/ })).toBeVisible();
   // Charts drew bars, and each has a text alternative.
   await expect(page.locator("#chart-days-title")).toHaveText("Messages per day by status");
   await expect(page.locator("figure").first().locator(".recharts-bar-rectangle").first()).toBeVisible();
@@ -128,7 +123,6 @@ test("a period without messages shows the empty state; custom dates; Spanish", a
   await expect(page.getByText("Horas en America/Bogota")).toBeVisible();
   await expect(page.getByRole("row", { name: /30003/ })).toContainText("Teléfono inalcanzable");
   await expect(page.getByRole("link", { name: "Exportar CSV" })).toHaveAttribute("href", /lang=es/);
-  await expect(page.getByRole("heading", { name: "Contactos más activos" })).toBeVisible();
   await expect(page.getByTestId("card-cost-per-message")).toContainText("Costo por mensaje");
   await expect(page.locator("#chart-hour-rate-title")).toHaveText("Tasa de entrega por hora");
   await page.screenshot({ path: "screenshots/stats-es.png", fullPage: true });
