@@ -30,6 +30,7 @@ const EN: Record<number, Text> = {
   21620: ["Invalid media URL", "One or more attachment URLs are malformed (for example, missing http:// or https://).", "Send attachments with complete, public https URLs."],
   21621: ["Sender not enabled for MMS", "The 'From' number cannot send picture or media messages.", "Send text only, or use a number with MMS capability."],
   21623: ["Too many attachments", "The message has more media files than allowed (10 at most).", "Send at most 10 attachments per message."],
+  21635: ["'To' number is a landline", "The recipient's number is a landline, and in this country Twilio does not try to deliver SMS to landlines.", "Check the number (for example with Twilio Lookup) and ask the contact for a mobile number, or reach them on another channel."],
   21654: ["Template missing", "Template variables were sent without a ContentSid.", "Choose a template (ContentSid) when sending variables."],
   21655: ["Invalid template", "The ContentSid is not a valid template of this account.", "Pick an existing, approved template from the Content Template Builder."],
   21656: ["Invalid template variables", "The ContentVariables value is not valid (it must be a JSON object of variable values).", "Fill every template variable with plain text and resend."],
@@ -38,7 +39,7 @@ const EN: Record<number, Text> = {
   21703: ["No sender available in the Messaging Service", "None of the senders in the Messaging Service can send this message to this recipient.", "Add a sender that can reach this country or channel to the Messaging Service."],
   21704: ["Messaging Service has no senders", "The Messaging Service contains no phone numbers or sender IDs.", "Add at least one sender to the Messaging Service in the Twilio Console."],
   21705: ["Invalid Messaging Service", "The Messaging Service used for this message is not valid.", "Check the Messaging Service SID in the configuration."],
-  // 30001–30038: delivery failures reported after Twilio accepted the message.
+  // 30001–30042: delivery failures reported after Twilio accepted the message.
   30001: ["Queue overflow", "Too many messages were queued at once for this sender.", "Send more slowly or add senders to a Messaging Service; then resend."],
   30002: ["Account suspended", "Your Twilio account is suspended, so the message was not sent.", "Check the Twilio Console and contact Twilio support."],
   30003: ["Unreachable handset", "The recipient's phone is off, out of coverage or cannot receive messages right now.", "Try again later or contact the person by another channel."],
@@ -77,7 +78,9 @@ const EN: Record<number, Text> = {
   30036: ["Validity period expired", "The message stayed queued longer than its validity period and was not sent.", "Resend, and send more slowly or raise the validity period."],
   30037: ["Outbound messaging disabled", "Sending messages is disabled for this account.", "Contact Twilio support to find out why and re-enable it."],
   30038: ["OTP message filtered", "A one-time-password message was filtered because its text looked suspicious.", "Send codes with a simple, standard text (or use Twilio Verify)."],
-  // 63001–63051, 63101: channel and WhatsApp errors.
+  30039: ["Filtered to prevent a message loop", "This incoming message looked machine-generated, so Twilio failed it and did not call the app's webhook, to avoid an endless auto-reply loop.", "Usually nothing to fix; to answer such a message, reply by hand (or through the REST API) after seeing the failed status."],
+  30042: ["Sender ID blocked", "The alphanumeric sender ID was blocked for being generic, containing non-compliant special characters, or being linked to fraud.", "Review the destination's SMS guidelines and use a compliant sender ID specific to your brand."],
+  // 63001–63051, 63100–63101: channel and WhatsApp errors.
   63001: ["Channel authentication failed", "The channel (WhatsApp) could not authenticate the request.", "Check the sender's setup in the Twilio Console; contact Twilio support if it is correct."],
   63002: ["Channel sender not found", "The channel could not find the 'From' address.", "Check TWILIO_WHATSAPP_FROM and the sender in the Twilio Console."],
   63003: ["Invalid WhatsApp recipient", "The recipient's number is not on WhatsApp, or the address is wrong.", "Check the number; reach the person by SMS if they do not use WhatsApp."],
@@ -126,6 +129,7 @@ const EN: Record<number, Text> = {
   63047: ["Sample media has an invalid type", "The sample media link does not return an accepted Content-Type, so the template was not created.", "Serve the file with a correct media type and submit the template again."],
   63049: ["Meta did not deliver this marketing message", "Meta blocked this marketing template: US recipients no longer receive them, and elsewhere Meta limits marketing messages to people less likely to engage.", "Do not resend right away; use SMS, a utility template if the message is transactional, or retry later."],
   63051: ["WhatsApp Business Account locked", "WhatsApp locked the Business Account of this sender for an integrity policy violation.", "Review the notice in Meta Business Manager and request a review there."],
+  63100: ["WhatsApp sender validation error", "A request to register or update a WhatsApp sender had an empty or invalid body, or a field (such as the sender ID or display name) that fails validation.", "Check the error message for the failing field; write the sender as whatsapp:+E.164 and use a display name that meets Meta's rules."],
   63101: ["WhatsApp Business Account not usable", "Twilio cannot access the WhatsApp Business Account with the ID given (deleted, not shared with Twilio, or linked to another Twilio account).", "Check the WABA ID and that it is shared with this Twilio account."],
 };
 
@@ -143,6 +147,7 @@ const ES: Record<number, Text> = {
   21620: ["URL de adjunto no válida", "Una o más URL de adjuntos están mal formadas (p. ej. sin http:// o https://).", "Envía adjuntos con URL https completas y públicas."],
   21621: ["Remitente sin MMS", "El número 'From' no puede enviar imágenes ni adjuntos.", "Envía solo texto o usa un número con MMS."],
   21623: ["Demasiados adjuntos", "El mensaje tiene más archivos de los permitidos (10 como máximo).", "Envía como máximo 10 adjuntos por mensaje."],
+  21635: ["El número 'To' es un fijo", "El número del destinatario es un fijo y en este país Twilio no intenta entregar SMS a fijos.", "Verifica el número (p. ej. con Twilio Lookup) y pide un móvil al contacto, o usa otro canal."],
   21654: ["Falta la plantilla", "Se enviaron variables de plantilla sin ContentSid.", "Elige una plantilla (ContentSid) al enviar variables."],
   21655: ["Plantilla no válida", "El ContentSid no es una plantilla válida de esta cuenta.", "Elige una plantilla existente y aprobada del Content Template Builder."],
   21656: ["Variables de plantilla no válidas", "ContentVariables no es válido (debe ser un objeto JSON con los valores).", "Rellena cada variable con texto simple y reenvía."],
@@ -189,6 +194,8 @@ const ES: Record<number, Text> = {
   30036: ["Periodo de validez vencido", "El mensaje estuvo en cola más tiempo que su periodo de validez y no se envió.", "Reenvía, y envía más despacio o amplía el periodo de validez."],
   30037: ["Envío de mensajes desactivado", "El envío de mensajes está desactivado para esta cuenta.", "Contacta al soporte de Twilio para saber por qué y reactivarlo."],
   30038: ["Mensaje OTP filtrado", "Se filtró un mensaje de código de un solo uso porque su texto parecía sospechoso.", "Envía los códigos con un texto simple y estándar (o usa Twilio Verify)."],
+  30039: ["Filtrado para evitar un bucle de mensajes", "Este mensaje entrante parecía generado por una máquina, así que Twilio lo marcó como fallido y no llamó al webhook de la app, para evitar un bucle infinito de respuestas automáticas.", "Normalmente no hay nada que corregir; para responder, hazlo a mano (o por la API REST) tras ver el estado fallido."],
+  30042: ["ID de remitente bloqueado", "El ID alfanumérico del remitente se bloqueó por ser genérico, tener caracteres especiales no permitidos o estar vinculado a fraude.", "Revisa las pautas de SMS del país de destino y usa un ID de remitente propio de tu marca que las cumpla."],
   63001: ["Falló la autenticación del canal", "El canal (WhatsApp) no pudo autenticar la petición.", "Revisa la configuración del remitente en la consola de Twilio; si es correcta, contacta a su soporte."],
   63002: ["Remitente del canal no encontrado", "El canal no encontró la dirección 'From'.", "Revisa TWILIO_WHATSAPP_FROM y el remitente en la consola de Twilio."],
   63003: ["Destinatario de WhatsApp no válido", "El número no usa WhatsApp o la dirección es incorrecta.", "Verifica el número; si no usa WhatsApp, escríbele por SMS."],
@@ -237,6 +244,7 @@ const ES: Record<number, Text> = {
   63047: ["Tipo de archivo de ejemplo no válido", "El enlace al archivo de ejemplo no devuelve un Content-Type aceptado, así que no se creó la plantilla.", "Sirve el archivo con un tipo correcto y envía la plantilla de nuevo."],
   63049: ["Meta no entregó este mensaje de marketing", "Meta bloqueó esta plantilla de marketing: en EE. UU. ya no se entregan y en otros países Meta limita el marketing a quien es menos probable que interactúe.", "No reenvíes enseguida; usa SMS, una plantilla de utilidad si el mensaje es transaccional, o reintenta más tarde."],
   63051: ["Cuenta de WhatsApp Business bloqueada", "WhatsApp bloqueó la cuenta de empresa de este remitente por infringir sus políticas de integridad.", "Revisa el aviso en Meta Business Manager y solicita allí una revisión."],
+  63100: ["Error de validación del remitente de WhatsApp", "Una petición para registrar o actualizar un remitente de WhatsApp tenía el cuerpo vacío o no válido, o un campo (como el ID del remitente o el nombre visible) que no pasa la validación.", "Mira en el mensaje de error qué campo falla; escribe el remitente como whatsapp:+E.164 y usa un nombre visible que cumpla las reglas de Meta."],
   63101: ["Cuenta de WhatsApp Business no utilizable", "Twilio no puede acceder a la cuenta de WhatsApp Business con ese ID (eliminada, no compartida con Twilio o vinculada a otra cuenta de Twilio).", "Revisa el ID de la WABA y que esté compartida con esta cuenta de Twilio."],
 };
 

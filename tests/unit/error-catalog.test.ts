@@ -3,12 +3,13 @@ import { explainTwilioError, KNOWN_ERROR_CODES, twilioErrorUrl } from "@/lib/twi
 
 const CLAIMED = [
   11200,
-  21211, 21408, 21606, 21608, 21610, 21611, 21612, 21614, 21617, 21620, 21621, 21623, 21654, 21655, 21656, 21659, 21660,
+  21211, 21408, 21606, 21608, 21610, 21611, 21612, 21614, 21617, 21620, 21621, 21623, 21635, 21654, 21655, 21656, 21659, 21660,
   21703, 21704, 21705,
   ...Array.from({ length: 38 }, (_, i) => 30001 + i), // 30001–30038
+  30039, 30042,
   63001, 63002, 63003,
   ...Array.from({ length: 43 }, (_, i) => 63005 + i), // 63005–63047
-  63049, 63051, 63101,
+  63049, 63051, 63100, 63101,
 ];
 
 describe("Twilio error catalog", () => {
@@ -31,7 +32,7 @@ describe("Twilio error catalog", () => {
   });
 
   it("has no entry for unknown codes, which link to Twilio's page", () => {
-    for (const code of [30039, 30044, 63048, 63112, 99999]) expect(explainTwilioError(code, "es")).toBeNull();
+    for (const code of [30044, 63048, 63112, 99999]) expect(explainTwilioError(code, "es")).toBeNull();
     expect(explainTwilioError(Number("toString"), "en")).toBeNull();
     expect(explainTwilioError(null)).toBeNull();
     expect(twilioErrorUrl(63112)).toBe("https://www.twilio.com/docs/api/errors/63112");
