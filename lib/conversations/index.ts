@@ -6,5 +6,5 @@
  * `publish` announces any other live event from a transaction of several statements.
  */
 export { insertMessage, type MessageDraft, type OutboundSender } from "./messages";
-export { touchThread, upsertContactThread, type FirstStatus, type ThreadTouch, type UpsertThreadInput } from "./threads";
+export { fillContactFromCallback, touchThread, upsertContactThread, type FirstStatus, type ThreadTouch, type UpsertThreadInput } from "./threads";
 export { publish } from "@/lib/realtime/publish";

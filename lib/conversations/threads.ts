@@ -133,3 +133,26 @@ export async function touchThread(tx: SqlClient, touch: ThreadTouch): Promise<vo
     { name: "hilo_touch_thread" },
   );
 }
+
+/**
+ * Fills or updates a message's contact from what a status callback carries (WhatsApp profile name,
+ * WaId): written only when present and different, never blanked. Its own statement, before the status
+ * is applied and outside any transaction that locks the message, so the lock order stays
+ * contact → thread → message everywhere. The message is found by its SID or, before Twilio's SID is
+ * linked, by Hilo's id.
+ */
+export async function fillContactFromCallback(
+  db: SqlClient,
+  message: { sid: string; hiloId?: string | null },
+  details: { name: string | null; waId: string | null },
+): Promise<void> {
+  if (!details.name && !details.waId) return;
+  await db.query(
+    `UPDATE contacts AS c SET name = COALESCE($3::text, c.name), wa_id = COALESCE($4::text, c.wa_id), updated_at = now()
+       FROM messages m JOIN threads t ON t.id = m.thread_id
+      WHERE (m.twilio_sid = $1 OR m.id = $2::uuid) AND c.id = t.contact_id
+        AND (c.name IS DISTINCT FROM COALESCE($3::text, c.name) OR c.wa_id IS DISTINCT FROM COALESCE($4::text, c.wa_id))`,
+    [message.sid, message.hiloId ?? null, details.name, details.waId],
+    { name: "hilo_fill_contact_from_callback" },
+  );
+}

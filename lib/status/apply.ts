@@ -30,11 +30,6 @@ export interface StatusUpdateInput {
   webhookEventId?: string | null;
   /** The first status Twilio reported (the API's answer to the create request): no previous status. */
   initial?: boolean;
-  /**
-   * Contact details the callback carries (WhatsApp's ProfileName, WaId): they fill or update the
-   * message's contact in the same statement, written only when present and different; never blanked.
-   */
-  contact?: { name: string | null; waId: string | null };
 }
 
 export interface StatusUpdateResult {
@@ -91,11 +86,6 @@ WITH ev_id AS (
     updated_at    = now()
   FROM ins WHERE msg.id = ins.message_id
   RETURNING msg.id, msg.status
-), ct AS (
-  UPDATE contacts AS c SET name = COALESCE($21::text, c.name), wa_id = COALESCE($22::text, c.wa_id), updated_at = now()
-  FROM m JOIN threads t ON t.id = m.thread_id
-  WHERE ($21::text IS NOT NULL OR $22::text IS NOT NULL) AND c.id = t.contact_id
-    AND (c.name IS DISTINCT FROM COALESCE($21::text, c.name) OR c.wa_id IS DISTINCT FROM COALESCE($22::text, c.wa_id))
 ), ev AS (
   INSERT INTO webhook_events (id, kind, message_sid, message_status, idempotency_token, params, headers, outcome, processed_at)
   SELECT ev_id.id, $13::text, $14::text, $15::text, $16::text, $17::jsonb, $18::jsonb,
@@ -133,8 +123,6 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`;
     ev ? JSON.stringify(ev.headers) : null,
     input.webhookEventId ?? null,
     input.initial === true,
-    input.contact?.name || null,
-    input.contact?.waId || null,
   ];
   const [row] = await conn.query<{
     message_id: string | null;

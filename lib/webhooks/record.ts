@@ -1,7 +1,7 @@
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
-import { insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
+import { fillContactFromCallback, insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
 import type { MessageStatus } from "@/lib/status/ranking";
 import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
@@ -163,8 +163,13 @@ export async function recordStatus(
     price: parsePrice(params.Price),
     priceUnit: params.PriceUnit || null,
     numSegments: parseIntOrNull(params.NumSegments),
-    contact: { name: params.ProfileName?.trim().slice(0, 200) || null, waId: waIdOf(params.WaId) },
   };
+  await withSerializationRetry(() =>
+    fillContactFromCallback(db, { sid: params.MessageSid, hiloId: hiloMessageId }, {
+      name: params.ProfileName?.trim().slice(0, 200) || null,
+      waId: waIdOf(params.WaId),
+    }),
+  );
   const first = await withSerializationRetry(() =>
     applyStatusUpdate(db, { ...update, lookup: { by: "sid", sid: params.MessageSid }, rawEvent: raw }),
   );
