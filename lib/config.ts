@@ -21,14 +21,16 @@ const envSchema = z.object({
   TRUST_PROXY: z
     .string()
     .optional()
-    .refine((v) => {
+    .transform((v, ctx) => {
       try {
-        trustedProxyHops(v);
-        return true;
-      } catch {
-        return false;
+        return trustedProxyHops(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
       }
-    }, "TRUST_PROXY must be true, false or the number of proxies (0–10) in front of Hilo"),
+    }),
+  // Seconds before an unconfirmed send is marked failed; outside 60 s – 7 days the default (600) applies.
+  SEND_RECONCILE_GIVE_UP_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).catch(600),
 });
 
 /**
@@ -57,6 +59,8 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Reverse proxies in front of Hilo whose X-Forwarded-For entries are trusted (TRUST_PROXY). */
   trustProxyHops: number;
+  /** How long the reconciliation waits for Twilio to confirm a send before marking it failed. */
+  sendReconcileGiveUpSeconds: number;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
   twilio: {
@@ -108,7 +112,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
-    trustProxyHops: trustedProxyHops(e.TRUST_PROXY),
+    trustProxyHops: e.TRUST_PROXY,
+    sendReconcileGiveUpSeconds: e.SEND_RECONCILE_GIVE_UP_SECONDS,
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
     twilio: simulatorEnabled
       ? {

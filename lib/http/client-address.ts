@@ -32,7 +32,7 @@ export function installPeerAddressHeader(): void {
  * How many reverse proxies in front of Hilo append to X-Forwarded-For (`TRUST_PROXY`): unset, empty,
  * `false` or `0` trust none; `true` means one; a number 1–10 that many.
  */
-export function trustedProxyHops(value: string | undefined = process.env.TRUST_PROXY): number {
+export function trustedProxyHops(value: string | undefined): number {
   const v = (value ?? "").trim().toLowerCase();
   if (v === "" || v === "false" || v === "0") return 0;
   if (v === "true") return 1;
@@ -47,7 +47,7 @@ export function trustedProxyHops(value: string | undefined = process.env.TRUST_P
  * `X-Forwarded-For, peer`: each trusted proxy appended the address it saw, so anything further left
  * was written by the client and is ignored.
  */
-export function clientAddress(headers: { get(name: string): string | null }, hops: number = trustedProxyHops()): string {
+export function clientAddress(headers: { get(name: string): string | null }, hops: number): string {
   const peer = (headers.get(PEER_ADDRESS_HEADER) ?? "").trim() || "unknown";
   if (hops === 0) return peer;
   const chain = (headers.get("x-forwarded-for") ?? "")

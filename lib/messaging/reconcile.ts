@@ -197,18 +197,12 @@ async function giveUpOn(sql: Database, id: string): Promise<boolean> {
   );
 }
 
-function secondsFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
-}
-
 /** The in-process sweep (every instance runs one): reconciles unconfirmed sends and purges old Idempotency-Keys. */
 export function startSendReconcileWorker(intervalMs = 15_000): () => Promise<void> {
   return startIntervalWorker("send reconciliation worker", intervalMs, async () => {
     const { sql } = await getDatabase();
-    await reconcileSends(sql, createTwilioClient(getConfig().twilio), {
-      giveUpAfterSeconds: secondsFromEnv("SEND_RECONCILE_GIVE_UP_SECONDS", 600, 60, 7 * 24 * 3600),
-    });
+    const config = getConfig();
+    await reconcileSends(sql, createTwilioClient(config.twilio), { giveUpAfterSeconds: config.sendReconcileGiveUpSeconds });
     await purgeExpiredIdempotencyKeys(sql);
   });
 }

@@ -1,5 +1,5 @@
 import twilio from "twilio";
-import { describeZodError } from "@/lib/api/errors";
+import { describeZodError, errorBody } from "@/lib/api/errors";
 import type { Database } from "@/lib/db/types";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { Channel } from "@/lib/contacts/phone";
@@ -61,7 +61,7 @@ function jsonError(status: number, code: string, message: string, details?: unkn
   return {
     status,
     contentType: "application/json",
-    body: JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }) } }),
+    body: JSON.stringify(errorBody(code, message, details)),
   };
 }
 

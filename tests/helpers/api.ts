@@ -29,3 +29,8 @@ export function postJson(path: string, body: unknown, headers: Record<string, st
 }
 
 export const params = <T extends Record<string, string>>(p: T) => ({ params: Promise.resolve(p) });
+
+/** Forgets every API rate-limit count of this process (the limiter is created anew on the next request). */
+export function resetRateLimiter(): void {
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for("hilo.rateLimiter")];
+}

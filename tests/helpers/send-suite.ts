@@ -1,7 +1,7 @@
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { startSimulator, type Simulator, type SimulatorOptions } from "@/simulator/server";
 import { startRouteServer } from "./app-server";
-import { apiKeyHeader } from "./api";
+import { apiKeyHeader, resetRateLimiter } from "./api";
 import { createTestDatabase, type TestDatabase } from "./db";
 import { setEnv } from "./env";
 
@@ -55,13 +55,6 @@ export async function startSimulatedTwilio(opts: {
       restoreEnv();
     },
   };
-}
-
-const LIMITER = Symbol.for("hilo.rateLimiter");
-
-/** Forgets every API rate-limit count of this process (the limiter is created anew on the next request). */
-export function resetRateLimiter(): void {
-  delete (globalThis as Record<symbol, unknown>)[LIMITER];
 }
 
 export interface SendDatabase {

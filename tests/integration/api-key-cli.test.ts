@@ -15,13 +15,12 @@ import { hashApiKey } from "@/lib/auth/api-keys";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { removeServerInfo, serverInfoPath, setLocalControlToken, writeServerInfo } from "@/lib/runtime/local-control";
 import { startRouteServer } from "../helpers/app-server";
-import { get, postJson } from "../helpers/api";
+import { get, postJson, resetRateLimiter } from "../helpers/api";
 import { createTestDatabase, postgresReachable, type TestDatabase } from "../helpers/db";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
 const KEY_LINE = /^hilo_[0-9a-f]{8}_[A-Za-z0-9_-]{32}$/;
-const LIMITER = Symbol.for("hilo.rateLimiter");
 
 /** Runs `npm run api-key -- <args>` (its script: tsx scripts/api-key.ts) with only the given database settings. */
 async function apiKeyCli(args: string[], dbEnv: { DATABASE_URL?: string; HILO_DATA_DIR?: string }) {
@@ -50,17 +49,17 @@ async function authenticates(db: AppDatabase, key: string): Promise<number> {
 const pgReachable = await postgresReachable();
 
 afterAll(() => {
-  delete (globalThis as Record<symbol, unknown>)[LIMITER];
+  resetRateLimiter();
 });
 
 describe.skipIf(!pgReachable)("npm run api-key on PostgreSQL (DATABASE_URL)", () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase("postgres");
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
+    resetRateLimiter();
   });
   afterAll(async () => {
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
+    resetRateLimiter();
     await t?.drop();
   });
 
@@ -106,7 +105,7 @@ describe("npm run api-key on the embedded database (HILO_DATA_DIR)", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "hilo-apikey-"));
-    delete (globalThis as Record<symbol, unknown>)[LIMITER];
+    resetRateLimiter();
   });
   afterAll(() => {
     setDatabase(undefined);

@@ -6,7 +6,7 @@ import { GET as conversationGET } from "@/app/api/messaging/conversations/[id]/r
 import { GET as conversationsGET } from "@/app/api/messaging/conversations/route";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import type { ApiMessage } from "@/lib/messaging/serialize";
-import { apiKeyHeader, get, params } from "../helpers/api";
+import { apiKeyHeader, get, params, resetRateLimiter } from "../helpers/api";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { seedOutbound } from "../helpers/seed";
 import { openWebhookDatabase } from "../helpers/webhook-suite";
@@ -33,7 +33,7 @@ describe.each(kinds)("WhatsApp message kinds through the API on %s", (kind) => {
     auth = await apiKeyHeader(db);
   });
   afterAll(async () => {
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for("hilo.rateLimiter")];
+    resetRateLimiter();
     await close?.();
   });
   beforeEach(async () => {

@@ -5,7 +5,7 @@ import { revokeApiKey } from "@/lib/auth/api-keys";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { recordInbound } from "@/lib/webhooks/record";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { apiKeyHeader, get, params, userCookie } from "../helpers/api";
+import { apiKeyHeader, get, params, userCookie, resetRateLimiter } from "../helpers/api";
 import { inboundSms, inboundWhatsApp } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
@@ -27,7 +27,7 @@ describe.each(kinds)("read APIs on %s", (kind) => {
   });
   afterAll(async () => {
     setDatabase(undefined);
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for("hilo.rateLimiter")];
+    resetRateLimiter();
     await t.drop();
   });
   beforeEach(async () => {

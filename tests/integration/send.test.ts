@@ -14,10 +14,10 @@ import { hashApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import type { AppDatabase } from "@/lib/db";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
 import type { Simulator } from "@/simulator/server";
-import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
+import { apiKeyHeader, get, params, postJson, userCookie, resetRateLimiter } from "../helpers/api";
 import { databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { countRows } from "../helpers/seed";
-import { closeSendDatabase, openSendDatabase, resetRateLimiter, startSimulatedTwilio, type RouteServer } from "../helpers/send-suite";
+import { closeSendDatabase, openSendDatabase, startSimulatedTwilio, type RouteServer } from "../helpers/send-suite";
 
 const kinds = await databaseKinds();
 const CUSTOMER = "+573001234567";

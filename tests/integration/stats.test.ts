@@ -15,7 +15,7 @@ import { setDatabase, type AppDatabase } from "@/lib/db";
 import { computeDeliveryStats, csvField, rebuildStatistics, resolveStatsRange } from "@/lib/stats";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { apiKeyHeader, get, postJson, userCookie } from "../helpers/api";
+import { apiKeyHeader, get, postJson, userCookie, resetRateLimiter } from "../helpers/api";
 import { ACCOUNT_SID, PUBLIC_BASE_URL, TOKENS, inboundSms, inboundWhatsApp, signedRequest, statusCallback } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
@@ -150,7 +150,7 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
   afterAll(async () => {
     await sim?.close();
     setDatabase(undefined);
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for("hilo.rateLimiter")];
+    resetRateLimiter();
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

@@ -18,7 +18,7 @@ import { createTwilioClient, type TwilioClient } from "@/lib/twilio/client";
 import { recordInbound, recordStatus } from "@/lib/webhooks/record";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
-import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
+import { apiKeyHeader, get, params, postJson, userCookie, resetRateLimiter } from "../helpers/api";
 import { countRows, seedOutbound } from "../helpers/seed";
 import { inboundWhatsApp, statusCallback } from "../helpers/webhooks";
 
@@ -66,7 +66,7 @@ describe.each(kinds)("status API on %s", (kind) => {
     }
     await sim?.close();
     setDatabase(undefined);
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for("hilo.rateLimiter")];
+    resetRateLimiter();
     await t.drop();
   });
   beforeEach(async () => {

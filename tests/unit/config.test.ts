@@ -24,6 +24,17 @@ describe("loadConfig", () => {
     expect(c.simulator.enabled).toBe(false);
   });
 
+  it("reads TRUST_PROXY and the reconciliation bound once, for everyone", () => {
+    expect(loadConfig({}).trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxyHops).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxyHops).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: "yes" })).toThrow(/TRUST_PROXY: TRUST_PROXY must be true, false or the number of proxies/);
+    expect(loadConfig({}).sendReconcileGiveUpSeconds).toBe(600);
+    expect(loadConfig({ SEND_RECONCILE_GIVE_UP_SECONDS: "120" }).sendReconcileGiveUpSeconds).toBe(120);
+    // Outside 60 s – 7 days, or not a whole number: the default.
+    for (const v of ["59", "604801", "1.5", "soon", ""]) expect(loadConfig({ SEND_RECONCILE_GIVE_UP_SECONDS: v }).sendReconcileGiveUpSeconds, v).toBe(600);
+  });
+
   it("treats blank values as unset and reports invalid ones by name", () => {
     const c = loadConfig({ TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: " ", PUBLIC_BASE_URL: "https://inbox.example.com/" });
     expect(c.simulator.enabled).toBe(true);
