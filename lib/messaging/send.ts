@@ -304,7 +304,7 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
 async function settleAccepted(deps: CallDeps, created: MessageRow, res: TwilioMessage, initialStatus: MessageStatus): Promise<SendResult> {
   const status = isMessageStatus(res.status) ? res.status : initialStatus;
   try {
-    await withSerializationRetry(() =>
+    const applied = await withSerializationRetry(() =>
       deps.sql.transaction(async (tx) => {
         await tx.query(
           `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
@@ -312,7 +312,7 @@ async function settleAccepted(deps: CallDeps, created: MessageRow, res: TwilioMe
            WHERE id = $1::uuid`,
           [created.id, res.sid, res.from, res.numSegments],
         );
-        await applyStatusUpdate(tx, {
+        return applyStatusUpdate(tx, {
           lookup: { by: "id", id: created.id },
           status,
           errorCode: res.errorCode,
@@ -324,7 +324,22 @@ async function settleAccepted(deps: CallDeps, created: MessageRow, res: TwilioMe
         });
       }),
     );
-    return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+    // Usually the row is now exactly what was written plus Twilio's answer: no need to read it back. A
+    // status callback that got there first may have moved it further: then read what it holds.
+    if (applied.status !== status) return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+    return {
+      outcome: "sent",
+      message: toApiMessage({
+        ...created,
+        twilio_sid: res.sid,
+        from: res.from || created.from,
+        num_segments: res.numSegments ?? created.num_segments,
+        status,
+        error_code: res.errorCode,
+        error_message: res.errorMessage,
+        updated_at: new Date(),
+      }),
+    };
   } catch (err) {
     logger().error({ err, messageId: created.id, sid: res.sid }, "send: Twilio accepted the message but it could not be stored yet; reconciliation will link it");
     const known = toApiMessage(created);
