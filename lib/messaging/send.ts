@@ -304,26 +304,33 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
 async function settleAccepted(deps: CallDeps, created: MessageRow, res: TwilioMessage, initialStatus: MessageStatus): Promise<SendResult> {
   const status = isMessageStatus(res.status) ? res.status : initialStatus;
   try {
+    // One statement: the first history row, the status, the SID and the send confirmed.
     const applied = await withSerializationRetry(() =>
-      deps.sql.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
-                  num_segments = COALESCE($4, num_segments), send_state = 'confirmed', reconcile_at = NULL, updated_at = now()
-           WHERE id = $1::uuid`,
-          [created.id, res.sid, res.from, res.numSegments],
-        );
-        return applyStatusUpdate(tx, {
-          lookup: { by: "id", id: created.id },
-          status,
-          errorCode: res.errorCode,
-          errorMessage: res.errorMessage,
-          // The segment count as text, as Twilio's JSON gives it.
-          metadata: { source: "api_response", status: res.status, numSegments: res.numSegments === null ? null : String(res.numSegments) },
-          source: "api",
-          initial: true,
-        });
+      applyStatusUpdate(deps.sql, {
+        lookup: { by: "id", id: created.id },
+        status,
+        errorCode: res.errorCode,
+        errorMessage: res.errorMessage,
+        numSegments: res.numSegments,
+        // The segment count as text, as Twilio's JSON gives it.
+        metadata: { source: "api_response", status: res.status, numSegments: res.numSegments === null ? null : String(res.numSegments) },
+        source: "api",
+        initial: true,
+        link: { sid: res.sid, from: res.from },
       }),
     );
+    if (!applied.inserted) {
+      // A status callback recorded this status first (and linked the SID): confirm the send.
+      await withSerializationRetry(() =>
+        deps.sql.query(
+          `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"), num_segments = COALESCE($4, num_segments),
+                  send_state = 'confirmed', reconcile_at = NULL, updated_at = now()
+           WHERE id = $1::uuid`,
+          [created.id, res.sid, res.from, res.numSegments],
+        ),
+      );
+      return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+    }
     // Usually the row is now exactly what was written plus Twilio's answer: no need to read it back. A
     // status callback that got there first may have moved it further: then read what it holds.
     if (applied.status !== status) return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
