@@ -2,12 +2,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import type { Database, SqlClient } from "./types";
 
 export class DatabaseInUseError extends Error {}
 
 /** The PostgreSQL extensions the migrations create, bundled with PGlite (WASM, nothing downloaded). */
-export const PGLITE_EXTENSIONS = { pg_trgm };
+export const PGLITE_EXTENSIONS = { pg_trgm, unaccent };
 
 function alive(pid: number): boolean {
   try {

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -246,7 +247,7 @@ async function emptyCluster() {
 
 /** Opens PGlite in `dir` (undefined: in memory); a new cluster starts from the empty snapshot. */
 // The extensions Hilo's migrations create (the app loads the same set: lib/db/pglite.ts PGLITE_EXTENSIONS).
-const EXTENSIONS = { pg_trgm };
+const EXTENSIONS = { pg_trgm, unaccent };
 
 async function openPgliteCluster(dir) {
   const isNew = !dir || !existsSync(path.join(dir, "PG_VERSION"));
