@@ -1,11 +1,13 @@
 // `npm run bench:inbox`: server time of the inbox queries on 100,000 threads / 1,000,000 messages.
 // Creates a fresh PostgreSQL database (TEST_POSTGRES_URL server), seeds it with scripts/seed-large.ts,
 // then times the thread list (first page, filtered, deep pages via cursor, search) and a conversation
-// page (thread detail + newest messages + an older page) and the live-events catch-up on connect — p50/p95/p99 over many runs. Target p95 < 50 ms.
+// page (thread detail + newest messages + an older page), message search (full text, target p95 < 100 ms)
+// and the live-events catch-up on connect — p50/p95/p99 over many runs. Target p95 < 50 ms.
 import { openDatabase } from "../lib/db";
 import { listConversations, listMessages } from "../lib/messaging/conversations";
 import { getThread } from "../lib/messaging/threads";
 import { changesSince } from "../lib/realtime/stream";
+import { searchMessages } from "../lib/messaging/search";
 import { seedLarge } from "../scripts/seed-large";
 import { benchRuns, createEmptyPostgres, pct, PER_THREAD, THREADS } from "./common";
 
@@ -49,6 +51,12 @@ async function main() {
       rows,
     );
     // Every tab opening the inbox (and every reconnect) first replays what changed since its page was rendered.
+    const search = (q: string) => searchMessages(db.sql, { q, limit: 20 });
+    await time("message search: common word (pedido, ~10 % of messages)", () => search("pedido"), rows);
+    await time("message search: two words, accents ignored (envio dias)", () => search("envio dias"), rows);
+    await time("message search: English inflection (orders)", () => search("orders"), rows);
+    await time("message search: rare order number (~10 messages)", (i) => search(String((i * 7919) % 100000).padStart(5, "0")), rows);
+    await time("message search: no match", (i) => search(`zanahoria${i}`), rows);
     await time("live events: catch-up on connect", () => changesSince(db.sql, connectedAt), rows);
     const [{ n }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages`);
     await db.close();

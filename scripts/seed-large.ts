@@ -1,6 +1,6 @@
 // `npm run seed:large`: fills DATABASE_URL (PostgreSQL) with 100,000 threads and 1,000,000 messages
 // (with status history) for benchmarks: conversations spread over the last 90 days, realistic statuses,
-// channels, error codes, prices and agent/API/bot replies. Options: --threads N --messages-per-thread N.
+// channels, error codes, prices, agent/API/bot replies and everyday message texts. Options: --threads N --messages-per-thread N.
 // Refuses to seed a database that already has conversations unless --force.
 import { openDatabase } from "../lib/db";
 
@@ -8,6 +8,14 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+/**
+ * Message bodies: everyday customer-service phrases in Spanish and English, each with an order number
+ * (#00000–#99999, about ten messages each at a million), so message search has common words, accents and
+ * rare tokens to find.
+ */
+export const SEED_PHRASES = 30;
+const BODY_SQL = `(ARRAY['Hola, quisiera saber el estado de mi pedido', '¿Cuándo llega mi envío? Ya pasaron tres días', 'Gracias, el paquete llegó en perfecto estado', 'Necesito cambiar la dirección de entrega', '¿Tienen disponible la talla mediana en azul?', 'El pago con tarjeta fue rechazado, ¿qué hago?', 'Quiero devolver un producto defectuoso', '¿Cuál es el horario de atención en tienda?', 'Su pedido fue enviado y llegará mañana', 'Le compartimos el número de guía de su envío', 'Con gusto, ¿me confirma su correo electrónico?', 'La factura ya está disponible en su cuenta', 'Lamentamos el retraso, estamos revisando su caso', '¿Hacen envíos a Monterrey y Guadalajara?', 'Buenos días, necesito ayuda con mi cuenta', 'Hi, where is my order? It has not arrived yet', 'Thanks for the quick reply, that solved it', 'Can I change the delivery address for my package?', 'Your refund has been processed successfully', 'We shipped your order today, here is the tracking number', 'Is this item available in a larger size?', 'My payment failed, can you help me?', 'The product arrived damaged, I would like a replacement', 'What are your opening hours on Sunday?', 'Please confirm your appointment for tomorrow', 'Recordatorio: su cita es mañana a las 10:00', 'Olvidé mi contraseña y no puedo entrar', '¿Aceptan pagos en efectivo al recibir?', 'Perfecto, muchas gracias por su atención', 'Order received, we will notify you when it ships'])[1 + abs(hashtext(t.id::text || ':' || k::text)) % 30] || ' #' || lpad((abs(hashtext(k::text || ':' || t.id::text)) % 100000)::text, 5, '0')`;
 
 export async function seedLarge(url: string | undefined, threads: number, perThread: number, log = console.log) {
   const db = await openDatabase({ url, dataDir: process.env.HILO_DATA_DIR || undefined });
@@ -44,7 +52,7 @@ export async function seedLarge(url: string | undefined, threads: number, perThr
            SELECT t.id, t.channel, CASE WHEN k % 2 = 1 THEN 'inbound'::"Direction" ELSE 'outbound'::"Direction" END,
                   CASE WHEN k % 2 = 1 THEN 'contact'::"SenderType" WHEN z.r2 < 0.8 THEN 'agent'::"SenderType"
                        WHEN z.r2 < 0.9 THEN 'api'::"SenderType" ELSE 'bot'::"SenderType" END,
-                  'Seeded message ' || k, '+14155238886', c.phone, 'SM' || md5(t.id::text || k::text),
+                  (${BODY_SQL}), '+14155238886', c.phone, 'SM' || md5(t.id::text || k::text),
                   s.status, s.rank, s.error_code,
                   CASE WHEN s.status IN ('queued', 'failed') THEN NULL WHEN k % 2 = 1 AND t.channel = 'whatsapp' THEN NULL
                        WHEN t.channel = 'sms' THEN 0.0079 * (1 + (z.r2 < 0.2)::int) WHEN z.r2 < 0.7 THEN 0.0050 ELSE 0.0147 END,
