@@ -7,6 +7,8 @@ import { Composer } from "./Composer";
 import { ContactPanel } from "./ContactPanel";
 import { MessageBubble } from "./MessageBubble";
 import { ThreadListPanel } from "./ThreadListPanel";
+import { MessageSearchResults } from "./MessageSearchResults";
+import { useMessageSearch, type MessageSearchResult } from "./useMessageSearch";
 import { useInboxData } from "./useInboxData";
 import { useInboxSelection } from "./useInboxSelection";
 import { useLiveEvents } from "./useLiveEvents";
@@ -55,8 +57,46 @@ export function InboxApp(props: Props) {
   const select = (id: string) => {
     selection.choose(id);
     setShowContact(false);
+    setFarBack(false);
     void data.open(id);
   };
+
+  // Message search: opening a result opens its conversation and brings that message into view, loading
+  // older pages while it is not shown yet (a bounded number of them).
+  const messageSearch = useMessageSearch(selection.filters.q);
+  const [focus, setFocus] = useState<{ threadId: string; messageId: string; pages: number } | null>(null);
+  const [farBack, setFarBack] = useState(false);
+  const loadingOlder = useRef(false);
+  const openResult = (r: MessageSearchResult) => {
+    setFarBack(false);
+    setFocus({ threadId: r.conversation.id, messageId: r.message.id, pages: 0 });
+    if (r.conversation.id !== selectedId) select(r.conversation.id);
+  };
+  useEffect(() => {
+    if (!focus || selectedId !== focus.threadId) return;
+    // After the frame: the conversation is laid out (and scrolled to its end by the effect above).
+    const frame = requestAnimationFrame(() => {
+      const el = document.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus.messageId)}"]`);
+      if (el) {
+        el.scrollIntoView({ block: "center" });
+        el.setAttribute("tabindex", "-1");
+        el.focus({ preventScroll: true });
+        el.animate([{ backgroundColor: "rgb(254 243 199)" }, { backgroundColor: "transparent" }], { duration: 2500 });
+        setFocus(null);
+      } else if (data.hasOlder && focus.pages < 20) {
+        if (loadingOlder.current) return;
+        loadingOlder.current = true;
+        void data.loadOlder().finally(() => {
+          loadingOlder.current = false;
+          setFocus((f) => f && { ...f, pages: f.pages + 1 });
+        });
+      } else if (messages.length > 0) {
+        setFarBack(true);
+        setFocus(null);
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [focus, selectedId, messages, data]);
 
   const agentNames = new Map(props.agents.map((a) => [a.id, a.name]));
   return (
@@ -83,6 +123,7 @@ export function InboxApp(props: Props) {
           selectedId={selectedId}
           onSelect={select}
           totalEmpty={!data.anyConversation}
+          footer={<MessageSearchResults t={t} locale={locale} search={messageSearch} onOpen={openResult} />}
         />
       </aside>
 
@@ -135,6 +176,11 @@ export function InboxApp(props: Props) {
             <div className="relative flex min-h-0 flex-1">
               <div className="flex min-h-0 min-w-0 flex-1 flex-col">
                 <div className="min-h-0 flex-1 overflow-y-auto px-3 py-4" aria-live="polite">
+                  {farBack && (
+                    <p className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-center text-xs text-amber-900 ring-1 ring-amber-200" role="status">
+                      {t.messageFarBack}
+                    </p>
+                  )}
                   {data.hasOlder && (
                     <div className="mb-3 text-center">
                       <button type="button" onClick={() => void data.loadOlder()} className="rounded-full bg-white px-3 py-1 text-xs text-slate-600 ring-1 ring-slate-200 hover:bg-slate-100">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelBadge } from "./ChannelBadge";
 import { customerLabel, type ApiConversation, type InboxFilters } from "./types";
@@ -25,6 +25,8 @@ export function ThreadListPanel(props: {
   selectedId: string | null;
   onSelect: (id: string) => void;
   totalEmpty: boolean;
+  /** Shown after the conversations, in the same scrolling list (the message search results). */
+  footer?: ReactNode;
 }) {
   const { t, locale, filters, onFilters, conversations } = props;
   const sentinel = useRef<HTMLLIElement>(null);
@@ -136,6 +138,7 @@ export function ThreadListPanel(props: {
         {hasMore && (
           <li ref={sentinel} className="p-3 text-center text-xs text-slate-500">{t.loadMore}</li>
         )}
+        {props.footer && <li>{props.footer}</li>}
       </ul>
     </div>
   );

@@ -74,7 +74,7 @@ export async function searchMessages(sql: Database, q: MessageSearchQuery): Prom
      CROSS JOIN LATERAL (
        SELECT ts_headline('pg_catalog.spanish'::regconfig, translate(m.body, $6, ''), public.hilo_message_search_query($1), o.opts) AS es,
               ts_headline('pg_catalog.english'::regconfig, translate(m.body, $6, ''), public.hilo_message_search_query($1), o.opts) AS en
-       FROM (SELECT 'MaxWords=20, MinWords=8, ShortWord=2, MaxFragments=1, FragmentDelimiter=" … ", StartSel=' || $7 || ', StopSel=' || $8 AS opts) o
+       FROM (SELECT 'MaxWords=20, MinWords=8, ShortWord=2, StartSel=' || $7 || ', StopSel=' || $8 AS opts) o
      ) h
      ORDER BY m.created_at DESC, m.id DESC`,
     [q.q, after?.at ?? null, after?.id ?? null, q.channel ?? null, q.limit + 1, START + STOP, START, STOP],
