@@ -9,6 +9,8 @@ import { MessageBubble } from "./MessageBubble";
 import { ThreadListPanel } from "./ThreadListPanel";
 import { MessageSearchResults } from "./MessageSearchResults";
 import { useMessageSearch, type MessageSearchResult } from "./useMessageSearch";
+import { AttentionControls } from "./AttentionControls";
+import { useAttention } from "./useAttention";
 import { useInboxData } from "./useInboxData";
 import { useInboxSelection } from "./useInboxSelection";
 import { useLiveEvents } from "./useLiveEvents";
@@ -61,6 +63,8 @@ export function InboxApp(props: Props) {
     void data.open(id);
   };
 
+  const attention = useAttention({ conversations: data.conversations, meId: me.id, openThreadId: selectedId, onOpen: select, mediaLabel: t.media });
+
   // Message search: opening a result opens its conversation and brings that message into view, loading
   // older pages while it is not shown yet (a bounded number of them).
   const messageSearch = useMessageSearch(selection.filters.q);
@@ -104,9 +108,12 @@ export function InboxApp(props: Props) {
       <aside className={`${thread ? "hidden md:flex" : "flex"} w-full min-h-0 flex-col border-r border-slate-200 bg-white md:w-80 lg:w-96`}>
         <div className="flex items-center justify-between px-4 pt-3">
           <h1 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{t.conversations}</h1>
-          <span className={`inline-flex items-center gap-1 text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
-            <span className={`h-2 w-2 rounded-full ${live === "live" ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden="true" />
-            {live === "live" ? t.live : t.reconnecting}
+          <span className="inline-flex items-center gap-3">
+            <AttentionControls t={t} prefs={attention.prefs} permission={attention.permission} onChange={(next) => void attention.update(next)} />
+            <span className={`inline-flex items-center gap-1 text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
+              <span className={`h-2 w-2 rounded-full ${live === "live" ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden="true" />
+              {live === "live" ? t.live : t.reconnecting}
+            </span>
           </span>
         </div>
         <ThreadListPanel

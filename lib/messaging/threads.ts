@@ -115,3 +115,16 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
     totalCost: costs.flatMap((c) => (c.price_unit && c.amount !== null ? [{ priceUnit: c.price_unit, amount: c.amount }] : [])),
   };
 }
+
+/**
+ * Open conversations with unread messages (the inbox's tab title and favicon badge): assigned to the
+ * viewer, unassigned, and in all. One index read (`threads_unread_idx`, partial on unread_count > 0).
+ */
+export async function unreadCounts(sql: Database, userId: string | null): Promise<{ mine: number; unassigned: number; total: number }> {
+  const [row] = await sql.query<{ mine: number; unassigned: number; total: number }>(
+    `SELECT count(*) FILTER (WHERE assignee_id = $1::uuid)::int AS mine, count(*) FILTER (WHERE assignee_id IS NULL)::int AS unassigned, count(*)::int AS total
+     FROM threads WHERE status = 'open' AND unread_count > 0`,
+    [userId],
+  );
+  return row!;
+}
