@@ -206,7 +206,7 @@ export function InboxApp(props: Props) {
                   )}
                   <div ref={bottomRef} />
                 </div>
-                <Composer thread={thread} t={t} onSend={data.send} />
+                <Composer thread={thread} t={t} agentName={me.name} onSend={data.send} />
               </div>
               {showContact && <ContactPanel thread={thread} t={t} locale={locale} onClose={() => setShowContact(false)} onSelect={select} />}
             </div>

@@ -7,6 +7,7 @@ import { SignOutButton } from "./SignOutButton";
 export function AppHeader({ user, t, locale, current }: { user: SessionUser; t: Dictionary; locale: Locale; current: string }) {
   const links = [
     { href: "/", label: t.nav.inbox, admin: false },
+    { href: "/canned", label: t.nav.canned, admin: false },
     { href: "/stats", label: t.nav.stats, admin: true },
     { href: "/admin/users", label: t.nav.users, admin: true },
     { href: "/admin/api-keys", label: t.nav.apiKeys, admin: true },
