@@ -12,11 +12,14 @@ export function Composer({
   t,
   agentName,
   onSend,
+  onTyping,
 }: {
   thread: ThreadDetail;
   t: Dictionary["inbox"];
   agentName: string;
   onSend: (payload: SendPayload) => Promise<string | null>;
+  /** The agent typed (announced to colleagues viewing the conversation). */
+  onTyping?: () => void;
 }) {
   const { text, setText, sid, setSid, vars, setVars, busy, error, whatsapp, windowOpen, everInbound, hours, minutes, sendText, sendTemplate } =
     useComposer(thread, onSend);
@@ -87,7 +90,10 @@ export function Composer({
             aria-expanded={canned.open && canned.items.length > 0}
             aria-controls="canned-list"
             aria-activedescendant={canned.open && canned.items.length ? optionId(canned.active) : undefined}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (e.target.value) onTyping?.();
+            }}
             onKeyDown={(e) => {
               if (canned.open && !e.nativeEvent.isComposing) {
                 if (e.key === "ArrowDown" || e.key === "ArrowUp") {

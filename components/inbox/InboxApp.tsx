@@ -11,6 +11,8 @@ import { MessageSearchResults } from "./MessageSearchResults";
 import { useMessageSearch, type MessageSearchResult } from "./useMessageSearch";
 import { AttentionControls } from "./AttentionControls";
 import { useAttention } from "./useAttention";
+import { usePresence } from "./usePresence";
+import { Colleagues } from "./Colleagues";
 import { useInboxData } from "./useInboxData";
 import { useInboxSelection } from "./useInboxSelection";
 import { useLiveEvents } from "./useLiveEvents";
@@ -47,7 +49,11 @@ export function InboxApp(props: Props) {
     selection.appliedFilters,
     selection.selectedRef,
   );
-  const live = useLiveEvents(props.renderedAt, data.onLiveEvent);
+  const presence = usePresence(data.thread?.id ?? null, me.id);
+  const live = useLiveEvents(props.renderedAt, (e) => {
+    presence.onEvent(e);
+    data.onLiveEvent(e);
+  });
   const [showContact, setShowContact] = useState(false);
   const { thread, messages } = data;
   const selectedId = thread?.id ?? null;
@@ -155,6 +161,7 @@ export function InboxApp(props: Props) {
                 <p className="truncate text-xs text-slate-500">{thread.contact.phone ?? thread.customerAddress.replace(/^whatsapp:/, "")}</p>
               </button>
               <ChannelBadge channel={thread.channel} />
+              <Colleagues colleagues={presence.colleagues} t={t} />
               <div className="ml-auto flex items-center gap-2">
                 <label className="sr-only" htmlFor="assignee">{t.assign}</label>
                 <select
@@ -206,7 +213,7 @@ export function InboxApp(props: Props) {
                   )}
                   <div ref={bottomRef} />
                 </div>
-                <Composer thread={thread} t={t} agentName={me.name} onSend={data.send} />
+                <Composer thread={thread} t={t} agentName={me.name} onSend={data.send} onTyping={presence.typing} />
               </div>
               {showContact && <ContactPanel thread={thread} t={t} locale={locale} onClose={() => setShowContact(false)} onSelect={select} />}
             </div>

@@ -14,7 +14,7 @@ export interface ThreadNeeds {
  * a thread update (read, closed, assigned) only the detail, `sync` everything.
  */
 export function needsFor(event: LiveEvent, openThreadId: string | null): ThreadNeeds | null {
-  if (!openThreadId) return null;
+  if (!openThreadId || event.type === "presence") return null; // presence changes nothing stored
   if (event.type === "sync") return { detail: true, messages: true };
   if (event.threadId !== openThreadId) return null;
   if (event.type === "message.created") return { detail: true, messages: true };

@@ -179,6 +179,7 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
 
   const onLiveEvent = useCallback(
     (e: LiveEvent) => {
+      if (e.type === "presence") return; // nothing stored changed (usePresence shows it)
       scheduleListReload();
       const openId = selectedRef.current;
       const needs = needsFor(e, openId);

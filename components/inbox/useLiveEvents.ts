@@ -31,7 +31,7 @@ export function useLiveEvents(since: number, onEvent: (e: LiveEvent) => void): "
       if (wasDown) emit({ type: "sync" });
       wasDown = false;
     });
-    for (const type of ["message.created", "message.status", "thread.updated", "sync"]) source.addEventListener(type, forward(type));
+    for (const type of ["message.created", "message.status", "thread.updated", "presence", "sync"]) source.addEventListener(type, forward(type));
     source.onerror = () => {
       wasDown = true;
       setState("reconnecting");

@@ -128,3 +128,24 @@ export async function unreadCounts(sql: Database, userId: string | null): Promis
   );
   return row!;
 }
+
+export const PRESENCE_STATES = ["viewing", "typing", "left"] as const;
+
+/**
+ * Announces that `user` is viewing, typing in or left a conversation (the `presence` live event, to every
+ * instance). One statement: nothing is announced, and false answered, when the conversation does not exist.
+ */
+export async function announcePresence(
+  sql: Database,
+  threadId: string,
+  user: { id: string; name: string },
+  state: (typeof PRESENCE_STATES)[number],
+): Promise<boolean> {
+  const rows = await sql.query(`SELECT ${notifySql("presence", { threadId: "t.id", userId: "$2", name: "$3", state: "$4" })} FROM threads t WHERE t.id = $1::uuid`, [
+    threadId,
+    user.id,
+    user.name,
+    state,
+  ]);
+  return rows.length > 0;
+}

@@ -19,6 +19,8 @@ describe("what a live event makes stale in the open conversation", () => {
     expect(needsFor({ type: "message.created", threadId: OTHER, messageId: "m" }, OPEN)).toBeNull();
     expect(needsFor({ type: "thread.updated", threadId: OTHER }, OPEN)).toBeNull();
     expect(needsFor({ type: "sync" }, null)).toBeNull();
+    // Presence changes nothing stored: no refetch.
+    expect(needsFor({ type: "presence", threadId: OPEN, userId: "u", name: "Ana", state: "typing" }, OPEN)).toBeNull();
   });
 });
 

@@ -1,0 +1,39 @@
+"use client";
+
+import { fmt, type Dictionary } from "@/lib/i18n";
+import type { Colleague } from "./usePresence";
+
+function initials(name: string) {
+  const parts = name.trim().split(/\s+/);
+  return ((parts[0]?.[0] ?? "") + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? "") : "")).toUpperCase() || "?";
+}
+
+/** Other agents in this conversation: their initials, and who is typing a reply (announced politely). */
+export function Colleagues({ colleagues, t }: { colleagues: Colleague[]; t: Dictionary["inbox"] }) {
+  const typist = colleagues.find((c) => c.typing);
+  const text = typist
+    ? fmt(t.colleagueTyping, { name: typist.name })
+    : colleagues.length === 1
+      ? fmt(t.colleagueViewing, { name: colleagues[0]!.name })
+      : colleagues.length > 1
+        ? fmt(t.colleaguesViewing, { names: colleagues.map((c) => c.name).join(", ") })
+        : "";
+  return (
+    <span className="inline-flex min-w-0 items-center gap-1.5" role="status" aria-live="polite">
+      {colleagues.length > 0 && (
+        <span className="flex -space-x-1.5" aria-hidden="true">
+          {colleagues.slice(0, 3).map((c) => (
+            <span
+              key={c.userId}
+              title={c.name}
+              className={`inline-flex h-6 w-6 items-center justify-center rounded-full text-[10px] font-semibold ring-2 ring-white ${c.typing ? "bg-amber-200 text-amber-900" : "bg-sky-100 text-sky-800"}`}
+            >
+              {initials(c.name)}
+            </span>
+          ))}
+        </span>
+      )}
+      {text && <span className={`truncate text-xs ${typist ? "text-amber-800" : "text-slate-500"}`}>{text}</span>}
+    </span>
+  );
+}
