@@ -1,12 +1,8 @@
 "use client";
 
 import { fmt, type Dictionary } from "@/lib/i18n";
+import { Avatar } from "@/components/ui/Avatar";
 import type { Colleague } from "./usePresence";
-
-function initials(name: string) {
-  const parts = name.trim().split(/\s+/);
-  return ((parts[0]?.[0] ?? "") + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? "") : "")).toUpperCase() || "?";
-}
 
 /** Other agents in this conversation: their initials, and who is typing a reply (announced politely). */
 export function Colleagues({ colleagues, t }: { colleagues: Colleague[]; t: Dictionary["inbox"] }) {
@@ -23,13 +19,7 @@ export function Colleagues({ colleagues, t }: { colleagues: Colleague[]; t: Dict
       {colleagues.length > 0 && (
         <span className="flex -space-x-1.5" aria-hidden="true">
           {colleagues.slice(0, 3).map((c) => (
-            <span
-              key={c.userId}
-              title={c.name}
-              className={`inline-flex h-6 w-6 items-center justify-center rounded-full text-[10px] font-semibold ring-2 ring-white ${c.typing ? "bg-amber-200 text-amber-900" : "bg-sky-100 text-sky-800"}`}
-            >
-              {initials(c.name)}
-            </span>
+            <Avatar key={c.userId} id={c.userId} label={c.name} size="sm" className={`ring-2 ring-white ${c.typing ? "animate-pulse" : ""}`} />
           ))}
         </span>
       )}

@@ -13,6 +13,7 @@ import { AttentionControls } from "./AttentionControls";
 import { useAttention } from "./useAttention";
 import { usePresence } from "./usePresence";
 import { Colleagues } from "./Colleagues";
+import { ShortcutsHelp } from "./ShortcutsHelp";
 import { useInboxData } from "./useInboxData";
 import { useInboxSelection } from "./useInboxSelection";
 import { useLiveEvents } from "./useLiveEvents";
@@ -62,6 +63,8 @@ export function InboxApp(props: Props) {
     bottomRef.current?.scrollIntoView({ block: "end" });
   }, [selectedId, messages.length]);
 
+  // A search result's message that is further back than Hilo loads at once.
+  const [farBack, setFarBack] = useState(false);
   const select = (id: string) => {
     selection.choose(id);
     setShowContact(false);
@@ -71,11 +74,40 @@ export function InboxApp(props: Props) {
 
   const attention = useAttention({ conversations: data.conversations, meId: me.id, openThreadId: selectedId, onOpen: select, mediaLabel: t.media });
 
+  // Keyboard: j/k move through the list, e closes or reopens, / starts a canned reply, ? shows the help.
+  const [helpOpen, setHelpOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      if ((e.target as Element | null)?.closest?.("input, textarea, select, button[aria-haspopup], [contenteditable], dialog")) return;
+      const list = data.conversations;
+      if (e.key === "j" || e.key === "k") {
+        e.preventDefault();
+        const at = list.findIndex((c) => c.id === selectedId);
+        const next = list[at < 0 ? 0 : Math.min(list.length - 1, Math.max(0, at + (e.key === "j" ? 1 : -1)))];
+        if (next && next.id !== selectedId) {
+          select(next.id);
+          document.querySelector(`[data-thread-id="${CSS.escape(next.id)}"]`)?.scrollIntoView({ block: "nearest" });
+        }
+      } else if (e.key === "e" && thread) {
+        e.preventDefault();
+        void data.update({ status: thread.status === "open" ? "closed" : "open" });
+      } else if (e.key === "/" && thread) {
+        // Not prevented: the "/" lands in the composer, which opens the canned replies.
+        document.getElementById("composer")?.focus();
+      } else if (e.key === "?") {
+        e.preventDefault();
+        setHelpOpen(true);
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  });
+
   // Message search: opening a result opens its conversation and brings that message into view, loading
   // older pages while it is not shown yet (a bounded number of them).
   const messageSearch = useMessageSearch(selection.filters.q);
   const [focus, setFocus] = useState<{ threadId: string; messageId: string; pages: number } | null>(null);
-  const [farBack, setFarBack] = useState(false);
   const loadingOlder = useRef(false);
   const openResult = (r: MessageSearchResult) => {
     setFarBack(false);
@@ -111,10 +143,20 @@ export function InboxApp(props: Props) {
   const agentNames = new Map(props.agents.map((a) => [a.id, a.name]));
   return (
     <div className="flex min-h-0 flex-1">
+      <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} t={t} />
       <aside className={`${thread ? "hidden md:flex" : "flex"} w-full min-h-0 flex-col border-r border-slate-200 bg-white md:w-80 lg:w-96`}>
         <div className="flex items-center justify-between px-4 pt-3">
           <h1 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{t.conversations}</h1>
           <span className="inline-flex items-center gap-3">
+            <button
+              type="button"
+              onClick={() => setHelpOpen(true)}
+              aria-label={t.shortcuts}
+              title={`${t.shortcuts} (?)`}
+              className="inline-flex h-7 w-7 items-center justify-center rounded-md bg-white text-sm font-semibold text-slate-500 ring-1 ring-slate-200 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-emerald-600"
+            >
+              ?
+            </button>
             <AttentionControls t={t} prefs={attention.prefs} permission={attention.permission} onChange={(next) => void attention.update(next)} />
             <span className={`inline-flex items-center gap-1 text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
               <span className={`h-2 w-2 rounded-full ${live === "live" ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden="true" />

@@ -1,14 +1,32 @@
 "use client";
 
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { Avatar } from "@/components/ui/Avatar";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelBadge } from "./ChannelBadge";
 import { customerLabel, type ApiConversation, type InboxFilters } from "./types";
 
-function formatTime(iso: string, locale: Locale) {
+/** "now", "5 min ago", today's time, "yesterday", or the date: what an agent scans a list by. */
+export function relativeTime(iso: string, locale: Locale, now: number): string {
   const d = new Date(iso);
-  const sameDay = new Date().toDateString() === d.toDateString();
-  return new Intl.DateTimeFormat(locale, sameDay ? { hour: "2-digit", minute: "2-digit" } : { day: "numeric", month: "short" }).format(d);
+  const minutes = Math.floor((now - d.getTime()) / 60_000);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" });
+  if (minutes < 1) return rtf.format(0, "second");
+  if (minutes < 60) return rtf.format(-minutes, "minute");
+  const day = (t: number) => new Date(t).toDateString();
+  if (day(now) === d.toDateString()) return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(d);
+  if (day(now - 86_400_000) === d.toDateString()) return rtf.format(-1, "day");
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short" }).format(d);
+}
+
+/** The current time, updated every minute (relative times stay true without a reload). */
+function useMinute(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(id);
+  }, []);
+  return now;
 }
 
 export function ThreadListPanel(props: {
@@ -29,6 +47,7 @@ export function ThreadListPanel(props: {
   footer?: ReactNode;
 }) {
   const { t, locale, filters, onFilters, conversations } = props;
+  const now = useMinute();
   const sentinel = useRef<HTMLLIElement>(null);
   const { hasMore, loading, onLoadMore } = props;
   useEffect(() => {
@@ -91,13 +110,24 @@ export function ThreadListPanel(props: {
                 type="button"
                 onClick={() => props.onSelect(c.id)}
                 aria-current={selected ? "true" : undefined}
-                className={`flex w-full flex-col gap-1 px-4 py-3 text-left outline-none hover:bg-slate-50 focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-emerald-600 ${
+                data-thread-id={c.id}
+                className={`flex w-full items-start gap-3 px-4 py-3 text-left outline-none hover:bg-slate-50 focus-visible:bg-slate-100 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-emerald-600 ${
                   selected ? "bg-emerald-50" : ""
                 }`}
               >
+                <Avatar id={c.contact.id} label={customerLabel(c)} className="mt-0.5" />
+                <span className="flex min-w-0 flex-1 flex-col gap-1">
                 <span className="flex items-center justify-between gap-2">
                   <span className={`truncate ${c.unreadCount > 0 ? "font-semibold" : "font-medium"}`}>{customerLabel(c)}</span>
-                  <time className="shrink-0 text-xs text-slate-500" dateTime={c.lastMessageAt}>{formatTime(c.lastMessageAt, locale)}</time>
+                  <time
+                    className="shrink-0 text-xs text-slate-500"
+                    dateTime={c.lastMessageAt}
+                    // The server's clock and time zone differ from the browser's: the browser's text wins.
+                    suppressHydrationWarning
+                    title={new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(c.lastMessageAt))}
+                  >
+                    {relativeTime(c.lastMessageAt, locale, now)}
+                  </time>
                 </span>
                 <span className="flex items-center gap-2">
                   <ChannelBadge channel={c.channel} compact />
@@ -108,6 +138,7 @@ export function ThreadListPanel(props: {
                       {c.unreadCount}
                     </span>
                   )}
+                </span>
                 </span>
               </button>
             </li>
