@@ -1,0 +1,104 @@
+-- Most active contacts (lib/stats `topContacts`): messages per UTC day, contact and channel, inbound and
+-- outbound, kept by the database in the same transaction as every write, like the other rollups:
+--  * statement-level triggers on messages add inserts, move updates (a message moving to another thread,
+--    e.g. on a contact merge, or changing time or direction) and remove deletes; a status change moves
+--    nothing, so status callbacks only pay for an empty aggregate;
+--  * a thread moving to another contact (hilo_merge_contacts) moves its messages' counts;
+--  * hilo_stats_rebuild() recomputes it from messages.
+-- Rows are upserted in key order (day, contact, channel) so concurrent writers cannot deadlock. Rows may
+-- reach zero (counts moved away) and stay: readers ignore them, a rebuild drops them.
+CREATE TABLE "message_stats_contacts" (
+    "day" DATE NOT NULL,
+    "contact_id" UUID NOT NULL,
+    "channel" "Channel" NOT NULL,
+    "inbound" INTEGER NOT NULL DEFAULT 0,
+    "outbound" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "message_stats_contacts_pkey" PRIMARY KEY ("day","contact_id","channel")
+);
+
+CREATE FUNCTION hilo_stats_contacts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
+  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
+  SELECT (n.created_at AT TIME ZONE 'UTC')::date, t.contact_id, n.channel,
+         count(*) FILTER (WHERE n.direction = 'inbound'), count(*) FILTER (WHERE n.direction = 'outbound')
+    FROM new_rows n JOIN threads t ON t.id = n.thread_id
+   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  RETURN NULL;
+END $$;
+
+-- Old rows count -1 and new rows +1 per (day, thread, channel); only what changed is joined to its
+-- thread's contact (the old thread still exists: the merge deletes it after moving its messages).
+CREATE FUNCTION hilo_stats_contacts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
+  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
+  SELECT d.day, t.contact_id, d.channel, sum(d.i), sum(d.o)
+    FROM (
+      SELECT day, thread_id, channel, sum(i) AS i, sum(o) AS o FROM (
+        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, thread_id, channel,
+               -(direction = 'inbound')::int AS i, -(direction = 'outbound')::int AS o FROM old_rows
+        UNION ALL
+        SELECT (created_at AT TIME ZONE 'UTC')::date, thread_id, channel,
+               (direction = 'inbound')::int, (direction = 'outbound')::int FROM new_rows
+      ) x GROUP BY 1, 2, 3 HAVING sum(i) <> 0 OR sum(o) <> 0
+    ) d JOIN threads t ON t.id = d.thread_id
+   GROUP BY 1, 2, 3 HAVING sum(d.i) <> 0 OR sum(d.o) <> 0 ORDER BY 1, 2, 3
+  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION hilo_stats_contacts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
+  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
+  SELECT (o.created_at AT TIME ZONE 'UTC')::date, t.contact_id, o.channel,
+         -count(*) FILTER (WHERE o.direction = 'inbound'), -count(*) FILTER (WHERE o.direction = 'outbound')
+    FROM old_rows o JOIN threads t ON t.id = o.thread_id
+   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER messages_stats_contacts_inserted AFTER INSERT ON "messages"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hilo_stats_contacts_inserted();
+CREATE TRIGGER messages_stats_contacts_updated AFTER UPDATE ON "messages"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hilo_stats_contacts_updated();
+CREATE TRIGGER messages_stats_contacts_deleted AFTER DELETE ON "messages"
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION hilo_stats_contacts_deleted();
+
+-- A thread moving to another contact takes its messages' counts along (its messages found by the
+-- (thread_id, created_at) index). Fires only when contact_id is written and differs.
+CREATE FUNCTION hilo_stats_contacts_thread_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
+  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
+  SELECT day, contact_id, channel, sum(i), sum(o) FROM (
+    SELECT (m.created_at AT TIME ZONE 'UTC')::date AS day, c.contact_id, m.channel,
+           c.sign * (m.direction = 'inbound')::int AS i, c.sign * (m.direction = 'outbound')::int AS o
+      FROM messages m CROSS JOIN (VALUES (OLD.contact_id, -1), (NEW.contact_id, 1)) AS c(contact_id, sign)
+     WHERE m.thread_id = NEW.id
+  ) x GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER threads_stats_contacts_moved AFTER UPDATE OF contact_id ON "threads"
+  FOR EACH ROW WHEN (OLD.contact_id IS DISTINCT FROM NEW.contact_id) EXECUTE FUNCTION hilo_stats_contacts_thread_moved();
+
+-- The rebuild: the previous one (response and processing times, the two rollups), then this rollup.
+ALTER FUNCTION hilo_stats_rebuild() RENAME TO hilo_stats_rebuild_messages;
+CREATE FUNCTION hilo_stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM hilo_stats_rebuild_messages();
+  DELETE FROM message_stats_contacts;
+  INSERT INTO message_stats_contacts (day, contact_id, channel, inbound, outbound)
+  SELECT (m.created_at AT TIME ZONE 'UTC')::date, t.contact_id, m.channel,
+         count(*) FILTER (WHERE m.direction = 'inbound'), count(*) FILTER (WHERE m.direction = 'outbound')
+    FROM messages m JOIN threads t ON t.id = m.thread_id
+   GROUP BY 1, 2, 3;
+END $$;
+
+SELECT hilo_stats_rebuild();
