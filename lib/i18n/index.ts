@@ -210,6 +210,10 @@ const en = {
     fromAd: "From an ad",
     viewAd: "View ad",
     sharedContact: "Shared contact",
+    phoneTypes: {
+      cell: "mobile", mobile: "mobile", iphone: "iPhone", work: "work", home: "home", main: "main", fax: "fax",
+      pager: "pager", text: "text", video: "video", voice: "voice", other: "other",
+    } as Record<string, string>,
     startConversation: "Start conversation",
     vcardError: "The contact card could not be read.",
     vcardLoading: "Reading contact…",
@@ -483,6 +487,10 @@ const es: Dict = {
     fromAd: "Desde un anuncio",
     viewAd: "Ver anuncio",
     sharedContact: "Contacto compartido",
+    phoneTypes: {
+      cell: "móvil", mobile: "móvil", iphone: "iPhone", work: "trabajo", home: "casa", main: "principal", fax: "fax",
+      pager: "localizador", text: "texto", video: "video", voice: "voz", other: "otro",
+    },
     startConversation: "Iniciar conversación",
     vcardError: "No se pudo leer la tarjeta de contacto.",
     vcardLoading: "Leyendo contacto…",
