@@ -1,6 +1,7 @@
 import type { SqlClient } from "@/lib/db/types";
 import type { StatsRange } from "./range";
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** How many contacts `topContacts` lists. */
 export const TOP_CONTACTS = 10;
@@ -19,16 +20,20 @@ export interface TopContact {
 /**
  * The contacts with the most messages (both directions) created in [start, end), most first (ties by
  * contact id), at most TOP_CONTACTS. The channel filter applies; the status filter does not (the
- * rollup is not keyed by status). Whole UTC days come from the `message_stats_contacts` rollup, the
- * partial days at both ends from messages (indexed on created_at), so any range is exact.
+ * rollups are not keyed by status). Whole UTC days come from `message_stats_contacts`, the whole hours
+ * of the partial days at both ends from `message_stats_contact_hours`, and the partial hours from
+ * messages (indexed on created_at), so any range is exact.
  */
 export async function computeTopContacts(sql: SqlClient, range: StatsRange): Promise<TopContact[]> {
   const startMs = range.start.getTime();
   const endMs = range.end.getTime();
-  let dayStart = Math.ceil(startMs / DAY_MS) * DAY_MS;
-  let dayEnd = Math.floor(endMs / DAY_MS) * DAY_MS;
-  if (dayStart >= dayEnd) dayStart = dayEnd = endMs; // no whole day: all from messages
-  const params: unknown[] = [range.start, new Date(dayStart), new Date(dayEnd), range.end, TOP_CONTACTS];
+  let hourStart = Math.ceil(startMs / HOUR_MS) * HOUR_MS;
+  let hourEnd = Math.floor(endMs / HOUR_MS) * HOUR_MS;
+  if (hourStart >= hourEnd) hourStart = hourEnd = endMs; // no whole hour: all from messages
+  let dayStart = Math.ceil(hourStart / DAY_MS) * DAY_MS;
+  let dayEnd = Math.floor(hourEnd / DAY_MS) * DAY_MS;
+  if (dayStart >= dayEnd) dayStart = dayEnd = hourEnd; // no whole day: whole hours from the hourly rollup
+  const params: unknown[] = [range.start, new Date(hourStart), new Date(dayStart), new Date(dayEnd), new Date(hourEnd), range.end, TOP_CONTACTS];
   let rollupChannel = "";
   let messageChannel = "";
   if (range.channel) {
@@ -40,15 +45,18 @@ export async function computeTopContacts(sql: SqlClient, range: StatsRange): Pro
     `
 WITH src AS (
   SELECT contact_id, inbound, outbound FROM message_stats_contacts
-   WHERE day >= ($2::timestamptz AT TIME ZONE 'UTC')::date AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date ${rollupChannel}
+   WHERE day >= ($3::timestamptz AT TIME ZONE 'UTC')::date AND day < ($4::timestamptz AT TIME ZONE 'UTC')::date ${rollupChannel}
+  UNION ALL
+  SELECT contact_id, inbound, outbound FROM message_stats_contact_hours
+   WHERE ((hour >= $2 AND hour < $3) OR (hour >= $4 AND hour < $5)) ${rollupChannel}
   UNION ALL
   SELECT t.contact_id, (m.direction = 'inbound')::int, (m.direction = 'outbound')::int
     FROM messages m JOIN threads t ON t.id = m.thread_id
-   WHERE ((m.created_at >= $1 AND m.created_at < $2) OR (m.created_at >= $3 AND m.created_at < $4)) ${messageChannel}
+   WHERE ((m.created_at >= $1 AND m.created_at < $2) OR (m.created_at >= $5 AND m.created_at < $6)) ${messageChannel}
 ), top AS (
   SELECT contact_id, sum(inbound) AS inbound, sum(outbound) AS outbound FROM src
    GROUP BY contact_id HAVING sum(inbound) + sum(outbound) > 0
-   ORDER BY sum(inbound) + sum(outbound) DESC, contact_id LIMIT $5
+   ORDER BY sum(inbound) + sum(outbound) DESC, contact_id LIMIT $7
 )
 SELECT c.id::text, c.name, c.phone, top.inbound::text, top.outbound::text
   FROM top JOIN contacts c ON c.id = top.contact_id

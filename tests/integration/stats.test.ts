@@ -412,7 +412,13 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     expect(top((await stats(`${range}&channel=sms`)).body.stats)).toEqual([["Ana", "+573001234567", 1, 2, 3]]);
     const [{ n }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM message_stats_contacts WHERE contact_id = $1::uuid AND (inbound <> 0 OR outbound <> 0)`, [bob]);
     expect(n).toBe(0);
-    const nonZero = () => db.sql.query(`SELECT day::text, contact_id::text, channel::text, inbound, outbound FROM message_stats_contacts WHERE inbound <> 0 OR outbound <> 0 ORDER BY 1, 2, 3`);
+    const nonZero = () =>
+      db.sql.query(
+        `SELECT day::text AS at, contact_id::text, channel::text, inbound, outbound FROM message_stats_contacts WHERE inbound <> 0 OR outbound <> 0
+         UNION ALL
+         SELECT hour::text, contact_id::text, channel::text, inbound, outbound FROM message_stats_contact_hours WHERE inbound <> 0 OR outbound <> 0
+         ORDER BY 1, 2, 3`,
+      );
     const kept = await nonZero();
     await rebuildStatistics(db.sql);
     expect(await nonZero()).toEqual(kept);

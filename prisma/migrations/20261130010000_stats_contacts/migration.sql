@@ -1,11 +1,13 @@
--- Most active contacts (lib/stats `topContacts`): messages per UTC day, contact and channel, inbound and
--- outbound, kept by the database in the same transaction as every write, like the other rollups:
+-- Most active contacts (lib/stats `topContacts`): messages per UTC day (message_stats_contacts) and per
+-- UTC hour (message_stats_contact_hours, for the partial days at the ends of a range), contact and
+-- channel, inbound and outbound, kept by the database in the same transaction as every write, like the
+-- other rollups:
 --  * statement-level triggers on messages add inserts, move updates (a message moving to another thread,
 --    e.g. on a contact merge, or changing time or direction) and remove deletes; a status change moves
 --    nothing, so status callbacks only pay for an empty aggregate;
 --  * a thread moving to another contact (hilo_merge_contacts) moves its messages' counts;
 --  * hilo_stats_rebuild() recomputes it from messages.
--- Rows are upserted in key order (day, contact, channel) so concurrent writers cannot deadlock. Rows may
+-- Rows are upserted in key order (hours first, then days) so concurrent writers cannot deadlock. Rows may
 -- reach zero (counts moved away) and stay: readers ignore them, a rebuild drops them.
 CREATE TABLE "message_stats_contacts" (
     "day" DATE NOT NULL,
@@ -17,48 +19,69 @@ CREATE TABLE "message_stats_contacts" (
     CONSTRAINT "message_stats_contacts_pkey" PRIMARY KEY ("day","contact_id","channel")
 );
 
+CREATE TABLE "message_stats_contact_hours" (
+    "hour" TIMESTAMPTZ(3) NOT NULL,
+    "contact_id" UUID NOT NULL,
+    "channel" "Channel" NOT NULL,
+    "inbound" INTEGER NOT NULL DEFAULT 0,
+    "outbound" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "message_stats_contact_hours_pkey" PRIMARY KEY ("hour","contact_id","channel")
+);
+
+-- Adds signed counts per (UTC hour, contact, channel) to both rollups, hours first, each in key order.
+CREATE FUNCTION hilo_stats_contacts_add(deltas jsonb) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO message_stats_contact_hours AS s (hour, contact_id, channel, inbound, outbound)
+  SELECT (d->>'h')::timestamptz, (d->>'c')::uuid, (d->>'ch')::"Channel", sum((d->>'i')::int), sum((d->>'o')::int)
+    FROM jsonb_array_elements(deltas) d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (hour, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
+  SELECT ((d->>'h')::timestamptz AT TIME ZONE 'UTC')::date, (d->>'c')::uuid, (d->>'ch')::"Channel", sum((d->>'i')::int), sum((d->>'o')::int)
+    FROM jsonb_array_elements(deltas) d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+$$;
+
 CREATE FUNCTION hilo_stats_contacts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
-  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
-  SELECT (n.created_at AT TIME ZONE 'UTC')::date, t.contact_id, n.channel,
-         count(*) FILTER (WHERE n.direction = 'inbound'), count(*) FILTER (WHERE n.direction = 'outbound')
-    FROM new_rows n JOIN threads t ON t.id = n.thread_id
-   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  PERFORM hilo_stats_contacts_add(COALESCE((
+    SELECT jsonb_agg(jsonb_build_object('h', h, 'c', c, 'ch', ch, 'i', i, 'o', o)) FROM (
+      SELECT date_trunc('hour', n.created_at, 'UTC') AS h, t.contact_id AS c, n.channel AS ch,
+             count(*) FILTER (WHERE n.direction = 'inbound') AS i, count(*) FILTER (WHERE n.direction = 'outbound') AS o
+        FROM new_rows n JOIN threads t ON t.id = n.thread_id GROUP BY 1, 2, 3) x), '[]'));
   RETURN NULL;
 END $$;
 
--- Old rows count -1 and new rows +1 per (day, thread, channel); only what changed is joined to its
--- thread's contact (the old thread still exists: the merge deletes it after moving its messages).
+-- Old rows count -1 and new rows +1 per (hour, thread, channel); only what changed is joined to its
+-- thread's contact (the old thread still exists: the merge deletes it after moving its messages). A
+-- status change leaves nothing to add.
 CREATE FUNCTION hilo_stats_contacts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  deltas jsonb;
 BEGIN
   IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
-  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
-  SELECT d.day, t.contact_id, d.channel, sum(d.i), sum(d.o)
+  SELECT jsonb_agg(jsonb_build_object('h', d.h, 'c', t.contact_id, 'ch', d.channel, 'i', d.i, 'o', d.o)) INTO deltas
     FROM (
-      SELECT day, thread_id, channel, sum(i) AS i, sum(o) AS o FROM (
-        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, thread_id, channel,
+      SELECT h, thread_id, channel, sum(i) AS i, sum(o) AS o FROM (
+        SELECT date_trunc('hour', created_at, 'UTC') AS h, thread_id, channel,
                -(direction = 'inbound')::int AS i, -(direction = 'outbound')::int AS o FROM old_rows
         UNION ALL
-        SELECT (created_at AT TIME ZONE 'UTC')::date, thread_id, channel,
+        SELECT date_trunc('hour', created_at, 'UTC'), thread_id, channel,
                (direction = 'inbound')::int, (direction = 'outbound')::int FROM new_rows
       ) x GROUP BY 1, 2, 3 HAVING sum(i) <> 0 OR sum(o) <> 0
-    ) d JOIN threads t ON t.id = d.thread_id
-   GROUP BY 1, 2, 3 HAVING sum(d.i) <> 0 OR sum(d.o) <> 0 ORDER BY 1, 2, 3
-  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+    ) d JOIN threads t ON t.id = d.thread_id;
+  IF deltas IS NOT NULL THEN PERFORM hilo_stats_contacts_add(deltas); END IF;
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION hilo_stats_contacts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
-  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
-  SELECT (o.created_at AT TIME ZONE 'UTC')::date, t.contact_id, o.channel,
-         -count(*) FILTER (WHERE o.direction = 'inbound'), -count(*) FILTER (WHERE o.direction = 'outbound')
-    FROM old_rows o JOIN threads t ON t.id = o.thread_id
-   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  PERFORM hilo_stats_contacts_add(COALESCE((
+    SELECT jsonb_agg(jsonb_build_object('h', h, 'c', c, 'ch', ch, 'i', i, 'o', o)) FROM (
+      SELECT date_trunc('hour', o.created_at, 'UTC') AS h, t.contact_id AS c, o.channel AS ch,
+             -count(*) FILTER (WHERE o.direction = 'inbound') AS i, -count(*) FILTER (WHERE o.direction = 'outbound') AS o
+        FROM old_rows o JOIN threads t ON t.id = o.thread_id GROUP BY 1, 2, 3) x), '[]'));
   RETURN NULL;
 END $$;
 
@@ -74,31 +97,33 @@ CREATE TRIGGER messages_stats_contacts_deleted AFTER DELETE ON "messages"
 CREATE FUNCTION hilo_stats_contacts_thread_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
-  INSERT INTO message_stats_contacts AS s (day, contact_id, channel, inbound, outbound)
-  SELECT day, contact_id, channel, sum(i), sum(o) FROM (
-    SELECT (m.created_at AT TIME ZONE 'UTC')::date AS day, c.contact_id, m.channel,
-           c.sign * (m.direction = 'inbound')::int AS i, c.sign * (m.direction = 'outbound')::int AS o
-      FROM messages m CROSS JOIN (VALUES (OLD.contact_id, -1), (NEW.contact_id, 1)) AS c(contact_id, sign)
-     WHERE m.thread_id = NEW.id
-  ) x GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (day, contact_id, channel) DO UPDATE SET inbound = s.inbound + EXCLUDED.inbound, outbound = s.outbound + EXCLUDED.outbound;
+  PERFORM hilo_stats_contacts_add(COALESCE((
+    SELECT jsonb_agg(jsonb_build_object('h', h, 'c', c, 'ch', ch, 'i', i, 'o', o)) FROM (
+      SELECT date_trunc('hour', m.created_at, 'UTC') AS h, k.contact_id AS c, m.channel AS ch,
+             sum(k.sign * (m.direction = 'inbound')::int) AS i, sum(k.sign * (m.direction = 'outbound')::int) AS o
+        FROM messages m CROSS JOIN (VALUES (OLD.contact_id, -1), (NEW.contact_id, 1)) AS k(contact_id, sign)
+       WHERE m.thread_id = NEW.id GROUP BY 1, 2, 3) x), '[]'));
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER threads_stats_contacts_moved AFTER UPDATE OF contact_id ON "threads"
   FOR EACH ROW WHEN (OLD.contact_id IS DISTINCT FROM NEW.contact_id) EXECUTE FUNCTION hilo_stats_contacts_thread_moved();
 
--- The rebuild: the previous one (response and processing times, the two rollups), then this rollup.
+-- The rebuild: the previous one (response and processing times, the two rollups), then these two.
 ALTER FUNCTION hilo_stats_rebuild() RENAME TO hilo_stats_rebuild_messages;
 CREATE FUNCTION hilo_stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM hilo_stats_rebuild_messages();
+  DELETE FROM message_stats_contact_hours;
   DELETE FROM message_stats_contacts;
-  INSERT INTO message_stats_contacts (day, contact_id, channel, inbound, outbound)
-  SELECT (m.created_at AT TIME ZONE 'UTC')::date, t.contact_id, m.channel,
+  INSERT INTO message_stats_contact_hours (hour, contact_id, channel, inbound, outbound)
+  SELECT date_trunc('hour', m.created_at, 'UTC'), t.contact_id, m.channel,
          count(*) FILTER (WHERE m.direction = 'inbound'), count(*) FILTER (WHERE m.direction = 'outbound')
     FROM messages m JOIN threads t ON t.id = m.thread_id
    GROUP BY 1, 2, 3;
+  INSERT INTO message_stats_contacts (day, contact_id, channel, inbound, outbound)
+  SELECT (hour AT TIME ZONE 'UTC')::date, contact_id, channel, sum(inbound), sum(outbound)
+    FROM message_stats_contact_hours GROUP BY 1, 2, 3;
 END $$;
 
 SELECT hilo_stats_rebuild();
