@@ -194,6 +194,25 @@ describe.each(kinds)("POST /api/admin/contacts/{id}/merge on %s", (kind) => {
   });
 });
 
+describe.each(kinds)("contact_aliases migration on %s", (kind) => {
+  it("keeps contacts merged before it reachable at the merged-away number", async () => {
+    const { db, drop } = await openDatabaseBefore(kind, "20261130020000_contact_aliases");
+    try {
+      // A WhatsApp user-id contact that absorbed a phone contact (the phone moved over, the key did not).
+      const [c] = await db.sql.query<{ id: string }>(
+        `INSERT INTO contacts (person_key, phone, name) VALUES ('bsuid:US.13491208655302741918', '+573001234567', 'Carla') RETURNING id::text`,
+      );
+      await migrate(db.sql);
+      expect(await db.sql.query(`SELECT person_key, contact_id::text FROM contact_aliases`)).toEqual([{ person_key: "+573001234567", contact_id: c.id }]);
+      const again = await upsertContactThread(db.sql, { channel: "sms", customerAddress: "+57 300 123 4567", businessAddress: BUSINESS, customerUsed: true });
+      expect(again.contactId).toBe(c.id);
+      expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts`))[0].n).toBe(1);
+    } finally {
+      await drop();
+    }
+  });
+});
+
 describe.each(kinds)("rolling deploy over the person_key migration on %s", (kind) => {
   let t: TestDatabase;
   let db: AppDatabase;

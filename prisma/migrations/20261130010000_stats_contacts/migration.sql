@@ -2,9 +2,9 @@
 -- UTC hour (message_stats_contact_hours, for the partial days at the ends of a range), contact and
 -- channel, inbound and outbound, kept by the database in the same transaction as every write, like the
 -- other rollups:
---  * statement-level triggers on messages add inserts, move updates (a message moving to another thread,
---    e.g. on a contact merge, or changing time or direction) and remove deletes; a status change moves
---    nothing, so status callbacks only pay for an empty aggregate;
+--  * statement-level triggers on messages add inserts and remove deletes; a row trigger moves a message
+--    whose thread (a contact merge), time, direction or channel changes, and never runs for any other
+--    update (status callbacks);
 --  * a thread moving to another contact (hilo_merge_contacts) moves its messages' counts;
 --  * hilo_stats_rebuild() recomputes it from messages.
 -- Rows are upserted in key order (hours first, then days) so concurrent writers cannot deadlock. Rows may
@@ -52,25 +52,17 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Old rows count -1 and new rows +1 per (hour, thread, channel); only what changed is joined to its
--- thread's contact (the old thread still exists: the merge deletes it after moving its messages). A
--- status change leaves nothing to add.
+-- A message whose thread (a contact merge), time, direction or channel changes: -1 where it was counted,
+-- +1 where it is now (the old thread still exists: the merge deletes it after moving its messages). A
+-- row trigger limited to those columns and to real changes, so status callbacks never run it.
 CREATE FUNCTION hilo_stats_contacts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  deltas jsonb;
 BEGIN
   IF current_setting('hilo.stats_deferred', true) = 'on' THEN RETURN NULL; END IF;
-  SELECT jsonb_agg(jsonb_build_object('h', d.h, 'c', t.contact_id, 'ch', d.channel, 'i', d.i, 'o', d.o)) INTO deltas
-    FROM (
-      SELECT h, thread_id, channel, sum(i) AS i, sum(o) AS o FROM (
-        SELECT date_trunc('hour', created_at, 'UTC') AS h, thread_id, channel,
-               -(direction = 'inbound')::int AS i, -(direction = 'outbound')::int AS o FROM old_rows
-        UNION ALL
-        SELECT date_trunc('hour', created_at, 'UTC'), thread_id, channel,
-               (direction = 'inbound')::int, (direction = 'outbound')::int FROM new_rows
-      ) x GROUP BY 1, 2, 3 HAVING sum(i) <> 0 OR sum(o) <> 0
-    ) d JOIN threads t ON t.id = d.thread_id;
-  IF deltas IS NOT NULL THEN PERFORM hilo_stats_contacts_add(deltas); END IF;
+  PERFORM hilo_stats_contacts_add(jsonb_build_array(
+    jsonb_build_object('h', date_trunc('hour', OLD.created_at, 'UTC'), 'c', (SELECT contact_id FROM threads WHERE id = OLD.thread_id), 'ch', OLD.channel,
+                       'i', -(OLD.direction = 'inbound')::int, 'o', -(OLD.direction = 'outbound')::int),
+    jsonb_build_object('h', date_trunc('hour', NEW.created_at, 'UTC'), 'c', (SELECT contact_id FROM threads WHERE id = NEW.thread_id), 'ch', NEW.channel,
+                       'i', (NEW.direction = 'inbound')::int, 'o', (NEW.direction = 'outbound')::int)));
   RETURN NULL;
 END $$;
 
@@ -87,8 +79,10 @@ END $$;
 
 CREATE TRIGGER messages_stats_contacts_inserted AFTER INSERT ON "messages"
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hilo_stats_contacts_inserted();
-CREATE TRIGGER messages_stats_contacts_updated AFTER UPDATE ON "messages"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION hilo_stats_contacts_updated();
+CREATE TRIGGER messages_stats_contacts_updated AFTER UPDATE OF thread_id, created_at, direction, channel ON "messages"
+  FOR EACH ROW WHEN (OLD.thread_id IS DISTINCT FROM NEW.thread_id OR OLD.created_at IS DISTINCT FROM NEW.created_at
+                     OR OLD.direction IS DISTINCT FROM NEW.direction OR OLD.channel IS DISTINCT FROM NEW.channel)
+  EXECUTE FUNCTION hilo_stats_contacts_updated();
 CREATE TRIGGER messages_stats_contacts_deleted AFTER DELETE ON "messages"
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION hilo_stats_contacts_deleted();
 

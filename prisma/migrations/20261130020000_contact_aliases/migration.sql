@@ -51,6 +51,13 @@ END $$;
 CREATE TRIGGER contacts_person_key BEFORE INSERT ON "contacts"
   FOR EACH ROW EXECUTE FUNCTION hilo_contacts_person_key();
 
+-- A contact whose phone differs from its key got that phone from a contact merged into it before this
+-- migration (the merged contact's key was that phone): that key becomes an alias, so a new message from
+-- it finds the contact instead of colliding with its phone.
+INSERT INTO "contact_aliases" (person_key, contact_id)
+SELECT phone, id FROM "contacts" WHERE phone IS NOT NULL AND phone <> person_key
+ON CONFLICT (person_key) DO NOTHING;
+
 DROP INDEX "contacts_phone_idx";
 CREATE UNIQUE INDEX "contacts_phone_key" ON "contacts"("phone");
 
