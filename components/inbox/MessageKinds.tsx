@@ -176,7 +176,7 @@ export function VCardItem({ src, t }: { src: string; t: T }) {
               <li key={i} className="flex flex-wrap items-center justify-between gap-2">
                 <span>
                   {p.number}
-                  {p.type && <span className="ml-1 text-xs text-slate-500">({p.type})</span>}
+                  {p.type && <span className="ml-1 text-xs text-slate-500">({phoneTypeLabel(p.type, t)})</span>}
                 </span>
                 <a
                   href={`/?${new URLSearchParams({ q: p.number, status: "all" })}`}
@@ -193,9 +193,48 @@ export function VCardItem({ src, t }: { src: string; t: T }) {
   );
 }
 
-/** A document: its type and a download link named after the file (the message's text when WhatsApp sends the file name there). */
-export function DocumentItem({ src, type, name, t }: { src: string; type: string; name: string | null; t: T }) {
+/** A file size in the reader's language (`12 kB`, `1,5 MB`); null for anything that is not a byte count. */
+export function formatFileSize(bytes: number | null, locale: Locale): string | null {
+  if (bytes === null || !Number.isSafeInteger(bytes) || bytes < 0) return null;
+  if (bytes < 1000) return `${new Intl.NumberFormat(locale).format(bytes)} B`;
+  const [unit, value] = bytes < 1_000_000 ? ["kilobyte", bytes / 1000] : bytes < 1e9 ? ["megabyte", bytes / 1e6] : ["gigabyte", bytes / 1e9];
+  return new Intl.NumberFormat(locale, { style: "unit", unit: unit as string, unitDisplay: "short", maximumFractionDigits: (value as number) < 10 ? 1 : 0 }).format(value as number);
+}
+
+/** A vCard phone type (`cell`, `work`, `home`…) in the reader's language; an unknown one as the card gives it. */
+export function phoneTypeLabel(type: string, t: T): string {
+  return t.phoneTypes[type.toLowerCase()] ?? type;
+}
+
+/**
+ * The size of a media item the inbox proxies: Twilio's Content-Length, which the media route answers a
+ * HEAD request with as X-Media-Length (it opens Twilio's file and closes it at its headers). Null while
+ * unknown or when Twilio announced none.
+ */
+function useMediaSize(src: string): number | null {
+  const [size, setSize] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    fetch(src, { method: "HEAD", credentials: "same-origin", redirect: "manual" })
+      .then((r) => {
+        const length = r.ok ? r.headers.get("x-media-length") : null;
+        if (live && length !== null && /^\d{1,15}$/.test(length)) setSize(Number(length));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [src]);
+  return size;
+}
+
+/**
+ * A document: its type, file name (the message's text when WhatsApp sends the file name there), size when
+ * Twilio announces it, and a download link.
+ */
+export function DocumentItem({ src, type, name, t, locale }: { src: string; type: string; name: string | null; t: T; locale: Locale }) {
   const ext = type.split("/")[1]?.split(";")[0]?.replace(/^vnd\..*\./, "").slice(0, 12).toUpperCase() || "FILE";
+  const size = formatFileSize(useMediaSize(src), locale);
   return (
     <a
       href={src}
@@ -205,6 +244,7 @@ export function DocumentItem({ src, type, name, t }: { src: string; type: string
     >
       <span className="rounded bg-slate-600 px-1.5 py-0.5 text-[10px] font-bold text-white">{ext}</span>
       <span className="min-w-0 flex-1 truncate">{name ?? t.media}</span>
+      {size && <span className="shrink-0 text-xs tabular-nums opacity-70" data-testid="document-size">{size}</span>}
       <span className="text-xs underline">{t.download}</span>
     </a>
   );

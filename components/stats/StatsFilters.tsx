@@ -4,20 +4,34 @@ import Form from "next/form";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { Dictionary } from "@/lib/i18n";
+import { TWILIO_STATUSES } from "@/lib/status/ranking";
 
 export interface FilterValues {
   period: string;
   startDate: string;
   endDate: string;
   channel: string;
+  /** The `status=` parameter as given: one status or a comma-separated list. */
+  status: string;
   tz: string;
 }
 
+/** Status choices of the filter: every status, or the two outcome groups the cards count. */
+const STATUS_GROUPS = ["delivered,read,partially_delivered", "failed,undelivered"] as const;
+
 /**
- * Period, custom dates and channel as a GET form on /stats, so every view is a link. Without a `tz`
- * parameter the browser's time zone is added once (days and hours are then the viewer's own).
+ * Period, custom dates, channel and status as a GET form on /stats, so every view is a link. Without a
+ * `tz` parameter the browser's time zone is added once (days and hours are then the viewer's own).
  */
-export function StatsFilters({ t, values, exportHref }: { t: Dictionary["stats"]; values: FilterValues; exportHref: string | null }) {
+export function StatsFilters({ t, values, exportHref, statusLabels }: { t: Dictionary["stats"]; values: FilterValues; exportHref: string | null; statusLabels: Record<string, string> }) {
+  const label = (list: string) => list.split(",").map((s) => statusLabels[s.trim()] ?? s).join(", ");
+  const statusOptions: { value: string; label: string }[] = [
+    { value: STATUS_GROUPS[0], label: t.statusDelivered },
+    { value: STATUS_GROUPS[1], label: t.statusFailed },
+    ...TWILIO_STATUSES.map((s) => ({ value: s as string, label: statusLabels[s] ?? s })),
+  ];
+  // A list typed into the URL (`status=read,sent`) stays selected, shown by its statuses' names.
+  if (values.status && !statusOptions.some((o) => o.value === values.status)) statusOptions.unshift({ value: values.status, label: label(values.status) });
   // The chosen period, reset whenever the page's own period changes (a link, back/forward).
   const [chosen, setChosen] = useState({ for: values.period, period: values.period });
   const period = chosen.for === values.period ? chosen.period : values.period;
@@ -61,6 +75,15 @@ export function StatsFilters({ t, values, exportHref }: { t: Dictionary["stats"]
           <option value="">{t.channelAll}</option>
           <option value="whatsapp">WhatsApp</option>
           <option value="sms">SMS</option>
+        </select>
+      </label>
+      <label className="min-w-40 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
+        {t.status}
+        <select name="status" defaultValue={values.status} className={field}>
+          <option value="">{t.statusAll}</option>
+          {statusOptions.map((o) => (
+            <option key={o.value} value={o.value}>{o.label}</option>
+          ))}
         </select>
       </label>
       {values.tz && <input type="hidden" name="tz" value={values.tz} />}

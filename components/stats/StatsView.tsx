@@ -1,4 +1,5 @@
 import type { DeliveryStats } from "@/lib/stats";
+import { TOP_CONTACTS } from "@/lib/stats/top-contacts";
 import { explainTwilioError, twilioErrorUrl } from "@/lib/twilio/error-catalog";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import { ChannelChart, DailyChart, HourlyChart, type ChartDay } from "./StatsCharts";
@@ -188,6 +189,39 @@ export function StatsView({ stats, t, statusLabels, locale }: { stats: DeliveryS
       >
         <HourlyChart data={hourRates} name={t.rateCol} percent />
       </Figure>
+
+      <section aria-labelledby="top-contacts-title" className="rounded-lg border border-slate-200 bg-white p-4" data-testid="top-contacts">
+        <h2 id="top-contacts-title" className="text-base font-semibold">{t.topContacts}</h2>
+        <p className="mb-3 text-sm text-slate-600">{fmt(t.topContactsIntro, { n: TOP_CONTACTS })}</p>
+        {stats.topContacts.length === 0 ? (
+          <p className="text-sm text-slate-500">{t.topContactsNone}</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm tabular-nums">
+              <thead>
+                <tr className="border-b border-slate-200 text-slate-600">
+                  <th scope="col" className="px-2 py-2 font-medium">{t.contact}</th>
+                  <th scope="col" className="px-2 py-2 font-medium">{t.phone}</th>
+                  <th scope="col" className="px-2 py-2 text-right font-medium">{t.inbound}</th>
+                  <th scope="col" className="px-2 py-2 text-right font-medium">{t.outbound}</th>
+                  <th scope="col" className="px-2 py-2 text-right font-medium">{t.total}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.topContacts.map((c) => (
+                  <tr key={c.contactId} className="border-b border-slate-100">
+                    <th scope="row" className={`max-w-[16rem] truncate px-2 py-2 font-medium ${c.name ? "" : "italic text-slate-500"}`} title={c.name ?? undefined}>{c.name ?? t.unnamed}</th>
+                    <td className={`whitespace-nowrap px-2 py-2 ${c.phone ? "font-mono" : "text-slate-500"}`}>{c.phone ?? t.noPhone}</td>
+                    <td className="px-2 py-2 text-right">{n(c.inbound)}</td>
+                    <td className="px-2 py-2 text-right">{n(c.outbound)}</td>
+                    <td className="px-2 py-2 text-right font-semibold">{n(c.messages)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
 
       <section aria-labelledby="errors-title" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="errors-title" className="text-base font-semibold">{t.errors}</h2>

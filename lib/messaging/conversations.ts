@@ -4,6 +4,18 @@ import { ApiError, parseInput } from "@/lib/api/errors";
 import { queryObject } from "@/lib/http/query";
 import { MESSAGE_COLUMNS, REPLY_COLUMNS, REPLY_JOIN, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 import { isUuid } from "@/lib/ids";
+import { contactIdentity, isPlausibleE164 } from "@/lib/contacts/phone";
+
+/**
+ * A search that is a whole phone number in any form a person may type or a channel delivers
+ * (`+521 55…`, `52155…`, `+549…`, Brazil without the ninth digit): its canonical key (lib/contacts/phone.ts),
+ * which is the stored phone of its contact (or an alias of a contact it was merged into). Null otherwise.
+ */
+export function searchedPhoneKey(q: string): string | null {
+  const value = q.replace(/^whatsapp:/i, "").trim();
+  if (!/^\+?[\d\s().-]+$/.test(value) || !isPlausibleE164(value)) return null;
+  return contactIdentity(value, "sms").personKey;
+}
 
 /** Opaque keyset cursor: the sort key of the last row of the previous page. */
 export function encodeCursor(at: Date, id: string): string {
@@ -78,19 +90,26 @@ export async function listConversations(
     const digits = q.q.replace(/[^\d]/g, "");
     const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const phoneLike = digits.length >= 3 ? `%${digits}%` : null;
+    const phoneKey = searchedPhoneKey(q.q);
     // A search that matches few contacts (the usual case: a name or part of a number) is answered from
     // the trigram indexes on contacts, then their threads; scanning threads newest first and testing
     // each contact would read the whole inbox when nothing matches. A broad search (many contacts)
     // keeps the newest-first scan, which finds a page of matches quickly.
+    // A whole number also finds its contact by canonical key: the phone (unique index) or an alias.
+    // (ARRAY(…) is computed once, so each alternative stays an index scan.)
+    const byKey = (p: string) => ` OR phone = ${p} OR id = ANY(ARRAY(SELECT contact_id FROM contact_aliases WHERE person_key = ${p}))`;
     const few = await sql.query<{ id: string }>(
-      `SELECT id::text FROM contacts WHERE name ILIKE $1${phoneLike ? " OR phone LIKE $2" : ""} LIMIT ${SEARCH_FEW_CONTACTS + 1}`,
-      phoneLike ? [like, phoneLike] : [like],
+      `SELECT id::text FROM contacts WHERE name ILIKE $1${phoneLike ? " OR phone LIKE $2" : ""}${phoneKey ? byKey("$3") : ""} LIMIT ${SEARCH_FEW_CONTACTS + 1}`,
+      phoneKey ? [like, phoneLike, phoneKey] : phoneLike ? [like, phoneLike] : [like],
     );
     if (few.length === 0) return { conversations: [], nextCursor: null };
     // Materialized, so the planner cannot turn it back into a newest-first scan of every thread.
     if (few.length <= SEARCH_FEW_CONTACTS) {
       threadSource = `(WITH s AS MATERIALIZED (SELECT * FROM threads WHERE contact_id = ANY(${arg(few.map((r) => r.id))}::uuid[])) SELECT * FROM s) t`;
-    } else where.push(`(c.name ILIKE ${arg(like)}${phoneLike ? ` OR c.phone LIKE ${arg(phoneLike)}` : ""})`);
+    } else {
+      const key = phoneKey ? ` OR c.phone = ${arg(phoneKey)} OR c.id = ANY(ARRAY(SELECT contact_id FROM contact_aliases WHERE person_key = ${arg(phoneKey)}))` : "";
+      where.push(`(c.name ILIKE ${arg(like)}${phoneLike ? ` OR c.phone LIKE ${arg(phoneLike)}` : ""}${key})`);
+    }
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);

@@ -135,16 +135,18 @@ function parseSendInput(rawInput: unknown): SendRequest {
 
 /** Step 2: a reply goes out from its thread's own business address (which must match); else the configured sender. */
 async function resolveRoute(deps: SendDeps, { input }: SendRequest): Promise<SendRoute> {
-  let thread: { channel: string; person_key: string; contact_id: string; business_address: string; customer_address: string } | undefined;
+  let thread: { channel: string; person_keys: string[]; contact_id: string; business_address: string; customer_address: string } | undefined;
   if (input.threadId) {
     [thread] = await deps.sql.query(
-      `SELECT t.channel::text, c.person_key, c.id::text AS contact_id, t.business_address, t.customer_address
+      `SELECT t.channel::text, c.person_key || ARRAY(SELECT a.person_key FROM contact_aliases a WHERE a.contact_id = c.id) AS person_keys,
+              c.id::text AS contact_id, t.business_address, t.customer_address
        FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1::uuid`,
       [input.threadId],
     );
     if (!thread) throw new ApiError(404, "thread_not_found", `No conversation with id ${input.threadId}.`);
-    // `to`, when given, may be any form of the contact's number (`+521…` or `+52…`).
-    if (thread.channel !== input.channel || (input.to !== undefined && contactIdentity(input.to, input.channel).personKey !== thread.person_key)) {
+    // `to`, when given, may be any form of the contact's number (`+521…` or `+52…`), or of a number of a
+    // contact merged into this one.
+    if (thread.channel !== input.channel || (input.to !== undefined && !thread.person_keys.includes(contactIdentity(input.to, input.channel).personKey))) {
       throw new ApiError(422, "thread_mismatch", `Conversation ${input.threadId} is a ${thread.channel} conversation with ${thread.customer_address}.`);
     }
   }

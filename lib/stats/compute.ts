@@ -1,6 +1,7 @@
 import type { SqlClient } from "@/lib/db/types";
 import type { MessageStatus } from "@/lib/status/ranking";
 import { rangeFilter, type StatsRange } from "./range";
+import { computeTopContacts, type TopContact } from "./top-contacts";
 
 /** Width of a rollup bucket (message_stats_buckets): 15 minutes, so every real time zone's days and hours align. */
 export const BUCKET_MS = 15 * 60_000;
@@ -45,6 +46,8 @@ export interface DeliveryStats {
   averageFirstResponseSeconds: number | null;
   /** Conversations (threads) with at least one message in the range. */
   activeConversations: number;
+  /** The most active contacts of the range (channel filter applies, status filter does not). */
+  topContacts: TopContact[];
   timeZone: string;
 }
 
@@ -150,11 +153,12 @@ SELECT count(*)::int AS n FROM threads t
 SELECT d::date::text AS day
   FROM generate_series(($1::timestamptz AT TIME ZONE $3)::date, (($2::timestamptz - interval '1 millisecond') AT TIME ZONE $3)::date, interval '1 day') d`;
 
-  const [timeRows, flatRows, [active], days] = await Promise.all([
+  const [timeRows, flatRows, [active], days, topContacts] = await Promise.all([
     sql.query<TimeRow>(timeSql, params),
     sql.query<FlatRow>(flatSql, flatParams),
     sql.query<{ n: number }>(activeSql, activeParams),
     sql.query<{ day: string }>(daysSql, [range.start, range.end, range.timeZone]),
+    computeTopContacts(sql, range),
   ]);
 
   const stats: DeliveryStats = {
@@ -178,6 +182,7 @@ SELECT d::date::text AS day
     firstResponses: 0,
     averageFirstResponseSeconds: null,
     activeConversations: active.n,
+    topContacts,
     timeZone: range.timeZone,
   };
   const dayIndex = new Map(stats.byDay.map((d, i) => [d.date, i]));

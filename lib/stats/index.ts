@@ -5,6 +5,7 @@ import { resolveStatsRange, type StatsRange } from "./range";
 export * from "./compute";
 export * from "./range";
 export * from "./export";
+export * from "./top-contacts";
 
 export interface StatsResponse {
   stats: DeliveryStats;

@@ -171,6 +171,22 @@ test("a customer's photo, hosted by Twilio behind the account's credentials, sho
   await page.screenshot({ path: "screenshots/conversation-photo.png" });
 });
 
+test("searching any form of a Mexican number finds the contact stored under its canonical number", async ({ page, baseURL }) => {
+  // WhatsApp delivers the old mobile "1": whatsapp:+521…; the contact is stored as +52….
+  expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp("+5215598760001", "Rosa Méndez", "¿Tienen envíos a Puebla?"))).status).toBe(200);
+  await signIn(page);
+  const search = page.getByRole("searchbox", { name: "Search name or phone" });
+  for (const q of ["52 1 55 9876 0001", "+5215598760001", "+52 55 9876 0001", "5598760001"]) {
+    await search.fill(q);
+    await expect(page.getByRole("button", { name: /Rosa Méndez/ })).toBeVisible();
+    await expect(page.getByRole("button", { name: /Ana Pérez/ })).toHaveCount(0);
+  }
+  await page.screenshot({ path: "screenshots/inbox-search-number.png" });
+  await search.fill("+52 1 55 9876 0002");
+  await expect(page.getByRole("button", { name: /Rosa Méndez/ })).toHaveCount(0);
+  await search.fill("");
+});
+
 test("agents are refused the admin pages; admins manage users and API keys", async ({ page, browser }) => {
   await signIn(page);
   await page.getByRole("link", { name: "Users" }).click();

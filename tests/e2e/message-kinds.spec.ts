@@ -54,7 +54,7 @@ test("every kind of WhatsApp message renders as a person expects, with the conve
   await post(await withMedia("", "audio/ogg", Buffer.from("OggS voice note"), { MessageType: "audio" }));
   const card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Gómez;Luis;;;\r\nFN:Luis Gómez\r\nitem1.TEL;waid=573001112233:+57 300 1112233\r\nitem1.X-ABLabel:Mobile\r\nTEL;TYPE=WORK:+57 601 5550100\r\nEND:VCARD\r\n";
   await post(await withMedia("", "text/vcard", Buffer.from(card), { MessageType: "contacts" }));
-  await post(await withMedia("Cotizacion-2026.pdf", "application/pdf", Buffer.from("%PDF-1.4 cotización"), { MessageType: "document" }));
+  await post(await withMedia("Cotizacion-2026.pdf", "application/pdf", Buffer.concat([Buffer.from("%PDF-1.4 cotización\n"), Buffer.alloc(48_279, 0x20)]), { MessageType: "document" }));
 
   const bubbles = page.locator("li[data-message-id]");
   const referral = page.locator('[data-kind="referral"]');
@@ -81,6 +81,9 @@ test("every kind of WhatsApp message renders as a person expects, with the conve
   const doc = page.locator('[data-kind="document"]');
   await expect(doc).toContainText("Cotizacion-2026.pdf");
   await expect(doc).toHaveAttribute("download", "Cotizacion-2026.pdf");
+  // Its size, from the media route's Content-Length (48,300 bytes).
+  await expect(doc.getByTestId("document-size")).toHaveText("48 kB");
+  await expect(vcard).toContainText("+57 601 5550100(work)");
 
   // The details panel: the conversation's cost and segments (the simulator priced our reply).
   await page.getByRole("button", { name: new RegExp(NAME) }).last().click();
@@ -92,6 +95,8 @@ test("every kind of WhatsApp message renders as a person expects, with the conve
   await context.addCookies([{ name: "hilo_locale", value: "es", url: baseURL! }]);
   await page.reload();
   await expect(page.locator('[data-kind="vcard"]')).toContainText("Iniciar conversación");
+  await expect(page.locator('[data-kind="vcard"]')).toContainText("+57 601 5550100(trabajo)");
+  await expect(page.locator('[data-kind="document"]').getByTestId("document-size")).toHaveText("48 kB");
   await expect(page.locator('[data-kind="forwarded"]')).toHaveText("Reenviado muchas veces");
   await expect(page.locator('[data-kind="referral"]')).toContainText("Desde un anuncio");
   await expect(page.locator('[data-kind="reply"]')).toContainText("Tú");

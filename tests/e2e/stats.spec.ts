@@ -74,6 +74,12 @@ test("an admin sees the statistics of simulated traffic: cards, charts, errors, 
   const row = page.getByRole("row", { name: /30003/ });
   await expect(row).toContainText("Unreachable handset");
   await expect(row).toContainText("Try again later");
+  // The most active contacts, with messages in and out (as the API counts them).
+  const lucia = after.topContacts.find((c: { phone: string }) => c.phone === "+573005550101");
+  expect(lucia).toMatchObject({ name: "Lucía", inbound: 1, outbound: 1 });
+  const topRow = page.getByTestId("top-contacts").getByRole("row", { name: /Lucía/ });
+  await expect(topRow).toContainText("+573005550101");
+  await expect(topRow.getByRole("cell")).toHaveText(["+573005550101", "1", "1", "2"]);
   await page.screenshot({ path: "screenshots/stats.png", fullPage: true });
 
   // The data behind a chart is one keyboard action away.
@@ -93,6 +99,22 @@ test("an admin sees the statistics of simulated traffic: cards, charts, errors, 
   await expect(page).toHaveURL(/channel=sms/);
   const smsOnly = (await get(page.request, "period=24h&channel=sms")).stats;
   await expect(card("card-sent")).toHaveText(fmt(smsOnly.outbound));
+
+  // Status filter: Apply keeps it (with the channel) in the URL, and the figures follow it.
+  await page.getByRole("combobox", { name: "Status" }).selectOption({ label: "Failed or undelivered" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/channel=sms/);
+  await expect(page).toHaveURL(/status=failed%2Cundelivered/);
+  const failedSms = (await get(page.request, "period=24h&channel=sms&status=failed,undelivered")).stats;
+  expect(failedSms.outbound).toBeGreaterThanOrEqual(1);
+  await expect(card("card-sent")).toHaveText(fmt(failedSms.outbound));
+  await expect(card("card-delivered")).toHaveText("0");
+  await expect(page.getByRole("combobox", { name: "Status" })).toHaveValue("failed,undelivered");
+  await page.getByRole("combobox", { name: "Status" }).selectOption({ label: "Delivered" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/status=delivered(&|$)/);
+  await expect(card("card-failed")).toHaveText("0");
+  await page.screenshot({ path: "screenshots/stats-status-filter.png", fullPage: true });
 
   // Phone width.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -125,5 +147,7 @@ test("a period without messages shows the empty state; custom dates; Spanish", a
   await expect(page.getByRole("link", { name: "Exportar CSV" })).toHaveAttribute("href", /lang=es/);
   await expect(page.getByTestId("card-cost-per-message")).toContainText("Costo por mensaje");
   await expect(page.locator("#chart-hour-rate-title")).toHaveText("Tasa de entrega por hora");
+  await expect(page.getByRole("heading", { name: "Contactos más activos" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Estado" }).locator("option").first()).toHaveText("Todos los estados");
   await page.screenshot({ path: "screenshots/stats-es.png", fullPage: true });
 });

@@ -5,6 +5,7 @@
  * simulator, on PGlite and PostgreSQL.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { mergeContacts } from "@/lib/contacts/merge";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
@@ -104,6 +105,24 @@ describe.each(kinds)("contact identity on %s", (kind) => {
     expect((await res.json()).error.code).toBe("thread_mismatch");
     const missing = await send({ channel: "whatsapp", message: "x" }, auth);
     expect(missing.status).toBe(400);
+  });
+
+  it("after an admin merge, the merged-away number still reaches the surviving contact (webhook and send)", async () => {
+    await sim.sendInbound({ channel: "whatsapp", from: "+5215512345678", name: "Lupita", body: "Hola" });
+    await sim.sendInbound({ channel: "whatsapp", from: "+573001234567", name: "Lupita (Colombia)", body: "Soy yo" });
+    const ids = await db.sql.query<{ id: string; phone: string }>(`SELECT id::text, phone FROM contacts ORDER BY phone`);
+    const mx = ids.find((c) => c.phone === "+525512345678")!.id;
+    const co = ids.find((c) => c.phone === "+573001234567")!.id;
+    await mergeContacts(db.sql, co, mx);
+    // The Colombian number writes again: same contact, same thread (its address is now the one used).
+    expect((await sim.sendInbound({ channel: "whatsapp", from: "+573001234567", body: "¿Me leen?" })).status).toBe(200);
+    expect(await countRows(db.sql)).toMatchObject({ contacts: 1, threads: 1, messages: 3 });
+    const [thread] = await threads();
+    expect(thread).toMatchObject({ contact_id: mx, customer_address: "whatsapp:+573001234567" });
+    // A reply naming the merged-away number in that thread is the same person.
+    const res = await send({ channel: "whatsapp", threadId: thread.id, to: "+573001234567", message: "Sí" }, auth);
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(createRequests().at(-1)!.form.To).toBe("whatsapp:+573001234567");
   });
 
   it("a WhatsApp user without a phone number is a contact shown by name, answered at its user id", async () => {

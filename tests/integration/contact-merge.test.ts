@@ -12,6 +12,7 @@ import type { SqlClient } from "@/lib/db/types";
 import { params, postJson, userCookie } from "../helpers/api";
 import { createTestDatabase, databaseKinds, openDatabaseBefore, useEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { countRows } from "../helpers/seed";
+import { upsertContactThread } from "@/lib/conversations";
 
 const kinds = await databaseKinds();
 const MIGRATION = "20261129200000_person_key";
@@ -152,5 +153,110 @@ describe.each(kinds)("POST /api/admin/contacts/{id}/merge on %s", (kind) => {
     expect(await countRows(db.sql)).toMatchObject({ contacts: 1, threads: 2, messages: 3 });
     // Merged already: the contact is gone.
     expect((await merge(from, { into }, admin.headers)).status).toBe(404);
+  });
+
+  it("keeps the merged-away identity: new messages from its number or WhatsApp user land on the surviving contact", async () => {
+    const admin = await userCookie(db, "admin");
+    const upsert = (channel: "whatsapp" | "sms", customerAddress: string, contactName?: string) =>
+      upsertContactThread(db.sql, { channel, customerAddress, businessAddress: BUSINESS, contactName, customerUsed: true });
+    // Lupita writes on WhatsApp from +521… (Mexico) and as a business-scoped user; Ana on SMS.
+    const lupita = await upsert("whatsapp", "whatsapp:+5215512345678", "Lupita");
+    const bsuid = await upsert("whatsapp", "whatsapp:US.13491208655302741918", "Lupita (nuevo)");
+    const ana = await upsert("sms", "+573001234567");
+    // The user-id contact (no phone) absorbs the phone contact: the phone moves over once the other is gone.
+    expect((await merge(lupita.contactId, { into: bsuid.contactId }, admin.headers)).status).toBe(200);
+    expect((await db.sql.query(`SELECT phone, person_key FROM contacts WHERE id = $1::uuid`, [bsuid.contactId]))[0])
+      .toEqual({ phone: "+525512345678", person_key: "bsuid:US.13491208655302741918" });
+    // Then Ana's contact is merged into it too.
+    expect((await merge(ana.contactId, { into: bsuid.contactId }, admin.headers)).status).toBe(200);
+    const before = await countRows(db.sql);
+
+    // Any form of the merged-away numbers finds the surviving contact and its threads; no contact is recreated.
+    const again = await upsert("whatsapp", "whatsapp:+5215512345678", "Lupita");
+    expect(again).toEqual({ contactId: bsuid.contactId, threadId: bsuid.threadId, customerAddress: "whatsapp:+5215512345678" });
+    // One thread per (channel, contact, sender): Lupita's SMS joins the SMS thread Ana's merge brought.
+    const sms = await upsert("sms", "+52 55 1234 5678");
+    expect(sms).toEqual({ contactId: bsuid.contactId, threadId: ana.threadId, customerAddress: "+525512345678" });
+    const anaAgain = await upsert("sms", "+573001234567");
+    expect(anaAgain).toEqual({ contactId: bsuid.contactId, threadId: ana.threadId, customerAddress: "+573001234567" });
+    expect(await countRows(db.sql)).toMatchObject({ contacts: before.contacts, threads: before.threads });
+    expect(await db.sql.query(`SELECT person_key, contact_id::text FROM contact_aliases ORDER BY person_key`)).toEqual([
+      { person_key: "+525512345678", contact_id: bsuid.contactId },
+      { person_key: "+573001234567", contact_id: bsuid.contactId },
+    ]);
+    // Merging the survivor away in turn carries its aliases along.
+    const other = await upsert("sms", "+14155550100");
+    expect((await merge(bsuid.contactId, { into: other.contactId }, admin.headers)).status).toBe(200);
+    expect((await upsert("whatsapp", "whatsapp:+5215512345678")).contactId).toBe(other.contactId);
+    expect((await upsert("whatsapp", "whatsapp:US.13491208655302741918")).contactId).toBe(other.contactId);
+    expect((await upsert("sms", "+573001234567")).contactId).toBe(other.contactId);
+    expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts`))[0].n).toBe(1);
+  });
+});
+
+describe.each(kinds)("contact_aliases migration on %s", (kind) => {
+  it("keeps contacts merged before it reachable at the merged-away number", async () => {
+    const { db, drop } = await openDatabaseBefore(kind, "20261130020000_contact_aliases");
+    try {
+      // A WhatsApp user-id contact that absorbed a phone contact (the phone moved over, the key did not).
+      const [c] = await db.sql.query<{ id: string }>(
+        `INSERT INTO contacts (person_key, phone, name) VALUES ('bsuid:US.13491208655302741918', '+573001234567', 'Carla') RETURNING id::text`,
+      );
+      await migrate(db.sql);
+      expect(await db.sql.query(`SELECT person_key, contact_id::text FROM contact_aliases`)).toEqual([{ person_key: "+573001234567", contact_id: c.id }]);
+      const again = await upsertContactThread(db.sql, { channel: "sms", customerAddress: "+57 300 123 4567", businessAddress: BUSINESS, customerUsed: true });
+      expect(again.contactId).toBe(c.id);
+      expect((await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts`))[0].n).toBe(1);
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe.each(kinds)("rolling deploy over the person_key migration on %s", (kind) => {
+  let t: TestDatabase;
+  let db: AppDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    db = t.db;
+  });
+  afterAll(() => t.drop());
+  beforeEach(() => useEmptyDatabase(db));
+
+  // The statements of the code before that migration, still run by instances not yet replaced.
+  const oldContactUpsert = (phone: string, name: string | null) =>
+    db.sql.query<{ id: string }>(
+      `INSERT INTO contacts (phone, name, wa_id) VALUES ($1, $2, $3)
+       ON CONFLICT (phone) DO UPDATE SET
+         name = COALESCE(EXCLUDED.name, contacts.name),
+         wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
+         updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+                           THEN now() ELSE contacts.updated_at END
+       RETURNING id::text`,
+      [phone, name, null],
+    );
+  const oldThreadUpsert = (channel: string, contactId: string) =>
+    db.sql.query<{ id: string }>(
+      `INSERT INTO threads (channel, contact_id, business_address) VALUES ($1::"Channel", $2::uuid, $3)
+       ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET updated_at = threads.updated_at
+       RETURNING id::text`,
+      [channel, contactId, BUSINESS],
+    );
+
+  it("an old writer's insert without person_key or customer_address still works, on the person's contact", async () => {
+    const [created] = await oldContactUpsert("+5215512345678", "Lupita");
+    expect(await db.sql.query(`SELECT phone, person_key, name FROM contacts WHERE id = $1::uuid`, [created.id]))
+      .toEqual([{ phone: "+525512345678", person_key: "+525512345678", name: "Lupita" }]);
+    const [waThread] = await oldThreadUpsert("whatsapp", created.id);
+    expect((await db.sql.query(`SELECT customer_address FROM threads WHERE id = $1::uuid`, [waThread.id]))[0]).toEqual({ customer_address: "whatsapp:+525512345678" });
+    // The new code and the old code find the same contact, whatever form of the number each one has.
+    const fresh = await upsertContactThread(db.sql, { channel: "sms", customerAddress: "+525512345678", businessAddress: BUSINESS });
+    expect(fresh.contactId).toBe(created.id);
+    expect((await oldContactUpsert("+525512345678", null))[0].id).toBe(created.id);
+    expect((await oldContactUpsert("+5215512345678", null))[0].id).toBe(created.id);
+    expect((await oldThreadUpsert("whatsapp", created.id))[0].id).toBe(waThread.id);
+    const [other] = await oldContactUpsert("+14155550100", null);
+    expect(other.id).not.toBe(created.id);
+    expect(await countRows(db.sql)).toMatchObject({ contacts: 2, threads: 2 });
   });
 });

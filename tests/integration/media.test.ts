@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import twilio from "twilio";
-import { GET as mediaGET } from "@/app/api/messaging/media/[id]/[index]/route";
+import { GET as mediaGET, HEAD as mediaHEAD } from "@/app/api/messaging/media/[id]/[index]/route";
 import { GET as vcardGET } from "@/app/api/messaging/media/[id]/[index]/vcard/route";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
@@ -121,6 +121,19 @@ describe.each(kinds)("message media on %s", (kind) => {
     expect(res.headers.get("content-type")).toBe("image/png");
     expect(res.headers.get("cache-control")).toContain("private");
     expect(Buffer.from(await res.arrayBuffer()).equals(photo)).toBe(true);
+  });
+
+  it("answers HEAD with the file's type and size (what the inbox shows beside a document), without its body", async () => {
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), randomBytes(12_345)]);
+    const sid = `MM${randomBytes(16).toString("hex")}`;
+    const id = await inboundWithMedia(sim.addMedia(sid, "application/pdf", pdf), "application/pdf");
+    const head = (path: string, auth = cookie) => mediaHEAD(new Request(`http://localhost:3000${path}`, { method: "HEAD", headers: auth }), params({ id, index: "0" }));
+    const res = await head(`/api/messaging/media/${id}/0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/pdf");
+    expect(res.headers.get("x-media-length")).toBe(String(pdf.length));
+    expect(res.body).toBeNull();
+    expect((await head(`/api/messaging/media/${id}/0`, {})).status).toBe(401);
   });
 
   it("refuses anonymous callers and answers 404 for unknown media", async () => {

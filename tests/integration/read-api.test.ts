@@ -4,6 +4,7 @@ import { GET as messagesGET } from "@/app/api/messaging/conversations/[id]/messa
 import { revokeApiKey } from "@/lib/auth/api-keys";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { recordInbound } from "@/lib/webhooks/record";
+import { mergeContacts } from "@/lib/contacts/merge";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
 import { apiKeyHeader, get, params, userCookie, resetRateLimiter } from "../helpers/api";
 import { inboundSms, inboundWhatsApp } from "../helpers/webhooks";
@@ -80,6 +81,30 @@ describe.each(kinds)("read APIs on %s", (kind) => {
     expect(closed.conversations).toHaveLength(0);
     const unassigned = await (await conversationsGET(get("/api/messaging/conversations?assignee=unassigned", auth))).json();
     expect(unassigned.conversations).toHaveLength(2);
+  });
+
+  it("search finds a contact by any form of its number (Mexico +521, Argentina +549, Brazil without the ninth digit, merged-away numbers)", async () => {
+    await inbound(db, inboundWhatsApp({ From: "whatsapp:+5215512345678", WaId: "5215512345678", ProfileName: "Lupita" }));
+    await inbound(db, inboundWhatsApp({ From: "whatsapp:+5491123456789", WaId: "5491123456789", ProfileName: "Martín" }));
+    await inbound(db, inboundSms({ From: "+554188887777", Body: "oi" }), "sms");
+    await inbound(db, inboundSms({ From: "+573001234567", Body: "hola" }), "sms");
+    const phones = async (q: string) => {
+      const res = await conversationsGET(get(`/api/messaging/conversations?q=${encodeURIComponent(q)}`, auth));
+      expect(res.status, q).toBe(200);
+      return (await res.json()).conversations.map((c: { contact: { phone: string } }) => c.contact.phone);
+    };
+    for (const q of ["5215512345678", "+5215512345678", "52 1 55 1234 5678", "+52 1 (55) 1234-5678", "+52 55 1234 5678", "whatsapp:+5215512345678"]) {
+      expect(await phones(q), q).toEqual(["+525512345678"]);
+    }
+    for (const q of ["5491123456789", "+54 9 11 2345-6789", "+541123456789"]) expect(await phones(q), q).toEqual(["+541123456789"]);
+    for (const q of ["+55 41 8888-7777", "554188887777", "+55 41 98888-7777"]) expect(await phones(q), q).toEqual(["+5541988887777"]);
+    // Not a whole number: the usual partial match only.
+    expect(await phones("55 1234")).toEqual(["+525512345678"]);
+    // After a merge, the merged-away number finds the surviving contact.
+    const ids = await db.sql.query<{ id: string; phone: string }>(`SELECT id::text, phone FROM contacts`);
+    const id = (phone: string) => ids.find((c) => c.phone === phone)!.id;
+    await mergeContacts(db.sql, id("+573001234567"), id("+525512345678"));
+    expect(await phones("+57 300 123 4567")).toEqual(["+525512345678", "+525512345678"]);
   });
 
   it("assignee=me is the signed-in agent's conversations", async () => {

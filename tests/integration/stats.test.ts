@@ -13,6 +13,7 @@ import { GET as statsGET } from "@/app/api/twilio/status/stats/route";
 import { GET as exportGET } from "@/app/api/twilio/status/stats/export.csv/route";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { computeDeliveryStats, csvField, rebuildStatistics, resolveStatsRange } from "@/lib/stats";
+import { mergeContacts } from "@/lib/contacts/merge";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
 import { apiKeyHeader, get, postJson, userCookie, resetRateLimiter } from "../helpers/api";
@@ -216,6 +217,33 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
     expect(none.body.stats.activeConversations).toBe(0);
   });
 
+
+  const top = (s: { topContacts: { name: string | null; phone: string | null; inbound: number; outbound: number; messages: number }[] }) =>
+    s.topContacts.map((c) => [c.name, c.phone, c.inbound, c.outbound, c.messages]);
+
+  it("lists the most active contacts with messages in and out (channel filter applies, status does not)", async () => {
+    const { body } = await stats(range);
+    expect(top(body.stats)).toEqual([["Ana", "+573001234567", 4, 2, 6], [null, "+14155550100", 1, 2, 3]]);
+    expect(body.stats.topContacts[0].contactId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(top((await stats(`${range}&channel=sms`)).body.stats)).toEqual([[null, "+14155550100", 1, 2, 3]]);
+    expect(top((await stats(`${range}&status=received`)).body.stats)).toEqual(top(body.stats));
+    // partial days at both ends come from messages: 09:01 on day 1 to 08:30 on day 2
+    const cut = await stats(`startDate=${at(9 * HOUR + 60_000).toISOString()}&endDate=${at(DAY + 8.5 * HOUR).toISOString()}`);
+    expect(top(cut.body.stats)).toEqual([["Ana", "+573001234567", 3, 2, 5], [null, "+14155550100", 1, 2, 3]]);
+    // the 7-day preset holds the contact from two days before; 24 hours holds nobody
+    expect((await stats("period=7d")).body.stats.topContacts).toHaveLength(3);
+    expect((await stats("period=24h")).body.stats.topContacts).toEqual([]);
+  });
+
+  it("keeps contact counts through status changes (a callback moves nothing)", async () => {
+    const before = top((await stats(range)).body.stats);
+    const [m] = await db.sql.query<{ twilio_sid: string }>(`SELECT twilio_sid FROM messages WHERE status = 'failed' LIMIT 1`);
+    await db.sql.query(`UPDATE messages SET status = 'delivered' WHERE twilio_sid = $1`, [m.twilio_sid]);
+    await db.sql.query(`UPDATE messages SET status = 'failed' WHERE twilio_sid = $1`, [m.twilio_sid]);
+    await callback(m.twilio_sid, "sent", "whatsapp");
+    expect(top((await stats(range)).body.stats)).toEqual(before);
+  });
+
   it("answers 400 for an unknown status", async () => {
     for (const q of ["status=bogus", "status=delivered,nope", "status=delivered,,read", `status=${"read,".repeat(60)}read`]) {
       const { status, body } = await stats(`${range}&${q}`);
@@ -368,6 +396,33 @@ describe.each(kinds)("delivery statistics on %s", (kind) => {
       expect((await exportGET(get(`/api/twilio/status/stats/export.csv?${range}`))).status).toBe(401);
       expect((await csv("period=2w")).res.status).toBe(400);
     });
+  });
+
+  it("moves a contact's counts on a merge (threads moved and threads merged) and a rebuild agrees", async () => {
+    // Bob also writes on WhatsApp (same business sender as Ana's thread): merging Bob into Ana merges
+    // that thread into Ana's (its messages move) and moves Bob's SMS thread (a thread changes contact).
+    await inbound(inboundWhatsApp({ From: "whatsapp:+14155550100", WaId: "14155550100", ProfileName: "Bob", Body: "hi" }), "whatsapp", at(DAY + 9 * HOUR));
+    const ids = await db.sql.query<{ id: string; phone: string }>(`SELECT id::text, phone FROM contacts WHERE phone IN ('+573001234567', '+14155550100')`);
+    const ana = ids.find((c) => c.phone === "+573001234567")!.id;
+    const bob = ids.find((c) => c.phone === "+14155550100")!.id;
+    expect(top((await stats(range)).body.stats)).toEqual([["Ana", "+573001234567", 4, 2, 6], ["Bob", "+14155550100", 2, 2, 4]]);
+    await mergeContacts(db.sql, bob, ana);
+    const merged = (await stats(range)).body.stats;
+    expect(top(merged)).toEqual([["Ana", "+573001234567", 6, 4, 10]]);
+    expect(top((await stats(`${range}&channel=sms`)).body.stats)).toEqual([["Ana", "+573001234567", 1, 2, 3]]);
+    const [{ n }] = await db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM message_stats_contacts WHERE contact_id = $1::uuid AND (inbound <> 0 OR outbound <> 0)`, [bob]);
+    expect(n).toBe(0);
+    const nonZero = () =>
+      db.sql.query(
+        `SELECT day::text AS at, contact_id::text, channel::text, inbound, outbound FROM message_stats_contacts WHERE inbound <> 0 OR outbound <> 0
+         UNION ALL
+         SELECT hour::text, contact_id::text, channel::text, inbound, outbound FROM message_stats_contact_hours WHERE inbound <> 0 OR outbound <> 0
+         ORDER BY 1, 2, 3`,
+      );
+    const kept = await nonZero();
+    await rebuildStatistics(db.sql);
+    expect(await nonZero()).toEqual(kept);
+    expect(top((await stats(range)).body.stats)).toEqual(top(merged));
   });
 });
 

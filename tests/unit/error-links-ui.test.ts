@@ -11,7 +11,7 @@ function stats(byErrorCode: Record<string, number>): DeliveryStats {
     byDay: [{ date: "2026-11-29", total: 2, byStatus: { failed: 2 } }] as DeliveryStats["byDay"],
     byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, total: hour === 9 ? 2 : 0, delivered: 0, outcomes: hour === 9 ? 2 : 0 })),
     deliveryRate: 0, errorRate: 1, byErrorCode, totalPrice: 0, priceUnit: null, inbound: 0, outbound: 2, outcomes: 2,
-    totalPriceByUnit: {}, costPerMessageByUnit: {}, averageProcessingTime: null, processed: 0, firstResponses: 0, averageFirstResponseSeconds: null, activeConversations: 1, timeZone: "UTC",
+    totalPriceByUnit: {}, costPerMessageByUnit: {}, averageProcessingTime: null, processed: 0, firstResponses: 0, averageFirstResponseSeconds: null, activeConversations: 1, topContacts: [], timeZone: "UTC",
   };
 }
 

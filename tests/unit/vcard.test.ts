@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isVCardType, parseVCard } from "@/lib/messaging/vcard";
+import { formatFileSize, phoneTypeLabel } from "@/components/inbox/MessageKinds";
+import { dictionary } from "@/lib/i18n";
 
 describe("vCard parser", () => {
   it("reads FN and every TEL of a WhatsApp shared contact (3.0, CRLF, grouped properties)", () => {
@@ -44,5 +46,23 @@ describe("vCard parser", () => {
     expect(isVCardType("text/x-vcard; charset=utf-8")).toBe(true);
     expect(isVCardType("image/jpeg")).toBe(false);
     expect(isVCardType(null)).toBe(false);
+  });
+});
+
+describe("shared contact and document labels", () => {
+  it("translates a vCard phone type; an unknown one stays as the card gives it", () => {
+    const es = dictionary("es").inbox;
+    const en = dictionary("en").inbox;
+    expect(["cell", "WORK", "home", "main", "iphone"].map((x) => phoneTypeLabel(x, es))).toEqual(["móvil", "trabajo", "casa", "principal", "iPhone"]);
+    expect(phoneTypeLabel("cell", en)).toBe("mobile");
+    expect(phoneTypeLabel("x-oficina", es)).toBe("x-oficina");
+  });
+  it("formats a file size in the reader's language, and nothing when it is unknown", () => {
+    expect(formatFileSize(512, "en")).toBe("512 B");
+    expect(formatFileSize(123_456, "en")).toBe("123 kB");
+    expect(formatFileSize(1_534_000, "en")).toBe("1.5 MB");
+    expect(formatFileSize(1_534_000, "es")).toBe("1,5 MB");
+    expect(formatFileSize(null, "es")).toBeNull();
+    expect(formatFileSize(-1, "en")).toBeNull();
   });
 });

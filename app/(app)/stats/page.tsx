@@ -65,11 +65,13 @@ export default async function StatsPage({ searchParams }: { searchParams: Promis
         <StatsFilters
           t={t.stats}
           exportHref={range ? `/api/twilio/status/stats/export.csv?${exportQuery}` : null}
+          statusLabels={t.inbox.status}
           values={{
             period: sp.get("startDate") ? "custom" : (sp.get("period") ?? "7d"),
             startDate: sp.get("startDate") ?? "",
             endDate: sp.get("endDate") ?? "",
             channel: sp.get("channel") ?? "",
+            status: sp.get("status") ?? "",
             tz: sp.get("tz") ?? "",
           }}
         />
