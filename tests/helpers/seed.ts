@@ -1,6 +1,7 @@
-import type { SqlClient } from "@/lib/db/types";
+import type { Database, SqlClient } from "@/lib/db/types";
 import { statusRank } from "@/lib/status/ranking";
 import { upsertContactThread } from "@/lib/conversations";
+import { recordInbound } from "@/lib/webhooks/record";
 
 /** An outbound message as Hilo's send path stores it (queued, with or without its Twilio SID yet). */
 export async function seedOutbound(
@@ -27,4 +28,9 @@ export async function countRows(db: SqlClient): Promise<Record<string, number>> 
             (SELECT count(*) FROM webhook_events) AS events`,
   );
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+}
+
+/** An inbound webhook's parameters stored as the webhook route stores them (signature already checked). */
+export async function storeInbound(db: Database, p: Record<string, string>, channel: "whatsapp" | "sms" = "whatsapp") {
+  return recordInbound(db, p, { kind: channel, messageSid: p.MessageSid ?? null, messageStatus: "received", idempotencyToken: null, params: p, headers: {} }, channel);
 }

@@ -1,7 +1,10 @@
+import { afterAll, beforeAll } from "vitest";
+import { POST as sendPOST } from "@/app/api/messaging/send/route";
+import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { startSimulator, type Simulator, type SimulatorOptions } from "@/simulator/server";
 import { startRouteServer } from "./app-server";
-import { apiKeyHeader, resetRateLimiter } from "./api";
+import { apiKeyHeader, postJson, resetRateLimiter } from "./api";
 import { createTestDatabase, type TestDatabase } from "./db";
 import { setEnv } from "./env";
 
@@ -77,4 +80,26 @@ export async function closeSendDatabase(t: TestDatabase | undefined): Promise<vo
   setDatabase(undefined);
   resetRateLimiter();
   await t?.drop();
+}
+
+/**
+ * For a test file of sends: the simulated Twilio (callbacks reach the status webhook) for the whole file,
+ * `send` (POST /api/messaging/send) and `created` (the messages Twilio created). Read `.sim` in tests.
+ */
+export function withSimulatedSends(delaysMs: SimulatorOptions["delaysMs"]) {
+  let twilio: SimulatedTwilio | undefined;
+  beforeAll(async () => {
+    twilio = await startSimulatedTwilio({ routes: { "/api/webhooks/message-status": statusPOST }, delaysMs });
+  });
+  afterAll(() => twilio?.close());
+  return {
+    get sim(): Simulator {
+      if (!twilio) throw new Error("the simulator is not started yet");
+      return twilio.sim;
+    },
+    send: (body: unknown, headers: Record<string, string>) => sendPOST(postJson("/api/messaging/send", body, headers)),
+    created() {
+      return this.sim.messages.filter((m) => m.direction === "outbound-api");
+    },
+  };
 }

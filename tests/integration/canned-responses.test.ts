@@ -1,10 +1,10 @@
 /** Canned responses: shared ones (admins write them) and each agent's own, by shortcut. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { DELETE as cannedDELETE, PATCH as cannedPATCH } from "@/app/api/canned-responses/[id]/route";
 import { GET as cannedGET, POST as cannedPOST } from "@/app/api/canned-responses/route";
-import { setDatabase, type AppDatabase } from "@/lib/db";
-import { apiKeyHeader, get, params, postJson, resetRateLimiter, userCookie } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
+import { databaseKinds } from "../helpers/db";
+import { withRouteDatabase } from "../helpers/route-db";
 
 const kinds = await databaseKinds();
 
@@ -12,31 +12,16 @@ const request = (method: string, path: string, body: unknown, headers: Record<st
   new Request(`http://localhost:3000${path}`, { method, headers: { "content-type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 describe.each(kinds)("canned responses on %s", (kind) => {
-  let t: TestDatabase;
-  let db: AppDatabase;
-
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
-  });
-  afterAll(async () => {
-    setDatabase(undefined);
-    resetRateLimiter();
-    await t.drop();
-  });
-  beforeEach(async () => {
-    setDatabase(db);
-    await db.sql.exec("DELETE FROM canned_responses");
-  });
+  const ctx = withRouteDatabase(kind);
+  beforeEach(() => ctx.db.sql.exec("DELETE FROM canned_responses"));
 
   const create = async (body: unknown, headers: Record<string, string>) => cannedPOST(postJson("/api/canned-responses", body, headers));
   const list = async (headers: Record<string, string>) => (await (await cannedGET(get("/api/canned-responses", headers))).json()).cannedResponses;
 
   it("agents keep their own replies, admins the team's; each sees the shared ones and their own", async () => {
-    const admin = (await userCookie(db, "admin")).headers;
-    const ana = (await userCookie(db)).headers;
-    const luis = (await userCookie(db)).headers;
+    const admin = (await userCookie(ctx.db, "admin")).headers;
+    const ana = (await userCookie(ctx.db)).headers;
+    const luis = (await userCookie(ctx.db)).headers;
 
     const shared = await create({ shortcut: "Saludo", body: "Hola {{contact.name}}, soy {{agent.name}}.", shared: true }, admin);
     expect(shared.status).toBe(201);
@@ -53,9 +38,9 @@ describe.each(kinds)("canned responses on %s", (kind) => {
   });
 
   it("refuses what is not the caller's to write, duplicates and bad input, with JSON errors", async () => {
-    const admin = (await userCookie(db, "admin")).headers;
-    const ana = (await userCookie(db)).headers;
-    const luis = (await userCookie(db)).headers;
+    const admin = (await userCookie(ctx.db, "admin")).headers;
+    const ana = (await userCookie(ctx.db)).headers;
+    const luis = (await userCookie(ctx.db)).headers;
     const shared = (await (await create({ shortcut: "horario", body: "9 a 18 h", shared: true }, admin)).json()).cannedResponse;
     const own = (await (await create({ shortcut: "gracias", body: "¡Gracias!" }, ana)).json()).cannedResponse;
 
@@ -76,7 +61,7 @@ describe.each(kinds)("canned responses on %s", (kind) => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect((await res.json()).error.code).toBe("validation_error");
     }
-    expect((await create({ shortcut: "ok", body: "x" }, await apiKeyHeader(db))).status).toBe(403);
+    expect((await create({ shortcut: "ok", body: "x" }, await apiKeyHeader(ctx.db))).status).toBe(403);
 
     // The owner edits and deletes; the admin the shared ones.
     const edited = await cannedPATCH(request("PATCH", `/api/canned-responses/${own.id}`, { shortcut: "ty", body: "Thanks!" }, ana), params({ id: own.id }));

@@ -2,20 +2,19 @@
  * `GET /api/messaging/search`: full-text search over message bodies, Spanish and English, accents
  * ignored, newest first with a cursor, the matched words marked in an excerpt.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as searchGET } from "@/app/api/messaging/search/route";
-import { setDatabase, type AppDatabase } from "@/lib/db";
+import type { AppDatabase } from "@/lib/db";
 import { snippetParts } from "@/lib/messaging/search";
-import { recordInbound } from "@/lib/webhooks/record";
-import { apiKeyHeader, get, resetRateLimiter, userCookie } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { apiKeyHeader, get, userCookie } from "../helpers/api";
+import { databaseKinds, useEmptyDatabase } from "../helpers/db";
+import { withRouteDatabase } from "../helpers/route-db";
+import { storeInbound } from "../helpers/seed";
 import { inboundSms, inboundWhatsApp } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
 
-async function inbound(db: AppDatabase, p: Record<string, string>, channel: "whatsapp" | "sms" = "whatsapp") {
-  return recordInbound(db.sql, p, { kind: channel, messageSid: p.MessageSid, messageStatus: "received", idempotencyToken: null, params: p, headers: {} }, channel);
-}
+const inbound = (db: AppDatabase, p: Record<string, string>, channel: "whatsapp" | "sms" = "whatsapp") => storeInbound(db.sql, p, channel);
 
 type Page = {
   results: { message: { id: string; body: string }; conversation: { id: string; channel: string; contact: { name: string | null } }; snippet: { text: string; match: boolean }[] }[];
@@ -36,27 +35,17 @@ describe("excerpt marks", () => {
 });
 
 describe.each(kinds)("message search on %s", (kind) => {
-  let t: TestDatabase;
+  const ctx = withRouteDatabase(kind);
   let db: AppDatabase;
   let auth: Record<string, string>;
   const search = async (query: string, headers = auth) => searchGET(get(`/api/messaging/search?${query}`, headers));
   const bodies = (page: Page) => page.results.map((r) => r.message.body);
 
   beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
+    db = ctx.db;
     auth = await apiKeyHeader(db);
   });
-  afterAll(async () => {
-    setDatabase(undefined);
-    resetRateLimiter();
-    await t.drop();
-  });
-  beforeEach(async () => {
-    setDatabase(db);
-    await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts RESTART IDENTITY CASCADE");
-  });
+  beforeEach(() => useEmptyDatabase(db));
 
   it("finds words whatever their accents and inflection, in Spanish and English, newest first", async () => {
     await inbound(db, inboundWhatsApp({ Body: "¿Dónde está mi envío? El pedido 4521 no llegó" }));

@@ -1,33 +1,21 @@
 /** `POST /api/messaging/conversations/{id}/presence`: the `presence` live event, never stored. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as presencePOST } from "@/app/api/messaging/conversations/[id]/presence/route";
-import { setDatabase, type AppDatabase } from "@/lib/db";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
-import { recordInbound } from "@/lib/webhooks/record";
-import { apiKeyHeader, params, postJson, resetRateLimiter, userCookie } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { apiKeyHeader, params, postJson, userCookie } from "../helpers/api";
+import { databaseKinds } from "../helpers/db";
+import { withRouteDatabase } from "../helpers/route-db";
+import { storeInbound } from "../helpers/seed";
 import { inboundWhatsApp } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
 
 describe.each(kinds)("presence on %s", (kind) => {
-  let t: TestDatabase;
-  let db: AppDatabase;
-
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
-  });
-  afterAll(async () => {
-    setDatabase(undefined);
-    resetRateLimiter();
-    await t.drop();
-  });
+  const ctx = withRouteDatabase(kind);
 
   it("announces who views, types in or leaves a conversation to every listener, with the user's own name", async () => {
-    const p = inboundWhatsApp();
-    const { threadId } = await recordInbound(db.sql, p, { kind: "whatsapp", messageSid: p.MessageSid, messageStatus: "received", idempotencyToken: null, params: p, headers: {} }, "whatsapp");
+    const { db } = ctx;
+    const { threadId } = await storeInbound(db.sql, inboundWhatsApp());
     const ana = await userCookie(db);
     const heard: Record<string, string>[] = [];
     const unlisten = await db.sql.listen(EVENTS_CHANNEL, (payload) => heard.push(JSON.parse(payload)));

@@ -1,37 +1,23 @@
 /** `GET /api/messaging/unread`: open conversations with unread messages — the viewer's, unassigned, all. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as unreadGET } from "@/app/api/messaging/unread/route";
-import { setDatabase, type AppDatabase } from "@/lib/db";
-import { recordInbound } from "@/lib/webhooks/record";
-import { apiKeyHeader, get, resetRateLimiter, userCookie } from "../helpers/api";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { apiKeyHeader, get, userCookie } from "../helpers/api";
+import { databaseKinds } from "../helpers/db";
+import { withRouteDatabase } from "../helpers/route-db";
+import { storeInbound } from "../helpers/seed";
 import { inboundWhatsApp } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
 
 describe.each(kinds)("unread counts on %s", (kind) => {
-  let t: TestDatabase;
-  let db: AppDatabase;
-
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    db = t.db;
-    setDatabase(db);
-  });
-  afterAll(async () => {
-    setDatabase(undefined);
-    resetRateLimiter();
-    await t.drop();
-  });
-  beforeEach(() => setDatabase(db));
+  const ctx = withRouteDatabase(kind);
 
   it("counts open conversations with unread messages, by whose they are", async () => {
+    const { db } = ctx;
     const me = await userCookie(db);
     const other = await userCookie(db);
     const customer = (n: number) => inboundWhatsApp({ From: `whatsapp:+57300100000${n}`, WaId: `57300100000${n}` });
-    const threadOf = async (p: Record<string, string>) =>
-      (await recordInbound(db.sql, p, { kind: "whatsapp", messageSid: p.MessageSid, messageStatus: "received", idempotencyToken: null, params: p, headers: {} }, "whatsapp"))
-        .threadId!;
+    const threadOf = async (p: Record<string, string>) => (await storeInbound(db.sql, p)).threadId!;
     const mine = await threadOf(customer(1));
     await threadOf(customer(1)); // a second message: still one conversation
     const theirs = await threadOf(customer(2));
