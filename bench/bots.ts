@@ -147,6 +147,14 @@ async function main() {
                 (SELECT count(*)::int FROM (SELECT thread_id FROM messages WHERE sender_type = 'bot' GROUP BY thread_id HAVING count(*) > 1) x) AS dupes`,
       )
     ).rows;
+    // Where the time goes: due → claimed (queueing), claimed → reply written (bot + Hilo), written → at Twilio.
+    const { rows: stages } = await db.query(
+      `SELECT extract(epoch FROM t.created_at - t.first_message_at) * 1000 AS claim_ms,
+              extract(epoch FROM r.created_at - t.created_at) * 1000 AS turn_ms
+         FROM bot_turns t JOIN messages r ON r.id = t.reply_message_id`,
+    );
+    const claimMs = stages.map((r) => Number(r.claim_ms)).sort((a, b) => a - b);
+    const turnMs = stages.map((r) => Number(r.turn_ms)).sort((a, b) => a - b);
     await db.end();
 
     webhookMs.sort((a, b) => a - b);
@@ -154,6 +162,7 @@ async function main() {
     console.log(`\nbots: ${replies().length}/${CONVERSATIONS} conversations answered, ${turns} turns, ${dupes} conversations answered twice, bot requests ${fakeBot.requests.length}`);
     console.log(`bot reply latency (webhook → reply at Twilio): p50 ${f(pct(latencies, 50))}, p95 ${f(pct(latencies, 95))}, max ${f(latencies[latencies.length - 1])}`);
     console.log(`  over the bot's own ${BOT_MS} ms and the ${DEBOUNCE_MS} ms debounce: p50 ${f(pct(latencies, 50) - BOT_MS - DEBOUNCE_MS)}, p95 ${f(pct(latencies, 95) - BOT_MS - DEBOUNCE_MS)}`);
+    console.log(`  customer message → turn claimed (debounce ${DEBOUNCE_MS} ms + queueing): p50 ${f(pct(claimMs, 50))}, p95 ${f(pct(claimMs, 95))}; turn claimed → reply written (bot ${BOT_MS} ms + Hilo): p50 ${f(pct(turnMs, 50))}, p95 ${f(pct(turnMs, 95))}`);
     console.log(`WhatsApp webhooks of the 200 conversations (all at once): p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
     console.log(`SMS webhooks, ${LOAD} at ${LOAD_CONCURRENCY} concurrent — before: p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run: p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`);
     if (replies().length < CONVERSATIONS || dupes > 0) process.exitCode = 1;

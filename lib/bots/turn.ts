@@ -6,7 +6,7 @@ import { enqueue } from "@/lib/jobs/queue";
 import type { JobContext, JobHandler } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sendMessage } from "@/lib/messaging/send";
-import { createTwilioClient } from "@/lib/twilio/client";
+import { createTwilioClient, type TwilioClient } from "@/lib/twilio/client";
 import { handOff } from "./binding";
 import { runnerFor } from "./kinds";
 import { loadRunnableBot } from "./store";
@@ -205,12 +205,20 @@ async function withDeadline<T>(parent: AbortSignal, run: (signal: AbortSignal) =
   }
 }
 
+/** One Twilio client (and its keep-alive connections) per configuration, shared by every turn. */
+const twilioClients = new WeakMap<object, TwilioClient>();
+function twilioFor(config: ReturnType<typeof getConfig>): TwilioClient {
+  let client = twilioClients.get(config.twilio);
+  if (!client) twilioClients.set(config.twilio, (client = createTwilioClient(config.twilio)));
+  return client;
+}
+
 /** Sends the bot's reply as the bot, tying it to the turn in the send's transaction. */
 async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string): Promise<void> {
   const config = getConfig();
   try {
     await sendMessage(
-      { sql: db, twilio: createTwilioClient(config.twilio), config },
+      { sql: db, twilio: twilioFor(config), config },
       { channel: thread.channel, threadId: thread.id, message: reply },
       { type: "bot", botId },
       {
