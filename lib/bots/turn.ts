@@ -214,7 +214,7 @@ function twilioFor(config: ReturnType<typeof getConfig>): TwilioClient {
 }
 
 /** Sends the bot's reply as the bot, tying it to the turn in the send's transaction. */
-async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string): Promise<void> {
+async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string, meta?: Record<string, string>): Promise<void> {
   const config = getConfig();
   try {
     await sendMessage(
@@ -224,6 +224,10 @@ async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId:
       {
         onMessageWritten: async (tx, messageId) => {
           await tx.query(`UPDATE bot_turns SET reply_message_id = $2::uuid WHERE id = $1::uuid`, [turnId, messageId]);
+          // What the kind reports about its reply (e.g. the ElevenLabs conversation id): `extra.bot` of the message.
+          if (meta && Object.keys(meta).length > 0) {
+            await tx.query(`UPDATE messages SET extra = jsonb_set(COALESCE(extra, '{}'::jsonb), '{bot}', $2::jsonb) WHERE id = $1::uuid`, [messageId, JSON.stringify(meta)]);
+          }
         },
       },
     );
@@ -267,7 +271,7 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
   if (!still?.active) return finishTurn(db, turn.id, "nothing");
   if (result.reply) {
     try {
-      await sendReply(db, thread, turn.id, bot.id, result.reply);
+      await sendReply(db, thread, turn.id, bot.id, result.reply, result.meta);
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
         return handOffTurn(db, threadId, turn.id, `the bot's reply could not be sent: ${err.message}`);
