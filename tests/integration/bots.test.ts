@@ -251,7 +251,13 @@ describe.each(kinds)("bots on %s", (kind) => {
     const threadId = await threadOf(p.MessageSid);
     await waitFor("the handoff", async () => !(await thread(threadId)).bot_active, 15_000);
     await unlisten();
-    expect(bot.requests).toHaveLength(3);
+    // Three attempts (a loaded machine may abort one before its request reaches the bot), one delivery id.
+    const dead = await waitFor("the dead job", async () => {
+      const rows = await t.db.sql.query<{ state: string; attempts: number }>(`SELECT state, attempts FROM jobs WHERE queue = $1`, [BOT_TURN_QUEUE]);
+      return rows[0]?.state === "dead" && rows;
+    });
+    expect(dead).toEqual([{ state: "dead", attempts: 3 }]);
+    expect(bot.requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(bot.requests.map((r) => r.headers["x-hilo-delivery"])).size).toBe(1);
     expect(await thread(threadId)).toEqual({ bot_active: false, assignee_id: null, status: "open" });
     const [note] = await notes(threadId);
