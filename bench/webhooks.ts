@@ -5,13 +5,13 @@
 //
 // Environment: BENCH_MESSAGES (10000), BENCH_CONNECTIONS (32), BENCH_PORT (3200),
 // TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_SKIP_BUILD=1 to reuse .next.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import pg from "pg";
 import twilio from "twilio";
 import { statusRank, type MessageStatus } from "../lib/status/ranking";
-import { benchRuns, createEmptyPostgres } from "./common";
+import { benchRuns, createEmptyPostgres, startProductionServer } from "./common";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 /** Messages whose callbacks warm the webhook route up (JIT, pool connections) before measuring. */
@@ -47,17 +47,6 @@ const SEQUENCES: MessageStatus[][] = [
   ["sent", "undelivered", "failed"],
 ];
 
-async function waitFor(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server did not become ready at ${url}`);
-}
 
 interface Run {
   rps: number;
@@ -95,38 +84,24 @@ async function main() {
   };
 
   try {
-    if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("building (next build)…");
-      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: "1",
-        NODE_ENV: "production",
-        PORT: String(PORT),
-        DATABASE_URL: scratch.url,
-        DATABASE_POOL_SIZE: String(CONNECTIONS),
-        PUBLIC_BASE_URL: ORIGIN,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: TOKEN,
-        LOG_LEVEL: "warn",
-      },
+    server = await startProductionServer(PORT, {
+      DATABASE_URL: scratch.url,
+      DATABASE_POOL_SIZE: String(CONNECTIONS),
+      PUBLIC_BASE_URL: ORIGIN,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TOKEN,
     });
-    await waitFor(`${ORIGIN}/api/health`, 60_000);
 
     // Seed outbound messages as Hilo's send path leaves them: queued, with their Twilio SID.
     const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
     const contacts = Math.max(1, Math.floor(MESSAGES / 10));
     await db.query(
-      `INSERT INTO contacts (phone) SELECT '+1555' || lpad(g::text, 7, '0') FROM generate_series(1, $1) g`,
+      `INSERT INTO contacts (phone, person_key) SELECT p, p FROM (SELECT '+1555' || lpad(g::text, 7, '0') AS p FROM generate_series(1, $1) g) x`,
       [contacts],
     );
     await db.query(
-      `INSERT INTO threads (channel, contact_id, business_address) SELECT 'whatsapp', id, '+14155238886' FROM contacts`,
+      `INSERT INTO threads (channel, contact_id, business_address, customer_address) SELECT 'whatsapp', id, '+14155238886', 'whatsapp:' || phone FROM contacts`,
     );
     const allSids = Array.from({ length: MESSAGES + WARMUP_MESSAGES }, () => `SM${randomBytes(16).toString("hex")}`);
     const sids = allSids.slice(WARMUP_MESSAGES);

@@ -22,6 +22,7 @@ export const REALTIME_EVENT_FIELDS = {
   "message.created": ["threadId", "messageId"],
   "message.status": ["threadId", "messageId", "status"],
   "thread.updated": ["threadId"],
+  "note.created": ["threadId", "noteId"],
   /**
    * An agent is looking at a conversation (`viewing`, repeated every 20 s while the tab is visible), is
    * typing a reply (`typing`, at most every 3 s) or left it (`left`). Not stored: only open streams hear it.
