@@ -354,13 +354,7 @@ async function route(
   checkAuth(s, req, pathAccount!);
   if (!sid) {
     if (req.method === "POST") {
-      const fault = takeCreateFault(s);
-      if (fault?.at === "before") throw new FaultAnswer(fault.answer);
-      const created = createMessage(s, form);
-      const json = messageJson(created);
-      await s.opts.onMessageCreated?.(created);
-      if (fault?.at === "after") throw new FaultAnswer(fault.answer);
-      return { status: 201, json };
+      return createWithinLimits(s, form);
     }
     if (req.method === "GET") {
       if (s.opts.listDelayMs) await new Promise((r) => setTimeout(r, s.opts.listDelayMs));
@@ -390,6 +384,31 @@ async function route(
     return { status: 204, json: null };
   }
   throw apiError(405, 20004, "Method not allowed");
+}
+
+const TOO_MANY_REQUESTS = "Too Many Requests: the account is sending too many concurrent API requests. The request was not processed; retry after a short wait.";
+
+/**
+ * `POST …/Messages.json`: Twilio's concurrency limit (429 / 20429, nothing processed), the configured
+ * latency, then the create, with the test's fault if one is set.
+ */
+async function createWithinLimits(s: SimState, form: URLSearchParams) {
+  const limit = s.opts.concurrencyLimit;
+  if (limit !== undefined && s.createsInFlight >= limit) throw apiError(429, 20429, TOO_MANY_REQUESTS);
+  s.createsInFlight++;
+  try {
+    if (s.opts.createLatencyMs) await new Promise((r) => setTimeout(r, s.opts.createLatencyMs));
+    const fault = takeCreateFault(s);
+    if (fault?.answer === "429") throw apiError(429, 20429, TOO_MANY_REQUESTS);
+    if (fault?.at === "before") throw new FaultAnswer(fault.answer);
+    const created = createMessage(s, form);
+    const json = messageJson(created);
+    await s.opts.onMessageCreated?.(created);
+    if (fault?.at === "after") throw new FaultAnswer(fault.answer);
+    return { status: 201, json };
+  } finally {
+    s.createsInFlight--;
+  }
 }
 
 /** Answers one HTTP request like Twilio's API (and records it in `requests`). */

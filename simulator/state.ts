@@ -123,6 +123,8 @@ export class SimState {
   /** Media files hosted like Twilio's inbound media (ME sid → file). */
   readonly mediaFiles = new Map<string, MediaFile>();
   readonly scheduler: Scheduler;
+  /** Create requests being answered now (`concurrencyLimit`). */
+  createsInFlight = 0;
 
   constructor(options: SimulatorOptions) {
     this.opts = { ...options };

@@ -83,15 +83,23 @@ export interface SimulatorOptions {
    * Misbehave on the next create requests (tests of ambiguous outcomes): `at: "before"` fails without
    * creating the message, `at: "after"` creates it (its lifecycle and callbacks run) and then fails the
    * answer. `answer`: "500" (Twilio's JSON error 20500), "non_json" (200 with an HTML page), "hang" (never
-   * answers; the connection stays open until the client gives up) or "reset" (the connection is
-   * destroyed). Applies to `times` requests (default 1), then clears itself.
+   * answers; the connection stays open until the client gives up), "reset" (the connection is
+   * destroyed) or "429" (Twilio's 20429 Too Many Requests: never processed, whatever `at` says). Applies to
+   * `times` requests (default 1), then clears itself.
    */
   createFault?: CreateFault;
+  /**
+   * Twilio limits each account's concurrent REST requests: a create request beyond this many in flight is
+   * answered 429 with code 20429 and is not processed (default: no limit).
+   */
+  concurrencyLimit?: number;
+  /** Hold each create request this long before answering (ms), counted as in flight (default 0). */
+  createLatencyMs?: number;
 }
 
 export interface CreateFault {
   at: "before" | "after";
-  answer: "500" | "non_json" | "hang" | "reset";
+  answer: "500" | "non_json" | "hang" | "reset" | "429";
   times?: number;
 }
 

@@ -1,3 +1,4 @@
+import { isMessageStatus, statusRank } from "@/lib/status/ranking";
 import type { LiveEvent } from "./useLiveEvents";
 import type { ApiMessage } from "./types";
 
@@ -21,11 +22,42 @@ export function needsFor(event: LiveEvent, openThreadId: string | null): ThreadN
   return { detail: true, messages: false };
 }
 
-/** Messages by id (the incoming copy wins), oldest first; ties by id. */
+const rank = (status: string) => (isMessageStatus(status) ? statusRank(status) : -1);
+
+/**
+ * Messages by id (the incoming copy wins, except that a status never moves back: a refetch that read
+ * the database before a live status arrived keeps the newer status), oldest first; ties by id.
+ */
 export function mergeMessages(current: ApiMessage[], incoming: ApiMessage[]): ApiMessage[] {
   const byId = new Map(current.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, m);
+  for (const m of incoming) {
+    const shown = byId.get(m.id);
+    byId.set(
+      m.id,
+      shown && rank(shown.status) > rank(m.status)
+        ? { ...m, status: shown.status, errorCode: shown.errorCode, errorMessage: shown.errorMessage }
+        : m,
+    );
+  }
   return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+}
+
+/** Statuses whose error code and explanation only a refetch brings. */
+const NEEDS_DETAILS = new Set(["failed", "undelivered", "canceled"]);
+
+/**
+ * A live `message.status` for a message already shown: the tick moves at once, without a refetch. Null
+ * when the event cannot be applied alone (message not shown yet, or a failure whose error must be
+ * fetched): refetch instead.
+ */
+export function withLiveStatus(current: ApiMessage[], event: LiveEvent): ApiMessage[] | null {
+  if (event.type !== "message.status" || NEEDS_DETAILS.has(event.status)) return null;
+  const i = current.findIndex((m) => m.id === event.messageId);
+  if (i < 0) return null;
+  if (rank(event.status) <= rank(current[i]!.status)) return current;
+  const next = [...current];
+  next[i] = { ...current[i]!, status: event.status };
+  return next;
 }
 
 interface Job {

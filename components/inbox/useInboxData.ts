@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
-import { mergeMessages, needsFor, ThreadRefresher, type ThreadNeeds } from "./refresh";
+import { mergeMessages, needsFor, ThreadRefresher, withLiveStatus, type ThreadNeeds } from "./refresh";
 import type { LiveEvent } from "./useLiveEvents";
 import { filtersToQuery, type ApiConversation, type ApiMessage, type InboxFilters, type ThreadDetail } from "./types";
 
@@ -47,6 +47,11 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
   const [anyConversation, setAnyConversation] = useState(initial.anyConversation);
   const [thread, setThread] = useState(initial.thread);
   const [messages, setMessages] = useState(initial.messages);
+  // What is shown now, for live events that decide whether they can be applied without a refetch.
+  const messagesRef = useRef(messages);
+  useEffect(() => {
+    messagesRef.current = messages;
+  }, [messages]);
   const [olderCursor, setOlderCursor] = useState(initial.messagesCursor);
 
   const loadedCount = useRef(initial.conversations.length);
@@ -178,6 +183,11 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
       const openId = selectedRef.current;
       const needs = needsFor(e, openId);
       if (!openId || !needs) return;
+      // A delivery tick of a message on screen: shown at once (the event carries the new status).
+      if (e.type === "message.status" && withLiveStatus(messagesRef.current, e)) {
+        setMessages((cur) => withLiveStatus(cur, e) ?? cur);
+        return;
+      }
       void refresher.current?.request(openId, needs).then((ok) => {
         if (ok && e.type === "message.created" && document.visibilityState === "visible") void markRead(openId);
       });

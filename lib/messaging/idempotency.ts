@@ -192,6 +192,22 @@ export function unconfirmedAnswer(message: ReturnType<typeof toApiMessage>): Ans
   };
 }
 
+/** 202: Twilio throttled the request (429, never processed); the message stays queued and Hilo sends it again. */
+export function deferredAnswer(message: ReturnType<typeof toApiMessage>): Answer {
+  return {
+    status: 202,
+    body: {
+      message,
+      outcome: "deferred",
+      notice: {
+        code: "twilio_throttled",
+        message:
+          "Twilio is receiving too many requests from this account right now and did not take this message yet. It stays queued and Hilo sends it again within a minute: do not send it again.",
+      },
+    },
+  };
+}
+
 /** Forgets keys older than 24 h (any instance may run it). */
 export async function purgeExpiredIdempotencyKeys(sql: SqlClient, limit = 1000): Promise<number> {
   const rows = await sql.query(

@@ -9,6 +9,7 @@ import { createTwilioClient, listMessages, type TwilioClient, type TwilioMessage
 import { parsePrice } from "@/lib/twilio/wire";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
 import { startIntervalWorker } from "@/lib/runtime/interval-worker";
+import { resendThrottled } from "./send";
 
 /**
  * Reconciliation of sends whose outcome Twilio never confirmed: the process was killed while waiting for
@@ -31,13 +32,20 @@ export interface ReconcileOptions {
   limit?: number;
   /** Twilio's list is paged newest first: at most this many pages per message (default 5 of 100). */
   maxPages?: number;
+  /** StatusCallback origin for throttled sends sent again (default: the configured PUBLIC_BASE_URL). */
+  publicBaseUrl?: string;
 }
 
 export interface ReconcileResult {
   linked: number;
   failed: number;
   pending: number;
+  /** Throttled sends (429) sent again; present only when there were some. */
+  resent?: number;
 }
+
+export const THROTTLED_GAVE_UP_MESSAGE =
+  "Twilio kept answering 429 (too many concurrent requests from this account) for this message, so it was never sent.";
 
 export const NEVER_CONFIRMED_MESSAGE =
   "Twilio never confirmed this message: its answer to the send request was lost or unclear, and Twilio's message list shows no such message.";
@@ -54,6 +62,7 @@ interface Claimed {
   messaging_service_sid: string | null;
   send_attempted_at: Date;
   twilio_sid: string | null;
+  send_state: string | null;
   expired: boolean;
 }
 
@@ -67,8 +76,10 @@ export async function reconcileSends(sql: Database, client: TwilioClient, opts: 
        FROM (SELECT id FROM messages WHERE reconcile_at <= now() ORDER BY reconcile_at LIMIT $1 FOR UPDATE SKIP LOCKED) AS c
        WHERE m.id = c.id
        RETURNING m.id::text, m."to", m."from", m.body, m.content_sid, m.messaging_service_sid,
-                 COALESCE(m.send_attempted_at, m.created_at) AS send_attempted_at, m.twilio_sid,
-                 COALESCE(m.send_attempted_at, m.created_at) < now() - make_interval(secs => $3::int) AS expired`,
+                 COALESCE(m.send_attempted_at, m.created_at) AS send_attempted_at, m.twilio_sid, m.send_state,
+                 -- A throttled send counts from its first attempt (created_at): its retries renew send_attempted_at.
+                 CASE WHEN m.send_state = 'throttled' THEN m.created_at ELSE COALESCE(m.send_attempted_at, m.created_at) END
+                   < now() - make_interval(secs => $3::int) AS expired`,
       [opts.limit ?? 20, lease, giveUp],
     ),
   );
@@ -78,6 +89,21 @@ export async function reconcileSends(sql: Database, client: TwilioClient, opts: 
       if (row.twilio_sid) {
         // Linked by a callback or the send itself: nothing to reconcile.
         await sql.query(`UPDATE messages SET reconcile_at = NULL, send_state = 'confirmed' WHERE id = $1::uuid AND twilio_sid IS NOT NULL`, [row.id]);
+        continue;
+      }
+      if (row.send_state === "throttled" && !row.twilio_sid) {
+        if (row.expired) {
+          if (await giveUpOn(sql, row.id, { errorCode: 20429, errorMessage: THROTTLED_GAVE_UP_MESSAGE })) result.failed++;
+        } else {
+          const outcome = await resendThrottled(
+            { sql, twilio: client, config: { publicBaseUrl: opts.publicBaseUrl ?? getConfig().publicBaseUrl } },
+            row.id,
+            retry,
+          );
+          if (outcome === "sent") result.resent = (result.resent ?? 0) + 1;
+          else if (outcome === "refused") result.failed++;
+          else if (outcome !== null) result.pending++;
+        }
         continue;
       }
       const match = await findInTwilio(sql, client, row, opts.maxPages ?? 5);
@@ -178,7 +204,7 @@ async function link(sql: Database, id: string, m: TwilioMessage): Promise<boolea
   }
 }
 
-async function giveUpOn(sql: Database, id: string): Promise<boolean> {
+async function giveUpOn(sql: Database, id: string, why: { errorCode: number | null; errorMessage: string } = { errorCode: null, errorMessage: NEVER_CONFIRMED_MESSAGE }): Promise<boolean> {
   return withSerializationRetry(() =>
     sql.transaction(async (tx) => {
       const [row] = await tx.query<{ twilio_sid: string | null }>(`SELECT twilio_sid FROM messages WHERE id = $1::uuid FOR UPDATE`, [id]);
@@ -187,8 +213,8 @@ async function giveUpOn(sql: Database, id: string): Promise<boolean> {
       await applyStatusUpdate(tx, {
         lookup: { by: "id", id },
         status: "failed",
-        errorCode: null,
-        errorMessage: NEVER_CONFIRMED_MESSAGE,
+        errorCode: why.errorCode,
+        errorMessage: why.errorMessage,
         metadata: { source: "reconciliation" },
         source: "sync",
       });

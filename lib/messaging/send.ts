@@ -64,6 +64,9 @@ export interface SendDeps {
   now?: () => Date;
 }
 
+/** What calling Twilio for an already written message needs. */
+export type CallDeps = Pick<SendDeps, "sql" | "twilio"> & { config: Pick<AppConfig, "publicBaseUrl"> };
+
 function withChannelPrefix(channel: "whatsapp" | "sms", address: string): string {
   return channel === "whatsapp" && !address.startsWith("whatsapp:") ? `whatsapp:${address}` : address;
 }
@@ -93,7 +96,11 @@ function resolveSender(deps: SendDeps, channel: "whatsapp" | "sms", threadBusine
  * callback settles it. A refusal that proves nothing was sent is thrown as a 502 `ApiError`.
  */
 export interface SendResult {
-  outcome: "sent" | "unconfirmed";
+  /**
+   * `deferred`: Twilio answered 429 (too many concurrent requests) even after the library's retries; it
+   * never processed the request, so the message stays queued and the reconciliation sweep sends it again.
+   */
+  outcome: "sent" | "unconfirmed" | "deferred";
   message: ApiMessage;
 }
 
@@ -255,7 +262,7 @@ async function writeQueuedMessage(
 type TwilioAnswer = { ok: true; message: TwilioMessage } | { ok: false; failure: TwilioFailure };
 
 /** Step 5: the create request (lib/twilio/client.ts), its StatusCallback carrying Hilo's message id. */
-async function callTwilio(deps: SendDeps, { input }: SendRequest, route: SendRoute, created: MessageRow): Promise<TwilioAnswer> {
+async function callTwilio(deps: CallDeps, { input }: SendRequest, route: SendRoute, created: MessageRow): Promise<TwilioAnswer> {
   try {
     const message = await createMessage(deps.twilio, {
       to: created.to,
@@ -294,30 +301,52 @@ export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: Sen
  * send, nor into an answer that invites sending it again. The write is retried on deadlocks; if it still
  * fails, the row stays pending and the reconciliation links it from Twilio's list.
  */
-async function settleAccepted(deps: SendDeps, created: MessageRow, res: TwilioMessage, initialStatus: MessageStatus): Promise<SendResult> {
+async function settleAccepted(deps: CallDeps, created: MessageRow, res: TwilioMessage, initialStatus: MessageStatus): Promise<SendResult> {
   const status = isMessageStatus(res.status) ? res.status : initialStatus;
   try {
-    await withSerializationRetry(() =>
-      deps.sql.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"),
-                  num_segments = COALESCE($4, num_segments), send_state = 'confirmed', reconcile_at = NULL, updated_at = now()
-           WHERE id = $1::uuid`,
-          [created.id, res.sid, res.from, res.numSegments],
-        );
-        await applyStatusUpdate(tx, {
-          lookup: { by: "id", id: created.id },
-          status,
-          errorCode: res.errorCode,
-          errorMessage: res.errorMessage,
-          // The segment count as text, as Twilio's JSON gives it.
-          metadata: { source: "api_response", status: res.status, numSegments: res.numSegments === null ? null : String(res.numSegments) },
-          source: "api",
-          initial: true,
-        });
+    // One statement: the first history row, the status, the SID and the send confirmed.
+    const applied = await withSerializationRetry(() =>
+      applyStatusUpdate(deps.sql, {
+        lookup: { by: "id", id: created.id },
+        status,
+        errorCode: res.errorCode,
+        errorMessage: res.errorMessage,
+        numSegments: res.numSegments,
+        // The segment count as text, as Twilio's JSON gives it.
+        metadata: { source: "api_response", status: res.status, numSegments: res.numSegments === null ? null : String(res.numSegments) },
+        source: "api",
+        initial: true,
+        link: { sid: res.sid, from: res.from },
       }),
     );
-    return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+    if (!applied.inserted) {
+      // A status callback recorded this status first (and linked the SID): confirm the send.
+      await withSerializationRetry(() =>
+        deps.sql.query(
+          `UPDATE messages SET twilio_sid = COALESCE(twilio_sid, $2), "from" = COALESCE($3, "from"), num_segments = COALESCE($4, num_segments),
+                  send_state = 'confirmed', reconcile_at = NULL, updated_at = now()
+           WHERE id = $1::uuid`,
+          [created.id, res.sid, res.from, res.numSegments],
+        ),
+      );
+      return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+    }
+    // Usually the row is now exactly what was written plus Twilio's answer: no need to read it back. A
+    // status callback that got there first may have moved it further: then read what it holds.
+    if (applied.status !== status) return { outcome: "sent", message: await getMessage(deps.sql, created.id) };
+    return {
+      outcome: "sent",
+      message: toApiMessage({
+        ...created,
+        twilio_sid: res.sid,
+        from: res.from || created.from,
+        num_segments: res.numSegments ?? created.num_segments,
+        status,
+        error_code: res.errorCode,
+        error_message: res.errorMessage,
+        updated_at: new Date(),
+      }),
+    };
   } catch (err) {
     logger().error({ err, messageId: created.id, sid: res.sid }, "send: Twilio accepted the message but it could not be stored yet; reconciliation will link it");
     const known = toApiMessage(created);
@@ -328,8 +357,35 @@ async function settleAccepted(deps: SendDeps, created: MessageRow, res: TwilioMe
   }
 }
 
+/**
+ * Wait before a throttled send is tried again: half the message's age, at least
+ * `THROTTLED_FIRST_WAIT_SECONDS`, at most `THROTTLED_MAX_WAIT_SECONDS` (a backoff that needs no counter).
+ */
+const THROTTLED_FIRST_WAIT_SECONDS = 2;
+const THROTTLED_MAX_WAIT_SECONDS = 60;
+export const THROTTLED_WAIT_SQL = `make_interval(secs => LEAST($3::float8, GREATEST($2::float8, extract(epoch FROM now() - created_at) / 2)))`;
+
 /** Step 6b: stores what a failed create request proves, and answers accordingly (throws the 502s). */
-async function settleFailedCreate(deps: SendDeps, created: MessageRow, failure: TwilioFailure, reconcileAfter: number): Promise<SendResult> {
+async function settleFailedCreate(deps: CallDeps, created: MessageRow, failure: TwilioFailure, reconcileAfter: number): Promise<SendResult> {
+  if (failure.kind === "throttled") {
+    // Never processed by Twilio: queued for the sweep to send again (`resendThrottled`). If this update is
+    // lost, the row stays pending and the sweep looks it up in Twilio's list (finds nothing) and fails it.
+    try {
+      await withSerializationRetry(() =>
+        deps.sql.query(
+          `UPDATE messages SET send_state = 'throttled',
+                  reconcile_at = now() + ${THROTTLED_WAIT_SQL},
+                  updated_at = now()
+           WHERE id = $1::uuid AND twilio_sid IS NULL AND send_state = 'pending'`,
+          [created.id, THROTTLED_FIRST_WAIT_SECONDS, THROTTLED_MAX_WAIT_SECONDS],
+        ),
+      );
+    } catch (err) {
+      logger().error({ err, messageId: created.id }, "send: could not defer a throttled send; it is reconciled as unconfirmed");
+    }
+    logger().warn({ messageId: created.id, error: failure.message }, "send: Twilio is throttling requests; the message is queued and sent again shortly");
+    return { outcome: "deferred", message: await getMessage(deps.sql, created.id).catch(() => toApiMessage(created)) };
+  }
   if (failure.kind === "ambiguous") {
     // Twilio may have the message: keep it queued, flagged, and look it up soon.
     try {
@@ -387,6 +443,47 @@ async function settleFailedCreate(deps: SendDeps, created: MessageRow, failure: 
       ...(explanation ? { explanation: explanation.explanation, fix: explanation.fix, moreInfo: explanation.moreInfo } : {}),
     },
   );
+}
+
+/**
+ * Sends again a message Twilio throttled (429: never processed), for the reconciliation sweep. The row
+ * is first moved back to `pending` with a fresh attempt time, in the statement that claims it: if the
+ * process dies during the call, the sweep treats it as any unconfirmed send (looks it up in Twilio's
+ * list) and never creates it twice. Answers the new outcome, or null when the row was no longer throttled.
+ */
+export async function resendThrottled(deps: CallDeps, messageId: string, reconcileAfterSeconds = 30): Promise<SendResult["outcome"] | "refused" | null> {
+  const [row] = await withSerializationRetry(() =>
+    deps.sql.query<MessageRow & { messaging_service_sid: string | null; content_variables: string | null; status_now: string }>(
+      `UPDATE messages m SET send_state = 'pending', send_attempted_at = now(),
+              reconcile_at = now() + make_interval(secs => $2::int), updated_at = now()
+       WHERE m.id = $1::uuid AND m.send_state = 'throttled' AND m.twilio_sid IS NULL
+       RETURNING ${MESSAGE_COLUMNS}, m.messaging_service_sid, m.content_variables::text AS content_variables`,
+      [messageId, Math.max(1, Math.floor(reconcileAfterSeconds))],
+    ),
+  );
+  if (!row) return null;
+  const input = {
+    channel: row.channel,
+    message: row.body ?? undefined,
+    mediaUrl: row.media?.length ? row.media.map((m) => String(m.url)) : undefined,
+    contentSid: row.content_sid ?? undefined,
+    contentVariables: row.content_variables ? (JSON.parse(row.content_variables) as SendInput["contentVariables"]) : undefined,
+  } as SendInput;
+  const route: SendRoute = {
+    messagingServiceSid: row.messaging_service_sid,
+    from: row.messaging_service_sid ? null : row.from,
+    business: row.messaging_service_sid ?? row.from,
+    initialStatus: row.messaging_service_sid ? "accepted" : "queued",
+    thread: null,
+  };
+  const answer = await callTwilio(deps, { input }, route, row);
+  if (answer.ok) return (await settleAccepted(deps, row, answer.message, route.initialStatus)).outcome;
+  try {
+    return (await settleFailedCreate(deps, row, answer.failure, reconcileAfterSeconds)).outcome;
+  } catch (err) {
+    if (err instanceof ApiError) return "refused"; // stored as failed with Twilio's explanation
+    throw err;
+  }
 }
 
 export async function getMessage(sql: Database, id: string): Promise<ApiMessage> {

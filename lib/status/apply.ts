@@ -30,6 +30,13 @@ export interface StatusUpdateInput {
   webhookEventId?: string | null;
   /** The first status Twilio reported (the API's answer to the create request): no previous status. */
   initial?: boolean;
+  /**
+   * Twilio's answer to Hilo's create request, stored by the same statement when it records the status:
+   * the SID (kept if a callback linked it first), the sender Twilio chose, and the send confirmed. When the
+   * status was already recorded (no new history row) nothing is stored: `inserted` is false and the
+   * caller links it itself.
+   */
+  link?: { sid: string; from: string | null };
 }
 
 export interface StatusUpdateResult {
@@ -83,6 +90,10 @@ WITH ev_id AS (
     price         = COALESCE($7::numeric, msg.price),
     price_unit    = COALESCE($8::text, msg.price_unit),
     num_segments  = COALESCE($9::int, msg.num_segments),
+    twilio_sid    = COALESCE(msg.twilio_sid, $21::text),
+    "from"        = COALESCE($22::text, msg."from"),
+    send_state    = CASE WHEN $21::text IS NULL THEN msg.send_state ELSE 'confirmed' END,
+    reconcile_at  = CASE WHEN $21::text IS NULL THEN msg.reconcile_at END,
     updated_at    = now()
   FROM ins WHERE msg.id = ins.message_id
   RETURNING msg.id, msg.status
@@ -123,6 +134,8 @@ FROM (SELECT 1) AS one LEFT JOIN m ON true`;
     ev ? JSON.stringify(ev.headers) : null,
     input.webhookEventId ?? null,
     input.initial === true,
+    input.link?.sid ?? null,
+    input.link?.from || null,
   ];
   const [row] = await conn.query<{
     message_id: string | null;

@@ -39,14 +39,35 @@ export class RedirectingRequestClient extends twilio.RequestClient {
   }
 }
 
+/**
+ * Twilio answers 429 (error 20429) when the account has too many concurrent REST requests; such a request
+ * was never processed and is safe to repeat. The library's own retry repeats it with exponential backoff
+ * and full jitter, up to this many times, each wait at most `maxRetryDelay` ms. Beyond that the caller
+ * sees the 429 (`classifyTwilioError`: throttled).
+ */
+const REQUEST_OPTIONS = { autoRetry: true, maxRetries: 4, maxRetryDelay: 2000 } as const;
+
+/** One client per account, token and origin: its keep-alive connections are reused by every request. */
+const clients = new Map<string, TwilioClient>();
+const MAX_CACHED_CLIENTS = 8;
+
 /** The official twilio REST client; pointed at `apiBaseUrl` when one is configured. */
 export function createTwilioClient(config: TwilioClientConfig): TwilioClient {
   const [token] = config.authTokens;
   if (!config.accountSid) throw new Error("Twilio is not configured: TWILIO_ACCOUNT_SID is missing");
   if (!token) throw new Error("Twilio is not configured: TWILIO_AUTH_TOKEN is missing");
-  return twilio(config.accountSid, token, {
-    httpClient: config.apiBaseUrl ? new RedirectingRequestClient(config.apiBaseUrl) : undefined,
-  });
+  const key = JSON.stringify([config.accountSid, token, config.apiBaseUrl ?? ""]);
+  let client = clients.get(key);
+  if (!client) {
+    client = twilio(config.accountSid, token, {
+      ...REQUEST_OPTIONS,
+      httpClient: config.apiBaseUrl ? new RedirectingRequestClient(config.apiBaseUrl, REQUEST_OPTIONS) : undefined,
+    });
+    // Tests start many simulators (one origin each): keep only the newest few.
+    if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value!);
+    clients.set(key, client);
+  }
+  return client;
 }
 
 /** A message as returned by Twilio's REST API, as a plain object. */

@@ -111,12 +111,18 @@ const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENE
 export type TwilioFailure =
   | { kind: "refused"; code: number; status: number; message: string; moreInfo: string | null }
   | { kind: "unreachable"; message: string }
+  /** 429 / 20429: too many concurrent requests; Twilio never processed it, so it is safe to repeat. */
+  | { kind: "throttled"; message: string }
   | { kind: "ambiguous"; message: string; httpStatus: number | null };
 
-/** Only Twilio's 4xx answer with an error code, or a connection that never opened, proves nothing was sent. */
+/**
+ * Only Twilio's 4xx answer with an error code, or a connection that never opened, proves nothing was sent;
+ * a 429 proves it too, and that the same request may simply be repeated later.
+ */
 export function classifyTwilioError(err: unknown): TwilioFailure {
   const e = parseTwilioError(err);
   const text = e.message || String(err);
+  if (e.httpStatus === 429 || e.code === 20429) return { kind: "throttled", message: `Twilio is busy (too many concurrent requests): ${text}` };
   if (e.httpStatus !== undefined && e.httpStatus >= 400 && e.httpStatus < 500 && e.code !== undefined) {
     return { kind: "refused", code: e.code, status: e.httpStatus, message: text, moreInfo: e.moreInfo ?? null };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeMessages, needsFor, ThreadRefresher, type ThreadNeeds } from "@/components/inbox/refresh";
+import { mergeMessages, needsFor, ThreadRefresher, withLiveStatus, type ThreadNeeds } from "@/components/inbox/refresh";
 import type { ApiMessage } from "@/components/inbox/types";
 
 const OPEN = "11111111-1111-4111-8111-111111111111";
@@ -87,5 +87,34 @@ describe("refetching the open conversation", () => {
     // Idle again: the next request runs at once.
     void refresher.request(OPEN, { detail: true, messages: false });
     expect(runs).toHaveLength(3);
+  });
+});
+
+describe("a live status on a message already shown", () => {
+  const shown = (status: string, errorCode: number | null = null) =>
+    [{ id: "m1", createdAt: "2026-01-01T00:00:01Z", status, errorCode, errorMessage: null }] as unknown as ApiMessage[];
+  const event = (status: string, messageId = "m1") => ({ type: "message.status", threadId: OPEN, messageId, status }) as const;
+
+  it("moves the tick at once, without a refetch", () => {
+    expect(withLiveStatus(shown("sent"), event("delivered"))?.[0]).toMatchObject({ status: "delivered" });
+    expect(withLiveStatus(shown("delivered"), event("read"))?.[0]).toMatchObject({ status: "read" });
+  });
+
+  it("never moves a tick back (events of an older state change nothing)", () => {
+    const current = shown("read");
+    expect(withLiveStatus(current, event("delivered"))).toBe(current);
+  });
+
+  it("asks for a refetch when the message is not shown yet, or a failure's error must be fetched", () => {
+    expect(withLiveStatus(shown("sent"), event("delivered", "m2"))).toBeNull();
+    expect(withLiveStatus(shown("sent"), event("undelivered"))).toBeNull();
+    expect(withLiveStatus(shown("sent"), { type: "thread.updated", threadId: OPEN })).toBeNull();
+  });
+
+  it("a refetch that read the database before the live status does not move the tick back", () => {
+    const [merged] = mergeMessages(shown("read"), shown("delivered"));
+    expect(merged).toMatchObject({ status: "read" });
+    // A higher status from the refetch wins, with its error details.
+    expect(mergeMessages(shown("sent"), shown("failed", 30003))[0]).toMatchObject({ status: "failed", errorCode: 30003 });
   });
 });

@@ -39,6 +39,12 @@ describe("classifyTwilioError", () => {
     expect(classifyTwilioError(networkError("ECONNRESET"))).toMatchObject({ kind: "ambiguous", httpStatus: null });
     expect(classifyTwilioError("boom")).toEqual({ kind: "ambiguous", message: "boom", httpStatus: null });
   });
+
+  it("429 / 20429 (too many concurrent requests) was never processed: throttled, safe to repeat", () => {
+    expect(classifyTwilioError(answer(429, { code: 20429, message: "Too Many Requests", status: 429 }))).toMatchObject({ kind: "throttled" });
+    // A 429 without Twilio's JSON body (a proxy in between) is still a refusal to process.
+    expect(classifyTwilioError(answer(429, "Too Many Requests"))).toMatchObject({ kind: "throttled" });
+  });
 });
 
 describe("REST API values", () => {

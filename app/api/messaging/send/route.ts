@@ -1,6 +1,6 @@
 import { apiRoute } from "@/app/api/_http/api-route";
 import { getConfig } from "@/lib/config";
-import { parseIdempotencyKey, requestHash, runIdempotent, unconfirmedAnswer, type Answer } from "@/lib/messaging/idempotency";
+import { deferredAnswer, parseIdempotencyKey, requestHash, runIdempotent, unconfirmedAnswer, type Answer } from "@/lib/messaging/idempotency";
 import { sendInputSchema, sendMessage, type SendOptions } from "@/lib/messaging/send";
 import { createTwilioClient } from "@/lib/twilio/client";
 
@@ -18,7 +18,8 @@ export const POST = apiRoute({ schema: { body: sendInputSchema }, what: "message
       principal.type === "user" ? { type: "agent", userId: principal.user.id } : { type: "api", apiKeyId: principal.apiKey.id },
       opts,
     );
-    return result.outcome === "sent" ? { status: 201, body: { message: result.message } } : unconfirmedAnswer(result.message);
+    if (result.outcome === "sent") return { status: 201, body: { message: result.message } };
+    return result.outcome === "deferred" ? deferredAnswer(result.message) : unconfirmedAnswer(result.message);
   };
 
   const answer =
