@@ -210,6 +210,24 @@ export async function startRoundRobinProxy(backends: Instance[], opts: { healthE
 }
 
 export const PGBOUNCER_BIN = "/usr/sbin/pgbouncer";
+const SETPRIV_BIN = "/usr/bin/setpriv";
+
+/** Configuration directories of PgBouncers that died with their test process (nothing removed them). */
+function removeStalePgBouncerDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith("hilo-pgbouncer-")) continue;
+    const dir = path.join(tmpdir(), name);
+    const pidFile = path.join(dir, "pgbouncer.pid");
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : NaN;
+    let alive = false;
+    try {
+      alive = Number.isInteger(pid) && pid > 0 && process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive && Date.now() - statSync(dir).mtimeMs > 60_000) rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function unprivilegedUser(): { uid: number; gid: number } {
   for (const name of ["postgres", "nobody"]) {
@@ -225,6 +243,8 @@ export interface PgBouncer {
   /** `url` rewritten to go through PgBouncer (same database, user; `?pgbouncer=true`). */
   urlFor(url: string): string;
   stop(): Promise<void>;
+  /** Kills it at once (process exit). */
+  kill(): void;
 }
 
 /** Whether Debian's pgbouncer is installed (the PgBouncer variants are skipped otherwise). */
@@ -237,6 +257,7 @@ export function pgbouncerAvailable(): boolean {
  * PostgreSQL server of `serverUrl`, with a generated configuration in a temporary directory.
  */
 export async function startPgBouncer(serverUrl: string, opts: { poolSize?: number } = {}): Promise<PgBouncer> {
+  removeStalePgBouncerDirs();
   const target = new URL(serverUrl);
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), "hilo-pgbouncer-"));
@@ -266,7 +287,11 @@ export async function startPgBouncer(serverUrl: string, opts: { poolSize?: numbe
   // PgBouncer refuses to run as root: as root (CI containers), run it as the `postgres` or `nobody` user.
   const runAs = process.getuid?.() === 0 ? unprivilegedUser() : undefined;
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-  const proc = spawn(PGBOUNCER_BIN, [path.join(dir, "pgbouncer.ini")], { stdio: ["ignore", "pipe", "pipe"], ...runAs });
+  // It dies with the test process that started it (setpriv --pdeathsig, util-linux), even one killed.
+  const command = existsSync(SETPRIV_BIN)
+    ? [SETPRIV_BIN, "--pdeathsig", "KILL", PGBOUNCER_BIN, path.join(dir, "pgbouncer.ini")]
+    : [PGBOUNCER_BIN, path.join(dir, "pgbouncer.ini")];
+  const proc = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "pipe"], ...runAs });
   let out = "";
   proc.stdout!.on("data", (c: Buffer) => (out += c.toString()));
   proc.stderr!.on("data", (c: Buffer) => (out += c.toString()));
@@ -295,6 +320,10 @@ export async function startPgBouncer(serverUrl: string, opts: { poolSize?: numbe
       u.port = String(port);
       u.searchParams.set("pgbouncer", "true");
       return u.toString();
+    },
+    kill() {
+      proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
     },
     async stop() {
       proc.kill("SIGTERM");

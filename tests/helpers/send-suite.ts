@@ -2,7 +2,7 @@ import { setDatabase, type AppDatabase } from "@/lib/db";
 import { startSimulator, type Simulator, type SimulatorOptions } from "@/simulator/server";
 import { startRouteServer } from "./app-server";
 import { apiKeyHeader, resetRateLimiter } from "./api";
-import { createTestDatabase, type TestDatabase } from "./db";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./db";
 import { setEnv } from "./env";
 
 type Handler = (req: Request) => Promise<Response>;
@@ -65,7 +65,7 @@ export interface SendDatabase {
 }
 
 /** A fresh database of `kind` made the app's database, a fresh rate limiter and an API key named `keyName`. */
-export async function openSendDatabase(kind: "pglite" | "postgres", keyName: string): Promise<SendDatabase> {
+export async function openSendDatabase(kind: DatabaseKind, keyName: string): Promise<SendDatabase> {
   const t = await createTestDatabase(kind);
   setDatabase(t.db);
   resetRateLimiter();
