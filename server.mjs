@@ -7,7 +7,9 @@
 // is still in use, which loses requests in flight.
 //
 // Usage: node server.mjs [-p|--port <port>] [-H|--hostname <host>]   (default: $PORT or 3000, all interfaces)
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 import next from "next";
 
 const SERVER = Symbol.for("hilo.server");
@@ -40,7 +42,15 @@ const hostname = option(["-H", "--hostname"]);
 process.env.PORT = String(port);
 process.env.NODE_ENV ??= "production";
 
-const app = next({ dev: false, dir: import.meta.dirname, hostname: hostname ?? "localhost", port });
+// In the standalone output (.next/standalone, the Docker image) next.config.mjs is not there: Next.js
+// reads the configuration the build serialized, as its own standalone server.js does.
+const dir = import.meta.dirname;
+const serverFiles = path.join(dir, ".next", "required-server-files.json");
+if (!existsSync(path.join(dir, "next.config.mjs")) && existsSync(serverFiles)) {
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(serverFiles, "utf8")).config);
+}
+
+const app = next({ dev: false, dir, hostname: hostname ?? "localhost", port });
 let server;
 let stopping = false;
 

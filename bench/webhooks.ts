@@ -5,13 +5,14 @@
 //
 // Environment: BENCH_MESSAGES (10000), BENCH_CONNECTIONS (32), BENCH_PORT (3200),
 // TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_SKIP_BUILD=1 to reuse .next.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import pg from "pg";
 import twilio from "twilio";
 import { statusRank, type MessageStatus } from "../lib/status/ranking";
 import { benchRuns, createEmptyPostgres } from "./common";
+import { buildUnlessSkipped, run, startProductionServer, waitFor, type Run } from "./server";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 /** Messages whose callbacks warm the webhook route up (JIT, pool connections) before measuring. */
@@ -47,43 +48,6 @@ const SEQUENCES: MessageStatus[][] = [
   ["sent", "undelivered", "failed"],
 ];
 
-async function waitFor(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server did not become ready at ${url}`);
-}
-
-interface Run {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-function run(opts: autocannon.Options): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, res) => {
-      if (err) return reject(err);
-      resolve({
-        rps: res.requests.average,
-        p50: res.latency.p50,
-        p99: res.latency.p99,
-        errors: res.errors + res.timeouts,
-        non2xx: res.non2xx,
-        total: res.requests.total,
-      });
-    });
-  });
-}
-
 async function main() {
   const scratch = await createEmptyPostgres("hilo_bench");
 
@@ -95,25 +59,14 @@ async function main() {
   };
 
   try {
-    if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("building (next build)…");
-      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: "1",
-        NODE_ENV: "production",
-        PORT: String(PORT),
-        DATABASE_URL: scratch.url,
-        DATABASE_POOL_SIZE: String(CONNECTIONS),
-        PUBLIC_BASE_URL: ORIGIN,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: TOKEN,
-        LOG_LEVEL: "warn",
-      },
+    buildUnlessSkipped();
+    server = startProductionServer(PORT, {
+      DATABASE_URL: scratch.url,
+      DATABASE_POOL_SIZE: String(CONNECTIONS),
+      PUBLIC_BASE_URL: ORIGIN,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      LOG_LEVEL: "warn",
     });
     await waitFor(`${ORIGIN}/api/health`, 60_000);
 

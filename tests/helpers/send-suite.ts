@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { startSimulator, type Simulator, type SimulatorOptions } from "@/simulator/server";
 import { startRouteServer } from "./app-server";
@@ -7,6 +8,27 @@ import { setEnv } from "./env";
 
 type Handler = (req: Request) => Promise<Response>;
 export type RouteServer = Awaited<ReturnType<typeof startRouteServer>>;
+
+/** Callback delays long enough that the simulator posts no callback of its own during a test. */
+export const QUIET_DELAYS = { sent: 600_000, delivered: 600_000, read: 600_000 };
+
+/** The messages the simulator created through its REST API (Hilo's sends). */
+export function sentThroughApi(sim: Simulator) {
+  return sim.messages.filter((m) => m.direction === "outbound-api");
+}
+
+/**
+ * For a whole test file: the simulator with the status-callback route behind it, posting no callback
+ * of its own (started before the file's tests, stopped after); `quiet.sim` is the simulator.
+ */
+export function quietTwilioForFile(statusRoute: Handler): { sim: Simulator } {
+  const quiet = {} as { sim: Simulator; close?: () => Promise<void> };
+  beforeAll(async () => {
+    ({ sim: quiet.sim, close: quiet.close } = await startSimulatedTwilio({ routes: { "/api/webhooks/message-status": statusRoute }, delaysMs: QUIET_DELAYS }));
+  });
+  afterAll(() => quiet.close?.());
+  return quiet;
+}
 
 export interface SimulatedTwilio {
   /** The Twilio simulator, called by the real twilio library. */
