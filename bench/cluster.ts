@@ -27,6 +27,7 @@ const TOKEN = "bench_cluster_token_0123456789abcd";
 const PUBLIC_URL = "https://hilo.bench.example";
 const CALLBACK_PATH = "/api/webhooks/message-status";
 const SEQUENCE = ["sent", "delivered", "read"] as const;
+const WARMUP = 500;
 
 interface Row {
   instances: number;
@@ -56,7 +57,9 @@ async function measure(count: number, bouncer: PgBouncer | undefined): Promise<R
     // Outbound messages as the send path leaves them (queued, SID known), one conversation per 10.
     const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
-    const sids = Array.from({ length: MESSAGES }, () => `SM${randomBytes(16).toString("hex")}`);
+    // The first WARMUP messages' callbacks warm every instance up (JIT, pools) and are not measured.
+    const all = Array.from({ length: MESSAGES + WARMUP }, () => `SM${randomBytes(16).toString("hex")}`);
+    const sids = all.slice(WARMUP);
     await db.query(
       `INSERT INTO contacts (phone, person_key) SELECT p, p FROM (SELECT '+1555' || lpad(g::text, 7, '0') AS p FROM generate_series(1, $1) g) s`,
       [Math.ceil(MESSAGES / 10)],
@@ -69,33 +72,37 @@ async function measure(count: number, bouncer: PgBouncer | undefined): Promise<R
        SELECT t.id, 'whatsapp', 'outbound', 'api', 'bench', 'whatsapp:+14155238886', t.customer_address, s.sid, 'queued', $2
        FROM unnest($1::text[]) WITH ORDINALITY AS s(sid, n)
        JOIN (SELECT id, customer_address, row_number() OVER (ORDER BY id) - 1 AS k FROM threads) t ON t.k = (s.n - 1) % $3`,
-      [sids, statusRank("queued"), Math.ceil(MESSAGES / 10)],
+      [all, statusRank("queued"), Math.ceil(MESSAGES / 10)],
     );
     const url = `${PUBLIC_URL}${CALLBACK_PATH}`;
-    const bodies = sids.flatMap((sid) =>
+    const signed = (list: string[]) => list.flatMap((sid) =>
       SEQUENCE.map((status) => {
         const params = { MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, AccountSid: ACCOUNT_SID, From: "whatsapp:+14155238886", To: "whatsapp:+15550000001", ApiVersion: "2010-04-01" };
         return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(TOKEN, url, params) };
       }),
     );
-    let next = 0;
-    const callbacks: autocannon.Options = {
-      url: `${proxy.url}${CALLBACK_PATH}`,
-      connections: CONNECTIONS,
-      amount: bodies.length,
-      method: "POST",
-      requests: [
-        {
-          setupRequest: (req) => {
-            const b = bodies[next++ % bodies.length];
-            return { ...req, method: "POST", body: b.body, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": b.signature } };
+    const callbacks = (bodies: ReturnType<typeof signed>): autocannon.Options => {
+      let next = 0;
+      return {
+        url: `${proxy.url}${CALLBACK_PATH}`,
+        connections: CONNECTIONS,
+        amount: bodies.length,
+        method: "POST",
+        requests: [
+          {
+            setupRequest: (req) => {
+              const b = bodies[next++ % bodies.length];
+              return { ...req, method: "POST", body: b.body, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": b.signature } };
+            },
           },
-        },
-      ],
+        ],
+      };
     };
-    await run({ url: `${proxy.url}/api/health`, connections: CONNECTIONS, amount: 1_000 }); // warm-up
+    const bodies = signed(sids);
+    await run({ url: `${proxy.url}/api/health`, connections: CONNECTIONS, amount: 1_000 });
+    await run(callbacks(signed(all.slice(0, WARMUP))));
     const health = await run({ url: `${proxy.url}/api/health`, connections: CONNECTIONS, amount: bodies.length });
-    const hooks = await run(callbacks);
+    const hooks = await run(callbacks(bodies));
 
     const { rows } = await db.query<{ read: number; total: number }>(
       `SELECT count(*) FILTER (WHERE status = 'read')::int AS read, count(*)::int AS total FROM messages WHERE twilio_sid = ANY($1::text[])`,

@@ -23,6 +23,8 @@ import {
 } from "../helpers/cluster";
 import { prng, shuffle } from "../helpers/random";
 import { seedOutbound } from "../helpers/seed";
+import { QUIET_DELAYS } from "../helpers/send-suite";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { sseReader } from "../helpers/sse";
 import { freePort } from "../helpers/tcp-proxy";
 import { ACCOUNT_SID, PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, messageSid, statusCallback } from "../helpers/webhooks";
@@ -87,6 +89,8 @@ describe.skipIf(variants.length === 0).each(variants)("three instances on one Po
   const instances: Instance[] = [];
   let env: Record<string, string>;
   let ports: number[];
+  /** Twilio's REST API for every instance (the external-message fetch). */
+  let sim: Simulator;
 
   const spawnInstance = (i: number) => startInstance(`instance-${"ABC"[i]}`, ports[i], env);
   const replace = (i: number, instance: Instance) => {
@@ -99,6 +103,8 @@ describe.skipIf(variants.length === 0).each(variants)("three instances on one Po
     empty = await createEmptyPostgres("hilo_cluster");
     if (variant === "pgbouncer") bouncer = await startPgBouncer(empty.url);
     ports = [await freePort(), await freePort(), await freePort()];
+    // Twilio's REST API as the simulator plays it, with this account; it posts no callback of its own.
+    sim = await startSimulator({ port: 0, accountSid: ACCOUNT_SID, authToken: TOKENS[0], webhookBaseUrl: "http://127.0.0.1:9", delaysMs: QUIET_DELAYS });
     env = {
       DATABASE_URL: bouncer ? bouncer.urlFor(empty.url) : empty.url,
       DIRECT_DATABASE_URL: empty.url,
@@ -107,8 +113,7 @@ describe.skipIf(variants.length === 0).each(variants)("three instances on one Po
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: TOKENS[0],
       TWILIO_WHATSAPP_FROM: BUSINESS,
-      // Nothing listens there: the background workers never reach the internet.
-      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
+      TWILIO_API_BASE_URL: sim.url,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       SHUTDOWN_DRAIN_DELAY_SECONDS: "1",
@@ -126,6 +131,7 @@ describe.skipIf(variants.length === 0).each(variants)("three instances on one Po
     await Promise.all(instances.map((i) => stopInstance(i, "SIGKILL")));
     await db?.end();
     await bouncer?.stop();
+    await sim?.close();
     await empty?.drop();
   });
 
@@ -254,6 +260,36 @@ describe.skipIf(variants.length === 0).each(variants)("three instances on one Po
       const res = await fetch(`${i.url}/api/auth/login`, { method: "POST", headers: from, body: JSON.stringify(ADMIN) });
       expect(res.status, i.name).toBe(429);
     }
+  }, 60_000);
+
+  it("a message sent from another platform is fetched from Twilio exactly once, whichever instances its callbacks reach", async () => {
+    // Messages another platform sent with the account: Twilio knows their body, Hilo does not.
+    const sids: string[] = [];
+    for (let n = 0; n < 30; n++) {
+      const res = await fetch(`${sim.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, {
+        method: "POST",
+        headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${TOKENS[0]}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ To: "whatsapp:+15550000077", From: BUSINESS, Body: `from elsewhere ${n}` }).toString(),
+      });
+      expect(res.status).toBe(201);
+      sids.push(((await res.json()) as { sid: string }).sid);
+    }
+    // Their status callbacks (no Body), three per message, shuffled over the instances.
+    const callbacks = shuffle(
+      sids.flatMap((sid) => (["sent", "delivered", "read"] as const).map((status) => statusCallback(sid, status, { To: "whatsapp:+15550000077" }))),
+      rand,
+    );
+    await inParallel(callbacks, 12, async (params) => {
+      const res = await postWebhook(proxy.url, "message-status", params);
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+    });
+    await until("every external message completed from Twilio", async () => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE twilio_sid = ANY($1::text[]) AND NOT needs_fetch AND body LIKE 'from elsewhere %'`, [sids]);
+      return rows[0].n === sids.length;
+    });
+    const fetches = (sid: string) => sim.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/Messages/${sid}.json`)).length;
+    expect(sids.map(fetches)).toEqual(sids.map(() => 1));
   }, 60_000);
 
   it("kill -9 of one instance under load: every acknowledged webhook is stored; Twilio's retries complete the picture", async () => {
