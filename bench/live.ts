@@ -1,5 +1,5 @@
 // `npm run bench:live`: how fast a delivery status reaches an agent, with several instances on one
-// PostgreSQL. BENCH_INSTANCES (3) production servers (next start) share a fresh database; an agent is
+// PostgreSQL. BENCH_INSTANCES (3) production servers (node server.mjs) share a fresh database; an agent is
 // signed in on instance A with an open `/api/events` stream and an open Chromium tab showing a
 // conversation. Signed status callbacks arrive at BENCH_RATE per second (100) for BENCH_SECONDS (20),
 // spread round-robin over the instances; those for the watched conversation go to the OTHER instances

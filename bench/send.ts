@@ -1,5 +1,5 @@
 // `npm run bench:send`: throughput and latency of `POST /api/messaging/send` (API key, SMS to many
-// customers) on a production build (next start) backed by a real PostgreSQL and the Twilio simulator,
+// customers) on a production build (node server.mjs) backed by a real PostgreSQL and the Twilio simulator,
 // side by side with `/api/health` (one database query) on the same server, in alternating runs. Then
 // verification: every send answered 201/202, Twilio got each message exactly once, every row has its SID.
 //

@@ -1,5 +1,5 @@
 // `npm run bench:webhooks`: throughput and latency of the status-callback webhook on a production build
-// (next start) backed by a real PostgreSQL, next to a no-op route and a one-query route (/api/health) on
+// (node server.mjs) backed by a real PostgreSQL, next to a no-op route and a one-query route (/api/health) on
 // the same server, in BENCH_RUNS (3) alternating runs; then verification that every message ended with the
 // right status and nothing was duplicated.
 //
