@@ -80,7 +80,6 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   holder.started = true;
   registerRuntimeStop(stopServer);
   const log = logger();
-  const config = getConfig();
   const retry = { attempts: options.attempts ?? STARTUP_ATTEMPTS, initialMs: options.retryInitialMs ?? STARTUP_RETRY_INITIAL_MS };
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const fatal = async (err: unknown) => {
@@ -88,6 +87,13 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     await Promise.race([stopServer(), sleep(10_000)]);
     exit(1);
   };
+  let config: AppConfig;
+  try {
+    config = getConfig(); // an invalid environment is final: no retry
+  } catch (err) {
+    await fatal(err);
+    return;
+  }
 
   // Runs whenever the database is opened: now, or once PostgreSQL is reachable again.
   const forget = onDatabaseReady(async ({ prisma }) => {

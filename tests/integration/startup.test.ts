@@ -9,7 +9,7 @@ import { setEnv } from "../helpers/env";
 describe("server start-up", () => {
   let restoreEnv: () => void;
   beforeEach(() => {
-    restoreEnv = setEnv({ DATABASE_URL: "", HILO_DATA_DIR: "memory", TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: "", ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined });
+    restoreEnv = setEnv({ DATABASE_URL: "", HILO_DATA_DIR: "memory", TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: "", ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined, SHUTDOWN_TIMEOUT_SECONDS: undefined });
   });
   afterEach(async () => {
     await stopServer();
@@ -63,6 +63,13 @@ describe("server start-up", () => {
     setEnv({ ADMIN_EMAIL: "not-an-email", ADMIN_PASSWORD: "long-enough-password" });
     const exits: number[] = [];
     await startServer({ attempts: 2, retryInitialMs: 10, exit: (code) => exits.push(code) });
+    expect(exits).toEqual([1]);
+  });
+
+  it("exits 1 at once on an invalid environment", async () => {
+    setEnv({ SHUTDOWN_TIMEOUT_SECONDS: "forever" });
+    const exits: number[] = [];
+    await startServer({ retryInitialMs: 10, exit: (code) => exits.push(code) });
     expect(exits).toEqual([1]);
   });
 });
