@@ -15,6 +15,8 @@ const securityHeaders = [
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // .next/standalone: the server and only the node_modules it needs (the Docker image; see docs/deploy.md).
+  output: "standalone",
   // Native/WASM database drivers stay outside the server bundle.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "pino", "twilio"],
   typedRoutes: false,

@@ -38,7 +38,7 @@ export default defineConfig({
   ],
   webServer: {
     // A production build on a fresh embedded database, in simulator mode (no Twilio account).
-    command: `rm -rf ${dataDir} && npm run build && ./node_modules/.bin/next start -p ${PORT}`,
+    command: `rm -rf ${dataDir} && npm run build && node server.mjs -p ${PORT}`,
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

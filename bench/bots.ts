@@ -14,7 +14,8 @@ import twilio from "twilio";
 import { deriveBotKey, encryptSecret } from "../lib/bots/crypto";
 import { startSimulator } from "../simulator/server";
 import { startFakeBot } from "../tests/helpers/fake-bot";
-import { createEmptyPostgres, pct, startProductionServer } from "./common";
+import { createEmptyPostgres, pct } from "./common";
+import { startReadyServer } from "./server";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const BOT_MS = Number(process.env.BENCH_BOT_MS ?? 200);
@@ -53,7 +54,7 @@ async function main() {
   };
 
   try {
-    server = await startProductionServer(PORT, {
+    server = await startReadyServer(PORT, {
       DATABASE_URL: scratch.url,
       DATABASE_POOL_SIZE: "20",
       PUBLIC_BASE_URL: ORIGIN,

@@ -1,5 +1,5 @@
 // `npm run bench:live`: how fast a delivery status reaches an agent, with several instances on one
-// PostgreSQL. BENCH_INSTANCES (3) production servers (next start) share a fresh database; an agent is
+// PostgreSQL. BENCH_INSTANCES (3) production servers (node server.mjs) share a fresh database; an agent is
 // signed in on instance A with an open `/api/events` stream and an open Chromium tab showing a
 // conversation. Signed status callbacks arrive at BENCH_RATE per second (100) for BENCH_SECONDS (20),
 // spread round-robin over the instances; those for the watched conversation go to the OTHER instances
@@ -8,12 +8,13 @@
 //
 // Environment: also BENCH_PORT (3220: instances use 3220, 3221, …), TEST_POSTGRES_URL, CHROMIUM_PATH,
 // BENCH_SKIP_BUILD=1 to reuse .next.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chromium } from "@playwright/test";
 import pg from "pg";
 import twilio from "twilio";
 import { statusRank } from "../lib/status/ranking";
+import { buildUnlessSkipped, startProductionServer, waitFor } from "./server";
 import { createEmptyPostgres, pct } from "./common";
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 3);
@@ -31,17 +32,6 @@ const WATCHED = 40;
 
 const origin = (i: number) => `http://127.0.0.1:${PORT + i}`;
 
-async function waitFor(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server did not become ready at ${url}`);
-}
-
 function summary(name: string, samples: number[], expected: number) {
   const s = [...samples].sort((a, b) => a - b);
   const f = (p: number) => (s.length ? pct(s, p).toFixed(0) : "–");
@@ -53,29 +43,18 @@ async function main() {
   const scratch = await createEmptyPostgres("hilo_bench_live");
   const servers: ChildProcess[] = [];
   try {
-    if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("building (next build)…");
-      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
+    buildUnlessSkipped();
     const start = (i: number) => {
-      const child = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT + i), "-H", "127.0.0.1"], {
-        stdio: ["ignore", "inherit", "inherit"],
-        env: {
-          ...process.env,
-          NEXT_TELEMETRY_DISABLED: "1",
-          NODE_ENV: "production",
-          PORT: String(PORT + i),
-          DATABASE_URL: scratch.url,
-          PUBLIC_BASE_URL: PUBLIC_URL,
-          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-          TWILIO_AUTH_TOKEN: TOKEN,
-          TWILIO_WHATSAPP_FROM: SENDER,
-          ADMIN_EMAIL: ADMIN.email,
-          ADMIN_PASSWORD: ADMIN.password,
-          LOG_LEVEL: "warn",
-        },
-      });
+      const child = startProductionServer(PORT + i, {
+        DATABASE_URL: scratch.url,
+        PUBLIC_BASE_URL: PUBLIC_URL,
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: TOKEN,
+        TWILIO_WHATSAPP_FROM: SENDER,
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: "warn",
+    });
       servers.push(child);
     };
     // The first instance migrates and creates the admin; the others join it.

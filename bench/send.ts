@@ -1,17 +1,18 @@
 // `npm run bench:send`: throughput and latency of `POST /api/messaging/send` (API key, SMS to many
-// customers) on a production build (next start) backed by a real PostgreSQL and the Twilio simulator,
+// customers) on a production build (node server.mjs) backed by a real PostgreSQL and the Twilio simulator,
 // side by side with `/api/health` (one database query) on the same server, in alternating runs. Then
 // verification: every send answered 201/202, Twilio got each message exactly once, every row has its SID.
 //
 // Environment: BENCH_SENDS (3000 per run), BENCH_RUNS (3), BENCH_CONNECTIONS (32), BENCH_PORT (3210),
 // BENCH_TWILIO_CONCURRENCY (Twilio's concurrent-request limit in the simulator; default none: 429s are
 // then absent), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import pg from "pg";
 import { startSimulator } from "../simulator/server";
 import { benchRuns, createEmptyPostgres } from "./common";
+import { buildUnlessSkipped, run, startProductionServer, waitFor, type Run } from "./server";
 
 const SENDS = Number(process.env.BENCH_SENDS ?? 3000);
 const RUNS = benchRuns(3);
@@ -23,42 +24,6 @@ const TOKEN = "bench_send_token_0123456789abcdef";
 const SMS_FROM = "+15005550006";
 const CUSTOMERS = 2000;
 const TWILIO_CONCURRENCY = process.env.BENCH_TWILIO_CONCURRENCY ? Number(process.env.BENCH_TWILIO_CONCURRENCY) : undefined;
-
-interface Run {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-function run(opts: autocannon.Options): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, res) => {
-      if (err) return reject(err);
-      resolve({
-        rps: res.requests.average,
-        p50: res.latency.p50,
-        p99: res.latency.p99,
-        errors: res.errors + res.timeouts,
-        non2xx: res.non2xx,
-        total: res.requests.total,
-      });
-    });
-  });
-}
-
-async function waitFor(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server did not become ready at ${url}`);
-}
 
 async function main() {
   const scratch = await createEmptyPostgres("hilo_bench_send");
@@ -74,29 +39,18 @@ async function main() {
   });
   let server: ChildProcess | undefined;
   try {
-    if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("building (next build)…");
-      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: "1",
-        NODE_ENV: "production",
-        PORT: String(PORT),
-        DATABASE_URL: scratch.url,
-        DATABASE_POOL_SIZE: String(CONNECTIONS),
-        PUBLIC_BASE_URL: ORIGIN,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: TOKEN,
-        TWILIO_API_BASE_URL: sim.url,
-        TWILIO_SMS_FROM: SMS_FROM,
-        API_RATE_LIMIT: "1000000000",
-        LOG_LEVEL: "warn",
-      },
-    });
+    buildUnlessSkipped();
+    server = startProductionServer(PORT, {
+      DATABASE_URL: scratch.url,
+      DATABASE_POOL_SIZE: String(CONNECTIONS),
+      PUBLIC_BASE_URL: ORIGIN,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      TWILIO_API_BASE_URL: sim.url,
+      TWILIO_SMS_FROM: SMS_FROM,
+      API_RATE_LIMIT: "1000000000",
+      LOG_LEVEL: "warn",
+  });
     await waitFor(`${ORIGIN}/api/health`, 90_000);
 
     const db = new pg.Client({ connectionString: scratch.url });

@@ -1,5 +1,5 @@
 // `npm run bench:webhooks`: throughput and latency of the status-callback webhook on a production build
-// (next start) backed by a real PostgreSQL, next to a no-op route and a one-query route (/api/health) on
+// (node server.mjs) backed by a real PostgreSQL, next to a no-op route and a one-query route (/api/health) on
 // the same server, in BENCH_RUNS (3) alternating runs; then verification that every message ended with the
 // right status and nothing was duplicated.
 //
@@ -7,11 +7,12 @@
 // TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_SKIP_BUILD=1 to reuse .next.
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import pg from "pg";
 import twilio from "twilio";
 import { statusRank, type MessageStatus } from "../lib/status/ranking";
-import { benchRuns, createEmptyPostgres, startProductionServer } from "./common";
+import { benchRuns, createEmptyPostgres } from "./common";
+import { run, startReadyServer, type Run } from "./server";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 /** Messages whose callbacks warm the webhook route up (JIT, pool connections) before measuring. */
@@ -47,32 +48,6 @@ const SEQUENCES: MessageStatus[][] = [
   ["sent", "undelivered", "failed"],
 ];
 
-
-interface Run {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  total: number;
-}
-
-function run(opts: autocannon.Options): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, res) => {
-      if (err) return reject(err);
-      resolve({
-        rps: res.requests.average,
-        p50: res.latency.p50,
-        p99: res.latency.p99,
-        errors: res.errors + res.timeouts,
-        non2xx: res.non2xx,
-        total: res.requests.total,
-      });
-    });
-  });
-}
-
 async function main() {
   const scratch = await createEmptyPostgres("hilo_bench");
 
@@ -84,12 +59,13 @@ async function main() {
   };
 
   try {
-    server = await startProductionServer(PORT, {
+    server = await startReadyServer(PORT, {
       DATABASE_URL: scratch.url,
       DATABASE_POOL_SIZE: String(CONNECTIONS),
       PUBLIC_BASE_URL: ORIGIN,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: TOKEN,
+      LOG_LEVEL: "warn",
     });
 
     // Seed outbound messages as Hilo's send path leaves them: queued, with their Twilio SID.

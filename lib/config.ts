@@ -7,10 +7,20 @@ const optional = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
+/** A number of seconds within [min, max]; blank or unset: `fallback`; anything else is reported by name. */
+function seconds(name: string, min: number, max: number, fallback: number) {
+  const message = `${name} must be a number of seconds (${min}–${max})`;
+  return z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce.number({ error: message }).min(min, message).max(max, message).default(fallback),
+  );
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_BASE_URL: optional.pipe(z.url({ error: "PUBLIC_BASE_URL must be an absolute URL such as https://inbox.example.com" }).optional()),
   DATABASE_URL: optional,
+  DIRECT_DATABASE_URL: optional,
   TWILIO_ACCOUNT_SID: optional.pipe(z.string().startsWith("AC", "TWILIO_ACCOUNT_SID must start with AC").optional()),
   TWILIO_AUTH_TOKEN: optional,
   TWILIO_API_BASE_URL: optional.pipe(z.url().optional()),
@@ -35,6 +45,11 @@ const envSchema = z.object({
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(200).catch(32),
   // A bot answers a burst of customer messages as one turn this long after the first (0–30 s).
   BOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(30_000).catch(3000),
+  // Graceful stop (SIGTERM): how long /api/health says "draining" while still serving, so a load
+  // balancer takes the instance out before it stops accepting; then at most how long in-flight
+  // requests get to finish.
+  SHUTDOWN_DRAIN_DELAY_SECONDS: seconds("SHUTDOWN_DRAIN_DELAY_SECONDS", 0, 300, 0),
+  SHUTDOWN_TIMEOUT_SECONDS: seconds("SHUTDOWN_TIMEOUT_SECONDS", 1, 600, 30),
 });
 
 /**
@@ -61,6 +76,10 @@ export interface AppConfig {
   /** The origin Twilio calls; webhook signatures are checked against it. No trailing slash. */
   publicBaseUrl: string;
   databaseUrl?: string;
+  /** PostgreSQL without a pooler in between (LISTEN, the migrations' lock); default databaseUrl. */
+  directDatabaseUrl?: string;
+  /** Graceful stop: seconds of "draining" before the listener closes, then at most this long for in-flight work. */
+  shutdown: { drainDelaySeconds: number; timeoutSeconds: number };
   /** Reverse proxies in front of Hilo whose X-Forwarded-For entries are trusted (TRUST_PROXY). */
   trustProxyHops: number;
   /** How long the reconciliation waits for Twilio to confirm a send before marking it failed. */
@@ -120,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
+    directDatabaseUrl: e.DATABASE_URL ? (e.DIRECT_DATABASE_URL ?? e.DATABASE_URL) : undefined,
+    shutdown: { drainDelaySeconds: e.SHUTDOWN_DRAIN_DELAY_SECONDS, timeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS },
     trustProxyHops: e.TRUST_PROXY,
     sendReconcileGiveUpSeconds: e.SEND_RECONCILE_GIVE_UP_SECONDS,
     jobsConcurrency: e.JOBS_CONCURRENCY,

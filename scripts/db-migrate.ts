@@ -1,12 +1,15 @@
 // `npm run db:migrate`: applies pending migrations (prisma/migrations) to DATABASE_URL, or to the
 // embedded database when it is unset (stop the app first: only one process may open PGlite).
 import "./load-env";
+import { getConfig } from "../lib/config";
 import { openDatabase } from "../lib/db";
 
 async function main() {
-  const url = process.env.DATABASE_URL || undefined;
+  const { databaseUrl: url, directDatabaseUrl } = getConfig();
   const db = await openDatabase({
     url,
+    // Migrations need a real session (their advisory lock): straight to PostgreSQL, not through PgBouncer.
+    directUrl: directDatabaseUrl,
     dataDir: process.env.HILO_DATA_DIR || undefined,
     log: (msg) => console.log(msg),
   });

@@ -11,6 +11,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const bin = (name) => path.resolve("node_modules", ".bin", name);
 const only = process.argv.slice(2);
+// The multi-instance tests build the app once per run (tests/helpers/cluster.ts) and reuse it.
+process.env.HILO_TEST_RUN_ID ??= `${Date.now()}-${process.pid}`;
 
 const suites = [
   // Static checks count as one test each: passed when the command exits 0.

@@ -14,6 +14,9 @@ export const newUserSchema = z.object({
 });
 export type NewUser = z.input<typeof newUserSchema>;
 
+/** Serializes the first-admin check-and-create across instances (PostgreSQL advisory lock key). */
+export const FIRST_ADMIN_LOCK_KEY = 72707370;
+
 export class EmailTakenError extends Error {}
 
 export async function createUser(prisma: PrismaClient, input: NewUser) {
@@ -58,15 +61,27 @@ export async function ensureInitialAdmin(
   opts: { adminEmail?: string; adminPassword?: string; simulator: boolean },
 ): Promise<{ email: string; demo: boolean } | null> {
   if ((await prisma.user.count()) > 0) return null;
-  if (opts.adminEmail && opts.adminPassword) {
-    await createUser(prisma, { email: opts.adminEmail, password: opts.adminPassword, name: "Administrator", role: "admin" });
-    return { email: opts.adminEmail.toLowerCase(), demo: false };
-  }
-  if (opts.simulator) {
-    await createUser(prisma, { ...DEMO_ADMIN, role: "admin" });
-    return { email: DEMO_ADMIN.email, demo: true };
-  }
-  return null;
+  const first =
+    opts.adminEmail && opts.adminPassword
+      ? { input: { email: opts.adminEmail, password: opts.adminPassword, name: "Administrator", role: "admin" as const }, demo: false }
+      : opts.simulator
+        ? { input: { ...DEMO_ADMIN, role: "admin" as const }, demo: true }
+        : null;
+  if (!first) return null;
+  const data = newUserSchema.parse(first.input);
+  const passwordHash = await hashPassword(data.password);
+  // Several instances starting together on an empty database: one creates the admin, the others
+  // wait for its transaction, then find a user and do nothing.
+  const created = await prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${FIRST_ADMIN_LOCK_KEY})`);
+    if ((await tx.user.count()) > 0) return 0;
+    const { count } = await tx.user.createMany({
+      data: [{ email: data.email, name: data.name, role: data.role, passwordHash }],
+      skipDuplicates: true, // ON CONFLICT DO NOTHING
+    });
+    return count;
+  });
+  return created > 0 ? { email: data.email, demo: first.demo } : null;
 }
 
 /** The start-up warning when nobody can sign in (no user, and no ADMIN_EMAIL/ADMIN_PASSWORD to create one). */

@@ -7,6 +7,7 @@ import { openPglite } from "./pglite";
 import { openPostgres } from "./postgres";
 import type { Database } from "./types";
 import { DatabaseUnavailableError, isDatabaseUnavailable } from "./unavailable";
+import { getConfig } from "@/lib/config";
 import { logger } from "@/lib/log";
 
 export type { Database, SqlClient } from "./types";
@@ -24,6 +25,11 @@ export interface AppDatabase {
 export interface OpenOptions {
   /** postgresql://… ; unset → embedded PGlite. */
   url?: string;
+  /**
+   * postgresql://… straight to the server when `url` goes through a transaction-mode pooler
+   * (PgBouncer): LISTEN and the migrations' lock use it. Default: `url`.
+   */
+  directUrl?: string;
   /** PGlite data directory; "memory" for an in-memory database. Default: embeddedDataDir(). */
   dataDir?: string;
   migrate?: boolean;
@@ -39,7 +45,7 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<AppDatabase>
   let sql: Database;
   let prisma: PrismaClient;
   if (opts.url) {
-    const pg = openPostgres(opts.url);
+    const pg = openPostgres(opts.url, { directUrl: opts.directUrl });
     sql = pg;
     prisma = new PrismaClient({ adapter: new PrismaPg(pg.pool) });
   } else {
@@ -76,6 +82,8 @@ type Holder = {
   /** Bumped by setDatabase/closeDatabase: a reconnection from before is abandoned. */
   generation?: number;
   hooks?: ReadyHook[];
+  /** Told when a background reconnection reached the database but opening it failed otherwise. */
+  onOpenFailure?: (err: unknown) => void;
 };
 const holder = ((globalThis as Record<symbol, unknown>)[KEY] ??= {}) as Holder;
 
@@ -85,8 +93,9 @@ export const DATABASE_RETRY_MAX_MS = 15_000;
 
 /**
  * Runs `hook` each time getDatabase() opens the database (after migrations, before anything is
- * served from it): start-up work such as creating the first admin. A hook failing because the
- * database went away makes the opening fail (and be retried); any other failure is logged.
+ * served from it): start-up work such as creating the first admin. A hook that fails makes the
+ * opening fail: an unreachable database is retried in the background; any other failure reaches the
+ * caller (the server's start-up retries it with backoff, then exits non-zero).
  */
 export function onDatabaseReady(hook: ReadyHook): () => void {
   (holder.hooks ??= []).push(hook);
@@ -95,9 +104,16 @@ export function onDatabaseReady(hook: ReadyHook): () => void {
   };
 }
 
+/** `listener` is told when a background reconnection reaches the database but opening it fails otherwise. */
+export function onDatabaseOpenFailure(listener: ((err: unknown) => void) | undefined): void {
+  holder.onOpenFailure = listener;
+}
+
 function envOptions(): OpenOptions {
+  const config = getConfig();
   return {
-    url: process.env.DATABASE_URL || undefined,
+    url: config.databaseUrl,
+    directUrl: config.directDatabaseUrl,
     dataDir: process.env.HILO_DATA_DIR || undefined,
     log: (msg) => console.log(`[db] ${msg}`),
   };
@@ -105,16 +121,11 @@ function envOptions(): OpenOptions {
 
 async function openAndPrepare(opts: OpenOptions): Promise<AppDatabase> {
   const db = await openDatabase(opts);
-  for (const hook of holder.hooks ?? []) {
-    try {
-      await hook(db);
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) {
-        await db.close().catch(() => {});
-        throw err;
-      }
-      logger().error({ err }, "start-up work on the database failed");
-    }
+  try {
+    for (const hook of holder.hooks ?? []) await hook(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
   }
   return db;
 }
@@ -146,9 +157,11 @@ function scheduleRetry(opts: OpenOptions, err: unknown): void {
       (next) => {
         if (holder.generation !== generation || holder.retry !== retry) return;
         if (isDatabaseUnavailable(next)) return scheduleRetry(opts, next);
-        // Reachable but failing otherwise (e.g. a migration): back to opening on demand, as at start.
+        // Reachable but failing otherwise (e.g. a migration): back to opening on demand, as at start,
+        // and whoever registered for it (the server) is told: it retries, then exits.
         holder.retry = undefined;
         logger().error({ err: next }, "opening the database failed");
+        holder.onOpenFailure?.(next);
       },
     );
   }, delayMs);

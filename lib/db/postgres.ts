@@ -8,8 +8,48 @@ export const LISTENER_APPLICATION_NAME = "hilo-listener";
 /** An idle LISTEN connection is probed (SELECT 1) this often; no answer within 5 s: reconnect. */
 const LISTENER_PROBE_MS = 10_000;
 
+/** Whether a connection string asks for no named (prepared) statements (`?pgbouncer=true`, Prisma's convention). */
+export function prefersUnnamedStatements(connectionString: string): boolean {
+  try {
+    return new URL(connectionString).searchParams.get("pgbouncer")?.toLowerCase() === "true";
+  } catch {
+    return false;
+  }
+}
+
+/** `pgbouncer` is Prisma's parameter, not PostgreSQL's: it is taken out before pg connects. */
+function withoutPgbouncerParam(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (!url.searchParams.has("pgbouncer")) return connectionString;
+    url.searchParams.delete("pgbouncer");
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
+/** Makes `client` run every named statement unnamed (parsed each time; nothing kept on the server connection). */
+function dropStatementNames(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) =>
+    query(config && typeof config === "object" && "name" in config ? { ...config, name: undefined } : config, ...rest);
+}
+
+export interface PostgresOptions {
+  max?: number;
+  /**
+   * A connection straight to PostgreSQL (not through a transaction-mode pooler such as PgBouncer), for
+   * what needs a real session: LISTEN and the migrations' advisory lock (`session`). Default: the
+   * connection string itself.
+   */
+  directUrl?: string;
+}
+
 // Postgres returns int8/numeric as strings; keep them as strings (exact) and let callers convert.
-export function openPostgres(connectionString: string, opts: { max?: number } = {}): Database & { pool: pg.Pool } {
+export function openPostgres(pooledUrl: string, opts: PostgresOptions = {}): Database & { pool: pg.Pool } {
+  const connectionString = withoutPgbouncerParam(pooledUrl);
+  const directConnectionString = withoutPgbouncerParam(opts.directUrl ?? pooledUrl);
   const pool = new pg.Pool({
     connectionString,
     max: opts.max ?? Number(process.env.DATABASE_POOL_SIZE ?? 10),
@@ -21,14 +61,17 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
   // Named (prepared) statements save parsing and planning on the hot paths, but a transaction-mode
   // pooler without prepared-statement support cannot keep them: `?pgbouncer=true` (Prisma's own
   // convention) turns them off.
-  const prepare = !/[?&]pgbouncer=true(&|$)/i.test(connectionString);
+  const prepare = !prefersUnnamedStatements(pooledUrl);
+  // Behind such a pooler nobody on this pool may name a statement (rate-limiter-flexible does): each
+  // connection drops the names, so PgBouncer never sees a named prepare it cannot route.
+  if (!prepare) pool.on("connect", (client) => dropStatementNames(client));
   const named = (text: string, params: unknown[] | undefined, opts: QueryOptions | undefined): pg.QueryConfig => ({
     text,
     values: params,
     name: prepare ? opts?.name : undefined,
   });
 
-  const clientOf = (client: pg.PoolClient): SqlClient => ({
+  const clientOf = (client: pg.ClientBase): SqlClient => ({
     query: async <R>(text: string, params?: unknown[], opts?: QueryOptions) =>
       (await client.query(named(text, params, opts))).rows as R[],
     exec: async (sql: string) => {
@@ -62,7 +105,7 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
 
   function connectListener(): Promise<pg.Client> {
     connecting ??= (async () => {
-      const client = new pg.Client({ connectionString, keepAlive: true, connectionTimeoutMillis: 5_000, application_name: LISTENER_APPLICATION_NAME });
+      const client = new pg.Client({ connectionString: directConnectionString, keepAlive: true, connectionTimeoutMillis: 5_000, application_name: LISTENER_APPLICATION_NAME });
       client.on("notification", (n) => {
         aliveAt = Date.now();
         for (const h of handlers.get(n.channel) ?? []) h.onPayload(n.payload ?? "");
@@ -143,11 +186,15 @@ export function openPostgres(connectionString: string, opts: { max?: number } = 
       await pool.query(sql);
     },
     async session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      // A connection of its own, straight to PostgreSQL: a pooler in transaction mode would hand each
+      // statement outside a transaction to any server connection (session locks would leak).
+      const client = new pg.Client({ connectionString: directConnectionString, connectionTimeoutMillis: 5_000 });
+      client.on("error", () => {});
+      await client.connect();
       try {
         return await fn(clientOf(client));
       } finally {
-        client.release();
+        await client.end().catch(() => {});
       }
     },
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {

@@ -1,7 +1,11 @@
 import type { Database } from "@/lib/db/types";
+import { trackStream } from "@/lib/runtime/shutdown";
 import { EVENTS_CHANNEL, SESSIONS_CHANNEL, type RealtimeEvent } from "./channel";
 
 const encoder = new TextEncoder();
+
+/** The reconnection delay an event stream suggests when its instance stops (the browser then reconnects elsewhere). */
+export const SHUTDOWN_RETRY_MS = 500;
 
 function frame(event: string, data: unknown, id?: number): Uint8Array {
   return encoder.encode(`${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -44,6 +48,8 @@ export interface StreamSession {
  * database's LISTEN connection was lost and is back, the stream stays open and sends `sync`.
  * With `session`, the stream ends as soon as that session is gone: sign-out and deactivation announce
  * it on the sessions channel (to every instance), and the session is re-checked periodically too.
+ * When the instance stops (graceful shutdown), the stream ends with a `retry:` hint: the browser
+ * reconnects at once, with its Last-Event-ID, to another instance.
  */
 export function eventStream(
   sql: Database,
@@ -53,8 +59,10 @@ export function eventStream(
   const timers: ReturnType<typeof setInterval>[] = [];
   let closed = false;
   let end = () => {};
+  let untrack = () => {};
   const stop = async () => {
     closed = true;
+    untrack();
     for (const t of timers) clearInterval(t);
     await Promise.all(unlistens.splice(0).map((u) => u().catch(() => {})));
   };
@@ -77,6 +85,10 @@ export function eventStream(
           void stop();
         }
       };
+      untrack = trackStream(() => {
+        send(encoder.encode(`retry: ${SHUTDOWN_RETRY_MS}\n\n`));
+        end();
+      });
 
       const session = opts.session;
       let checking = false;

@@ -5,6 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { defaultMigrationsDir, migrate, readMigrations } from "@/lib/db/migrate";
+import { pgbouncerAvailable, startPgBouncer, type PgBouncer } from "./cluster";
 
 export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -26,11 +27,32 @@ export async function postgresReachable(): Promise<boolean> {
   return reachable;
 }
 
+/** Where an integration suite runs: embedded PGlite, PostgreSQL, or PostgreSQL through PgBouncer (transaction mode). */
+export type DatabaseKind = "pglite" | "postgres" | "pgbouncer";
+
 export interface TestDatabase {
-  kind: "pglite" | "postgres";
+  kind: DatabaseKind;
   db: AppDatabase;
+  /** The app's DATABASE_URL (through PgBouncer for "pgbouncer"). */
   url?: string;
+  /** Straight to PostgreSQL (DIRECT_DATABASE_URL). */
+  directUrl?: string;
   drop(): Promise<void>;
+}
+
+/** Another app instance on `t`'s database (its own pool and LISTEN connection); PGlite has a single one. */
+export async function openAnotherInstance(t: TestDatabase): Promise<AppDatabase> {
+  return t.kind === "pglite" ? t.db : openDatabase({ url: t.url, directUrl: t.directUrl, migrate: false });
+}
+
+// One PgBouncer per test process, started on first use, in front of the ADMIN_URL server.
+let bouncer: Promise<PgBouncer> | undefined;
+function sharedPgBouncer(): Promise<PgBouncer> {
+  bouncer ??= startPgBouncer(ADMIN_URL).then((b) => {
+    process.once("exit", () => b.kill());
+    return b;
+  });
+  return bouncer;
 }
 
 /** An empty (not migrated), uniquely named PostgreSQL database on the `ADMIN_URL` server. */
@@ -61,21 +83,26 @@ export async function createEmptyPostgres(prefix = "hilo_test"): Promise<EmptyPo
   return { name, url: url.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** Creates a fresh, migrated database: in-memory PGlite, or a uniquely named PostgreSQL database. */
-export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<TestDatabase> {
+/**
+ * Creates a fresh, migrated database: in-memory PGlite, or a uniquely named PostgreSQL database, reached
+ * directly or through PgBouncer in transaction mode (`?pgbouncer=true`, LISTEN and migrations direct).
+ */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === "pglite") {
     const db = await openDatabase({ dataDir: "memory" });
     return { kind, db, drop: () => db.close() };
   }
   const empty = await createEmptyPostgres();
-  const db = await openDatabase({ url: empty.url }).catch(async (err: unknown) => {
+  const url = kind === "pgbouncer" ? (await sharedPgBouncer()).urlFor(empty.url) : empty.url;
+  const db = await openDatabase({ url, directUrl: empty.url }).catch(async (err: unknown) => {
     await empty.drop();
     throw err;
   });
   return {
     kind,
     db,
-    url: empty.url,
+    url,
+    directUrl: empty.url,
     async drop() {
       await db.close();
       await empty.drop();
@@ -93,9 +120,14 @@ export async function useEmptyDatabase(db: AppDatabase, alsoEmpty: readonly stri
   await db.sql.exec(`TRUNCATE ${tables.join(", ")} RESTART IDENTITY CASCADE`);
 }
 
-/** The database kinds to run integration suites against (PostgreSQL only when reachable). */
-export async function databaseKinds(): Promise<("pglite" | "postgres")[]> {
-  return (await postgresReachable()) ? ["pglite", "postgres"] : ["pglite"];
+/**
+ * The database kinds to run integration suites against (PostgreSQL only when reachable; with
+ * `pgbouncer`, also through PgBouncer when Debian's pgbouncer is installed).
+ */
+export async function databaseKinds<P extends boolean = false>(opts: { pgbouncer?: P } = {}): Promise<(P extends true ? DatabaseKind : "pglite" | "postgres")[]> {
+  if (!(await postgresReachable())) return ["pglite"];
+  if (opts.pgbouncer && !pgbouncerAvailable()) console.warn("pgbouncer is not installed (/usr/sbin/pgbouncer): the PgBouncer variants are skipped.");
+  return (opts.pgbouncer && pgbouncerAvailable() ? ["pglite", "postgres", "pgbouncer"] : ["pglite", "postgres"]) as (P extends true ? DatabaseKind : "pglite" | "postgres")[];
 }
 
 /**

@@ -1,15 +1,34 @@
 import { afterAll, beforeAll } from "vitest";
-import { POST as sendPOST } from "@/app/api/messaging/send/route";
-import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { startSimulator, type Simulator, type SimulatorOptions } from "@/simulator/server";
 import { startRouteServer } from "./app-server";
-import { apiKeyHeader, postJson, resetRateLimiter } from "./api";
-import { createTestDatabase, type TestDatabase } from "./db";
+import { apiKeyHeader, resetRateLimiter } from "./api";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./db";
 import { setEnv } from "./env";
 
 type Handler = (req: Request) => Promise<Response>;
 export type RouteServer = Awaited<ReturnType<typeof startRouteServer>>;
+
+/** Callback delays long enough that the simulator posts no callback of its own during a test. */
+export const QUIET_DELAYS = { sent: 600_000, delivered: 600_000, read: 600_000 };
+
+/** The messages the simulator created through its REST API (Hilo's sends). */
+export function sentThroughApi(sim: Simulator) {
+  return sim.messages.filter((m) => m.direction === "outbound-api");
+}
+
+/**
+ * For a whole test file: the simulator with the status-callback route behind it, posting no callback
+ * of its own (started before the file's tests, stopped after); `quiet.sim` is the simulator.
+ */
+export function quietTwilioForFile(statusRoute: Handler): { sim: Simulator } {
+  const quiet = {} as { sim: Simulator; close?: () => Promise<void> };
+  beforeAll(async () => {
+    ({ sim: quiet.sim, close: quiet.close } = await startSimulatedTwilio({ routes: { "/api/webhooks/message-status": statusRoute }, delaysMs: QUIET_DELAYS }));
+  });
+  afterAll(() => quiet.close?.());
+  return quiet;
+}
 
 export interface SimulatedTwilio {
   /** The Twilio simulator, called by the real twilio library. */
@@ -68,7 +87,7 @@ export interface SendDatabase {
 }
 
 /** A fresh database of `kind` made the app's database, a fresh rate limiter and an API key named `keyName`. */
-export async function openSendDatabase(kind: "pglite" | "postgres", keyName: string): Promise<SendDatabase> {
+export async function openSendDatabase(kind: DatabaseKind, keyName: string): Promise<SendDatabase> {
   const t = await createTestDatabase(kind);
   setDatabase(t.db);
   resetRateLimiter();
@@ -80,26 +99,4 @@ export async function closeSendDatabase(t: TestDatabase | undefined): Promise<vo
   setDatabase(undefined);
   resetRateLimiter();
   await t?.drop();
-}
-
-/**
- * For a test file of sends: the simulated Twilio (callbacks reach the status webhook) for the whole file,
- * `send` (POST /api/messaging/send) and `created` (the messages Twilio created). Read `.sim` in tests.
- */
-export function withSimulatedSends(delaysMs: SimulatorOptions["delaysMs"]) {
-  let twilio: SimulatedTwilio | undefined;
-  beforeAll(async () => {
-    twilio = await startSimulatedTwilio({ routes: { "/api/webhooks/message-status": statusPOST }, delaysMs });
-  });
-  afterAll(() => twilio?.close());
-  return {
-    get sim(): Simulator {
-      if (!twilio) throw new Error("the simulator is not started yet");
-      return twilio.sim;
-    },
-    send: (body: unknown, headers: Record<string, string>) => sendPOST(postJson("/api/messaging/send", body, headers)),
-    created() {
-      return this.sim.messages.filter((m) => m.direction === "outbound-api");
-    },
-  };
 }

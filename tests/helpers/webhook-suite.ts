@@ -1,7 +1,7 @@
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
 import { handleTwilioWebhook, type WebhookKind, type WebhookResponse } from "@/lib/webhooks/handle";
-import { createTestDatabase } from "./db";
+import { createTestDatabase, type DatabaseKind } from "./db";
 import { setEnv } from "./env";
 import { ACCOUNT_SID, PUBLIC_BASE_URL, TOKENS, signedRequest } from "./webhooks";
 
@@ -19,7 +19,7 @@ export interface WebhookDatabase {
 }
 
 /** Sets `WEBHOOK_ENV` (and `env`) and creates a fresh, migrated database of `kind` for webhook tests. */
-export async function openWebhookDatabase(kind: "pglite" | "postgres", env: Record<string, string> = {}): Promise<WebhookDatabase> {
+export async function openWebhookDatabase(kind: DatabaseKind, env: Record<string, string> = {}): Promise<WebhookDatabase> {
   const restoreEnv = setEnv({ ...WEBHOOK_ENV, ...env });
   const t = await createTestDatabase(kind).catch((err: unknown) => {
     restoreEnv();

@@ -2,16 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as eventsGET } from "@/app/api/events/route";
 import { POST as logoutPOST } from "@/app/api/auth/logout/route";
 import { PATCH as userPATCH } from "@/app/api/admin/users/[id]/route";
-import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
+import { setDatabase, type AppDatabase } from "@/lib/db";
 import { eventStream } from "@/lib/realtime/stream";
 import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+import { createTestDatabase, databaseKinds, openAnotherInstance, type TestDatabase } from "../helpers/db";
 import { get, LOCAL, params, userCookie } from "../helpers/api";
 import { PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, signedRequest, statusCallback } from "../helpers/webhooks";
 import { seedOutbound } from "../helpers/seed";
 import { sseReader } from "../helpers/sse";
 
-const kinds = await databaseKinds();
+const kinds = await databaseKinds({ pgbouncer: true });
 
 /** Delivers a signed webhook through the handler of one app instance (its own database connection). */
 async function deliver(db: AppDatabase, kind: WebhookKind, params: Record<string, string>) {
@@ -33,7 +33,7 @@ describe.each(kinds)("live updates on %s", (kind) => {
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     a = t.db;
-    b = kind === "postgres" ? await openDatabase({ url: t.url, migrate: false }) : t.db;
+    b = await openAnotherInstance(t);
   });
   afterAll(async () => {
     setDatabase(undefined);

@@ -15,27 +15,19 @@ import { purgeExpiredIdempotencyKeys, requestHash, runIdempotent, unconfirmedAns
 import { NEVER_CONFIRMED_MESSAGE, reconcileSends } from "@/lib/messaging/reconcile";
 import { sendMessage } from "@/lib/messaging/send";
 import { createTwilioClient, RedirectingRequestClient } from "@/lib/twilio/client";
-import type { Simulator } from "@/simulator/server";
 import { apiKeyHeader, postJson, userCookie } from "../helpers/api";
 import { databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
-import { closeSendDatabase, openSendDatabase, startSimulatedTwilio } from "../helpers/send-suite";
+import { closeSendDatabase, openSendDatabase, QUIET_DELAYS, quietTwilioForFile, sentThroughApi } from "../helpers/send-suite";
 
 const kinds = await databaseKinds();
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CUSTOMER = "+573001234567";
-/** Long enough that the simulator posts no callback of its own during a test. */
-const QUIET = { sent: 600_000, delivered: 600_000, read: 600_000 };
+const QUIET = QUIET_DELAYS;
 
-let sim: Simulator;
-let stopTwilio: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ sim, close: stopTwilio } = await startSimulatedTwilio({ routes: { "/api/webhooks/message-status": statusPOST }, delaysMs: QUIET }));
-});
-afterAll(() => stopTwilio?.());
+const quiet = quietTwilioForFile(statusPOST);
 
 const send = (body: unknown, headers: Record<string, string>) => sendPOST(postJson("/api/messaging/send", body, headers));
-const created = () => sim.messages.filter((m) => m.direction === "outbound-api");
+const created = () => sentThroughApi(quiet.sim);
 
 describe.each(kinds)("sends on %s", (kind) => {
   let t: TestDatabase;
@@ -63,14 +55,14 @@ describe.each(kinds)("sends on %s", (kind) => {
   afterAll(() => closeSendDatabase(t));
   beforeEach(() => useEmptyDatabase(db, ["idempotency_keys"]));
   afterEach(async () => {
-    sim.reset();
-    sim.configure({ onMessageCreated: undefined, delaysMs: QUIET });
-    await sim.idle();
+    quiet.sim.reset();
+    quiet.sim.configure({ onMessageCreated: undefined, delaysMs: QUIET });
+    await quiet.sim.idle();
   });
 
   describe("ambiguous outcomes", () => {
     it("a Twilio 500 after it created the message: 202 twilio_outcome_unknown, still queued; a later 'sent' callback settles it", async () => {
-      sim.configure({ createFault: { at: "after", answer: "500" } });
+      quiet.sim.configure({ createFault: { at: "after", answer: "500" } });
       const res = await send({ channel: "sms", to: CUSTOMER, message: "Hola" }, auth);
       expect(res.status).toBe(202);
       const body = await res.json();
@@ -84,22 +76,22 @@ describe.each(kinds)("sends on %s", (kind) => {
       expect(await history(body.message.id)).toEqual([]);
 
       const [twilioMessage] = created();
-      expect((await sim.sendStatusCallback(twilioMessage.sid, "sent")).status).toBe(200);
+      expect((await quiet.sim.sendStatusCallback(twilioMessage.sid, "sent")).status).toBe(200);
       expect(await messageRow(body.message.id)).toMatchObject({ status: "sent", twilio_sid: twilioMessage.sid, send_state: "confirmed", reconcile_at: null });
       expect(await history(body.message.id)).toEqual(["sent"]);
     });
 
     it("a non-JSON answer, a reset connection and a hung request are not failures either", async () => {
-      sim.configure({ createFault: { at: "after", answer: "non_json" } });
+      quiet.sim.configure({ createFault: { at: "after", answer: "non_json" } });
       const a = await send({ channel: "sms", to: CUSTOMER, message: "uno" }, auth);
       expect(a.status).toBe(202);
-      sim.configure({ createFault: { at: "before", answer: "reset" } });
+      quiet.sim.configure({ createFault: { at: "before", answer: "reset" } });
       const b = await send({ channel: "sms", to: CUSTOMER, message: "dos" }, auth);
       expect(b.status).toBe(202);
       // A hung request: the twilio library gives up after its timeout.
-      sim.configure({ createFault: { at: "after", answer: "hang" } });
+      quiet.sim.configure({ createFault: { at: "after", answer: "hang" } });
       const config = getConfig();
-      const impatient = twilio(sim.accountSid, sim.authToken, { httpClient: new RedirectingRequestClient(sim.url, { timeout: 300 }) });
+      const impatient = twilio(quiet.sim.accountSid, quiet.sim.authToken, { httpClient: new RedirectingRequestClient(quiet.sim.url, { timeout: 300 }) });
       const c = await sendMessage({ sql: db.sql, twilio: impatient, config }, { channel: "sms", to: CUSTOMER, message: "tres" }, { type: "system" });
       expect(c.outcome).toBe("unconfirmed");
       const ids = [(await a.json()).message.id, (await b.json()).message.id, c.message.id];
@@ -115,9 +107,9 @@ describe.each(kinds)("sends on %s", (kind) => {
     });
 
     it("reconciliation links the message Twilio created and applies its current status", async () => {
-      sim.configure({ createFault: { at: "after", answer: "500" } });
+      quiet.sim.configure({ createFault: { at: "after", answer: "500" } });
       // Another, older message to the same customer with the same text must not be taken for it.
-      const older = sim.addExternalMessage({ to: CUSTOMER, body: "Su pedido", status: "delivered", dateCreated: new Date(Date.now() - 3_600_000) });
+      const older = quiet.sim.addExternalMessage({ to: CUSTOMER, body: "Su pedido", status: "delivered", dateCreated: new Date(Date.now() - 3_600_000) });
       const res = await send({ channel: "sms", to: CUSTOMER, message: "Su pedido" }, auth);
       expect(res.status).toBe(202);
       const { message } = await res.json();
@@ -130,12 +122,12 @@ describe.each(kinds)("sends on %s", (kind) => {
       expect(await messageRow(message.id)).toMatchObject({ status: "delivered", twilio_sid: twilioMessage.sid, send_state: "confirmed", reconcile_at: null });
       expect(await history(message.id)).toEqual(["delivered"]);
       // A late callback for it is an ordinary, known message.
-      expect((await sim.sendStatusCallback(twilioMessage.sid, "read")).status).toBe(200);
+      expect((await quiet.sim.sendStatusCallback(twilioMessage.sid, "read")).status).toBe(200);
       expect((await messageRow(message.id)).status).toBe("read");
     });
 
     it("reconciliation marks a message Twilio never created as failed once the bound has passed", async () => {
-      sim.configure({ createFault: { at: "before", answer: "500" } });
+      quiet.sim.configure({ createFault: { at: "before", answer: "500" } });
       const res = await send({ channel: "sms", to: CUSTOMER, message: "Perdido" }, auth);
       expect(res.status).toBe(202);
       const { message } = await res.json();
@@ -156,7 +148,7 @@ describe.each(kinds)("sends on %s", (kind) => {
     });
 
     it("two sweeps at once (two instances) claim each message once", async () => {
-      sim.configure({ createFault: { at: "after", answer: "500", times: 4 } });
+      quiet.sim.configure({ createFault: { at: "after", answer: "500", times: 4 } });
       for (const text of ["a", "b", "c", "d"]) expect((await send({ channel: "sms", to: CUSTOMER, message: text }, auth)).status).toBe(202);
       await dueNow();
       const other = kind === "postgres" ? await openDatabase({ url: t.url, migrate: false }) : db;
@@ -173,8 +165,8 @@ describe.each(kinds)("sends on %s", (kind) => {
 
     it.runIf(kind === "postgres")("kill -9 while waiting for Twilio: reconciliation links the message Twilio created, or fails the one it never got", async () => {
       for (const at of ["after", "before"] as const) {
-        sim.reset();
-        sim.configure({ createFault: { at, answer: "hang" } });
+        quiet.sim.reset();
+        quiet.sim.configure({ createFault: { at, answer: "hang" } });
         const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["tests/helpers/send-child.ts"], {
           cwd: ROOT,
           env: { ...process.env, DATABASE_URL: t.url, SEND_TO: CUSTOMER },
@@ -185,7 +177,7 @@ describe.each(kinds)("sends on %s", (kind) => {
         child.stderr.on("data", (d) => (output += d));
         const exited = new Promise<NodeJS.Signals | null>((r) => child.on("exit", (_code, signal) => r(signal)));
         const deadline = Date.now() + 30_000;
-        while (!sim.requests.some((r) => r.method === "POST" && r.status === 0)) {
+        while (!quiet.sim.requests.some((r) => r.method === "POST" && r.status === 0)) {
           if (Date.now() > deadline) throw new Error(`the child never called Twilio: ${output}`);
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -211,7 +203,7 @@ describe.each(kinds)("sends on %s", (kind) => {
     });
 
     it("Twilio accepted but the database refuses the write: 201 with the message as known, never 500; reconciliation links it later", async () => {
-      sim.configure({
+      quiet.sim.configure({
         // While Twilio holds its answer, the database starts refusing any SID on messages.
         onMessageCreated: () => db.sql.exec(`ALTER TABLE messages ADD CONSTRAINT no_sid_yet CHECK (twilio_sid IS NULL) NOT VALID`),
       });
@@ -219,7 +211,7 @@ describe.each(kinds)("sends on %s", (kind) => {
       try {
         res = await send({ channel: "sms", to: CUSTOMER, message: "Aceptado" }, auth);
       } finally {
-        sim.configure({ onMessageCreated: undefined });
+        quiet.sim.configure({ onMessageCreated: undefined });
         await db.sql.exec(`ALTER TABLE messages DROP CONSTRAINT IF EXISTS no_sid_yet`);
       }
       expect(res.status).toBe(201);
@@ -262,7 +254,7 @@ describe.each(kinds)("sends on %s", (kind) => {
     });
 
     it("concurrent requests with one key send exactly once, also on two instances", async () => {
-      sim.configure({ onMessageCreated: () => new Promise((r) => setTimeout(r, 300)) });
+      quiet.sim.configure({ onMessageCreated: () => new Promise((r) => setTimeout(r, 300)) });
       const headers = { ...auth, "idempotency-key": "burst-1" };
       const answers = await Promise.all(Array.from({ length: 6 }, () => send(body, headers)));
       expect(answers.map((a) => a.status)).toEqual(Array(6).fill(201));
@@ -289,7 +281,7 @@ describe.each(kinds)("sends on %s", (kind) => {
 
     it("answers 409 idempotency_in_progress with Retry-After when the first request takes too long", async () => {
       let release!: () => void;
-      sim.configure({ onMessageCreated: () => new Promise<void>((r) => (release = r)) });
+      quiet.sim.configure({ onMessageCreated: () => new Promise<void>((r) => (release = r)) });
       const req = { principal: "api_key:slow", key: "slow-1", requestHash: requestHash(body) };
       const config = getConfig();
       const run = (onMessageWritten: Parameters<Parameters<typeof runIdempotent>[2]>[0]) =>
@@ -337,7 +329,7 @@ describe.each(kinds)("sends on %s", (kind) => {
     });
 
     it("replays an unconfirmed (202) answer and a refusal (502) without sending again", async () => {
-      sim.configure({ createFault: { at: "after", answer: "500" } });
+      quiet.sim.configure({ createFault: { at: "after", answer: "500" } });
       const headers = { ...auth, "idempotency-key": "unclear-1" };
       const first = await send(body, headers);
       expect(first.status).toBe(202);
@@ -351,7 +343,7 @@ describe.each(kinds)("sends on %s", (kind) => {
       const r2 = await send(refused, { ...auth, "idempotency-key": "refused-1" });
       expect([r1.status, r2.status]).toEqual([502, 502]);
       expect(await r2.json()).toEqual(await r1.json());
-      expect(sim.requests.filter((r) => r.method === "POST" && r.status === 400)).toHaveLength(1);
+      expect(quiet.sim.requests.filter((r) => r.method === "POST" && r.status === 400)).toHaveLength(1);
     });
 
     it("forgets keys after 24 h: an old key sends again, and the sweep purges expired keys", async () => {

@@ -4,24 +4,28 @@
  * and the reconciliation sweep sends it again — never lost, never sent twice.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as sendPOST } from "@/app/api/messaging/send/route";
+import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { getConfig } from "@/lib/config";
 import type { AppDatabase } from "@/lib/db";
 import { reconcileSends, THROTTLED_GAVE_UP_MESSAGE } from "@/lib/messaging/reconcile";
 import { resendThrottled } from "@/lib/messaging/send";
 import { createTwilioClient } from "@/lib/twilio/client";
+import { postJson } from "../helpers/api";
 import { databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
-import { closeSendDatabase, openSendDatabase, withSimulatedSends } from "../helpers/send-suite";
+import { closeSendDatabase, openSendDatabase, QUIET_DELAYS, quietTwilioForFile, sentThroughApi } from "../helpers/send-suite";
 
 const kinds = await databaseKinds();
 const CUSTOMER = "+573001234567";
-const QUIET = { sent: 600_000, delivered: 600_000, read: 600_000 };
+const QUIET = QUIET_DELAYS;
 /** More 429s than the library's own retries (4) absorb. */
 const PERSISTENT = 50;
 
-const twilio = withSimulatedSends(QUIET);
-const { send } = twilio;
-const created = () => twilio.created();
-const throttledAnswers = () => twilio.sim.requests.filter((r) => r.method === "POST" && r.status === 429).length;
+const quiet = quietTwilioForFile(statusPOST);
+
+const send = (body: unknown, headers: Record<string, string>) => sendPOST(postJson("/api/messaging/send", body, headers));
+const created = () => sentThroughApi(quiet.sim);
+const throttledAnswers = () => quiet.sim.requests.filter((r) => r.method === "POST" && r.status === 429).length;
 
 describe.each(kinds)("Twilio throttling on %s", (kind) => {
   let t: TestDatabase;
@@ -44,13 +48,13 @@ describe.each(kinds)("Twilio throttling on %s", (kind) => {
   afterAll(() => closeSendDatabase(t));
   beforeEach(() => useEmptyDatabase(db, ["idempotency_keys"]));
   afterEach(async () => {
-    twilio.sim.reset();
-    twilio.sim.configure({ concurrencyLimit: undefined, createLatencyMs: undefined, delaysMs: QUIET });
-    await twilio.sim.idle();
+    quiet.sim.reset();
+    quiet.sim.configure({ concurrencyLimit: undefined, createLatencyMs: undefined, delaysMs: QUIET });
+    await quiet.sim.idle();
   });
 
   it("a burst beyond Twilio's concurrency limit: every message is sent exactly once", async () => {
-    twilio.sim.configure({ concurrencyLimit: 2, createLatencyMs: 150 });
+    quiet.sim.configure({ concurrencyLimit: 2, createLatencyMs: 150 });
     const bodies = Array.from({ length: 16 }, (_, i) => `burst ${i}`);
     const answers = await Promise.all(bodies.map((message) => send({ channel: "sms", to: CUSTOMER, message }, auth)));
     expect(throttledAnswers()).toBeGreaterThan(0); // the limit was really hit
@@ -72,7 +76,7 @@ describe.each(kinds)("Twilio throttling on %s", (kind) => {
   });
 
   it("Twilio keeps answering 429: 202 deferred, queued; once Twilio accepts, the sweep sends it once", async () => {
-    twilio.sim.configure({ createFault: { at: "before", answer: "429", times: PERSISTENT } });
+    quiet.sim.configure({ createFault: { at: "before", answer: "429", times: PERSISTENT } });
     const sms = await send({ channel: "sms", to: CUSTOMER, message: "Hola" }, auth);
     expect(sms.status).toBe(202);
     const body = await sms.json();
@@ -83,7 +87,7 @@ describe.each(kinds)("Twilio throttling on %s", (kind) => {
 
     // Not due yet: the sweep leaves it alone.
     expect(await reconcileSends(db.sql, client())).toEqual({ linked: 0, failed: 0, pending: 0 });
-    twilio.sim.configure({ createFault: undefined });
+    quiet.sim.configure({ createFault: undefined });
     await dueNow();
     expect(await reconcileSends(db.sql, client())).toEqual({ linked: 0, failed: 0, pending: 0, resent: 1 });
     expect(created()).toHaveLength(1);
@@ -96,10 +100,10 @@ describe.each(kinds)("Twilio throttling on %s", (kind) => {
   });
 
   it("an unclear answer to the resend is reconciled like any send, never sent a second time", async () => {
-    twilio.sim.configure({ createFault: { at: "before", answer: "429", times: PERSISTENT } });
+    quiet.sim.configure({ createFault: { at: "before", answer: "429", times: PERSISTENT } });
     const { message } = await (await send({ channel: "sms", to: CUSTOMER, message: "Pedido 7" }, auth)).json();
     // The resend reaches Twilio, which creates the message but the connection breaks before the answer.
-    twilio.sim.configure({ createFault: { at: "after", answer: "reset" } });
+    quiet.sim.configure({ createFault: { at: "after", answer: "reset" } });
     await dueNow();
     expect(await reconcileSends(db.sql, client(), { giveUpAfterSeconds: 3600 })).toEqual({ linked: 0, failed: 0, pending: 1 });
     expect(await row(message.id)).toMatchObject({ send_state: "unconfirmed", twilio_sid: null });
@@ -111,7 +115,7 @@ describe.each(kinds)("Twilio throttling on %s", (kind) => {
   });
 
   it("throttled past the give-up time: failed with 20429 and a plain explanation", async () => {
-    twilio.sim.configure({ createFault: { at: "before", answer: "429", times: PERSISTENT } });
+    quiet.sim.configure({ createFault: { at: "before", answer: "429", times: PERSISTENT } });
     const { message } = await (await send({ channel: "sms", to: CUSTOMER, message: "tarde" }, auth)).json();
     await db.sql.query(`UPDATE messages SET created_at = now() - interval '2 hours', reconcile_at = now() WHERE id = $1::uuid`, [message.id]);
     expect(await reconcileSends(db.sql, client(), { giveUpAfterSeconds: 3600 })).toEqual({ linked: 0, failed: 1, pending: 0 });

@@ -11,7 +11,7 @@ import { countRows, seedOutbound } from "../helpers/seed";
 import { handleSigned, openWebhookDatabase } from "../helpers/webhook-suite";
 import { PUBLIC_BASE_URL, TOKENS, inboundSms, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 
-const kinds = await databaseKinds();
+const kinds = await databaseKinds({ pgbouncer: true });
 
 describe.each(kinds)("Twilio webhooks on %s", (kind) => {
   let db: AppDatabase;

@@ -42,6 +42,16 @@ describe("loadConfig", () => {
     for (const v of ["-1", "30001", "soon"]) expect(loadConfig({ BOT_DEBOUNCE_MS: v }).botDebounceMs, v).toBe(3000);
   });
 
+  it("reads the direct database URL and the graceful-stop bounds", () => {
+    expect(loadConfig({}).directDatabaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: "postgresql://h/db?pgbouncer=true" }).directDatabaseUrl).toBe("postgresql://h/db?pgbouncer=true");
+    expect(loadConfig({ DATABASE_URL: "postgresql://pooler/db?pgbouncer=true", DIRECT_DATABASE_URL: "postgresql://h/db" }).directDatabaseUrl).toBe("postgresql://h/db");
+    expect(loadConfig({}).shutdown).toEqual({ drainDelaySeconds: 0, timeoutSeconds: 30 });
+    expect(loadConfig({ SHUTDOWN_DRAIN_DELAY_SECONDS: "5", SHUTDOWN_TIMEOUT_SECONDS: " " }).shutdown).toEqual({ drainDelaySeconds: 5, timeoutSeconds: 30 });
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: "0" })).toThrow(/SHUTDOWN_TIMEOUT_SECONDS must be a number of seconds \(1–600\)/);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_DELAY_SECONDS: "soon" })).toThrow(/SHUTDOWN_DRAIN_DELAY_SECONDS must be a number of seconds/);
+  });
+
   it("treats blank values as unset and reports invalid ones by name", () => {
     const c = loadConfig({ TWILIO_ACCOUNT_SID: "", TWILIO_AUTH_TOKEN: " ", PUBLIC_BASE_URL: "https://inbox.example.com/" });
     expect(c.simulator.enabled).toBe(true);

@@ -1,0 +1,71 @@
+// What the HTTP benchmarks share: one production build, production servers (`node server.mjs`, as in
+// production), waiting for their health, and autocannon runs reduced to the figures reported.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import autocannon from "autocannon";
+
+/** `next build`, unless BENCH_SKIP_BUILD=1 (reuse .next). */
+export function buildUnlessSkipped(): void {
+  if (process.env.BENCH_SKIP_BUILD === "1") return;
+  console.log("building (next build)…");
+  const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (b.status !== 0) throw new Error("next build failed");
+}
+
+/** A production server on 127.0.0.1:`port` with `env` on top of this process's environment. */
+export function startProductionServer(port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", PORT: String(port), LOG_LEVEL: "warn", ...env },
+  });
+}
+
+/** Waits until `url` answers 2xx. */
+export async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`server did not become ready at ${url}`);
+}
+
+/** Builds (unless skipped), starts one production server and waits until its /api/health answers. */
+export async function startReadyServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
+  buildUnlessSkipped();
+  const server = startProductionServer(port, env);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/api/health`, 90_000);
+  } catch (err) {
+    server.kill("SIGTERM");
+    throw err;
+  }
+  return server;
+}
+
+export interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+/** One autocannon run. */
+export function run(opts: autocannon.Options): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, res) => {
+      if (err) return reject(err);
+      resolve({
+        rps: res.requests.average,
+        p50: res.latency.p50,
+        p99: res.latency.p99,
+        errors: res.errors + res.timeouts,
+        non2xx: res.non2xx,
+        total: res.requests.total,
+      });
+    });
+  });
+}
