@@ -16,7 +16,7 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native/WASM database drivers stay outside the server bundle.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "pino", "twilio"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "pino", "twilio", "ws"],
   typedRoutes: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
