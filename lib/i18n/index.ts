@@ -1,3 +1,5 @@
+import { automationDictionaries } from "./automation";
+
 export const LOCALES = ["en", "es"] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -22,6 +24,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
 }
 
 const en = {
+  ...automationDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", signOut: "Sign out", language: "Language" },
   login: {
@@ -285,6 +288,7 @@ const en = {
 type Dict = typeof en;
 
 const es: Dict = {
+  ...automationDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", signOut: "Cerrar sesión", language: "Idioma" },
   login: {
