@@ -102,11 +102,11 @@ async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promise<unkn
 
 type ChatMessage = { role?: string; content?: unknown };
 
-/** The contact's name as the openai kind states it in its system prompt ("Contact name: Ana"), if any. */
+/** The contact's name as the openai kind states it in its system prompt ("The customer's name is Ana."), if any. */
 function nameFromSystemPrompt(messages: ChatMessage[]): string | null {
   for (const m of messages) {
     if (m.role !== "system" || typeof m.content !== "string") continue;
-    const match = /(?:contact(?:'s)?\s+name|customer(?:'s)?\s+name|nombre(?: del contacto)?)\s*[:=]\s*"?([^"\n,.;]+)/i.exec(m.content);
+    const match = /(?:contact(?:'s)?\s+name|customer(?:'s)?\s+name|nombre(?: del contacto)?)\s*(?:[:=]|\bis\b)\s*"?([^"\n,.;]+)/i.exec(m.content);
     if (match && match[1].trim() && !/^(unknown|null|none|desconocido)$/i.test(match[1].trim())) return match[1].trim();
   }
   return null;

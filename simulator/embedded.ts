@@ -22,8 +22,25 @@ export async function startEmbeddedSimulator(config: AppConfig): Promise<(() => 
   return () => sim.close();
 }
 
-/** Hilo's server start-up (lib/runtime/start.ts) with the local Twilio simulator as a companion. */
+/** Port of the local AI fakes in simulator mode: the one after the Twilio simulator's (PORT+2 by default). */
+export function botFakesPort(config: AppConfig): number {
+  return config.simulator.port + 1;
+}
+
+/**
+ * In simulator mode: the local OpenAI- and ElevenLabs-compatible fakes (bot-fakes.ts), so bots work with
+ * no account.
+ */
+export async function startEmbeddedBotFakes(config: AppConfig): Promise<(() => Promise<void>) | undefined> {
+  if (!config.simulator.enabled) return undefined;
+  const { startBotFakes } = await import("./bot-fakes");
+  const fakes = await startBotFakes({ port: botFakesPort(config) });
+  logger().info({ openai: fakes.openaiBaseUrl, elevenlabs: fakes.elevenlabsBaseUrl }, "simulator mode: local OpenAI- and ElevenLabs-compatible fakes running");
+  return () => fakes.close();
+}
+
+/** Hilo's server start-up (lib/runtime/start.ts) with the local Twilio simulator and AI fakes as companions. */
 export async function startServerWithSimulator(): Promise<void> {
   registerSimulatorDefaults(SIMULATOR_CONFIG_DEFAULTS);
-  await startServer({ companions: [startEmbeddedSimulator] });
+  await startServer({ companions: [startEmbeddedSimulator, startEmbeddedBotFakes] });
 }
