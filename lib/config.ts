@@ -31,6 +31,8 @@ const envSchema = z.object({
     }),
   // Seconds before an unconfirmed send is marked failed; outside 60 s – 7 days the default (600) applies.
   SEND_RECONCILE_GIVE_UP_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).catch(600),
+  // Simulator mode only: "off" skips creating the demo bot (docs/bots.md).
+  DEMO_BOT: z.enum(["on", "off"], { error: "DEMO_BOT must be 'on' or 'off'" }).optional(),
 });
 
 /**
@@ -63,6 +65,8 @@ export interface AppConfig {
   sendReconcileGiveUpSeconds: number;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
+  /** Simulator mode creates the demo bot on the local AI fakes (DEMO_BOT=off: not). */
+  demoBot: boolean;
   twilio: {
     /** `AC…`; in simulator mode the simulator's, absent when no simulator defaults were handed over. */
     accountSid?: string;
@@ -115,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxyHops: e.TRUST_PROXY,
     sendReconcileGiveUpSeconds: e.SEND_RECONCILE_GIVE_UP_SECONDS,
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
+    demoBot: simulatorEnabled && e.DEMO_BOT !== "off",
     twilio: simulatorEnabled
       ? {
           accountSid: sim?.accountSid,
