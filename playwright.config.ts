@@ -54,6 +54,8 @@ export default defineConfig({
       TWILIO_AUTH_TOKEN: "",
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
+      // Specs create the bots they need (bots.spec.ts); an auto-answering demo bot would answer every spec's customers.
+      DEMO_BOT: "off",
       // Each Twilio list page answers 0.6 s later, so a backfill's progress can be watched.
       SIMULATOR_LIST_DELAY_MS: "600",
     },

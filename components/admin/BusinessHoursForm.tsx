@@ -207,18 +207,19 @@ export function BusinessHoursForm({ initial, t, locale }: { initial: BusinessHou
             />
           </label>
         </div>
-        <label className="mt-3 block text-sm font-medium text-slate-700">
-          {t.autoReplyLanguage}{" "}
+        <div className="mt-3 flex items-center gap-2 text-sm font-medium text-slate-700">
+          <label htmlFor={`${zoneList}-language`}>{t.autoReplyLanguage}</label>
           <select
+            id={`${zoneList}-language`}
             value={autoReply.language}
             onChange={(e) => setAutoReply((a) => ({ ...a, language: e.target.value as "es" | "en" | "both" }))}
-            className={`ml-2 ${input}`}
+            className={input}
           >
             {(["es", "en", "both"] as const).map((l) => (
               <option key={l} value={l}>{t.languages[l]}</option>
             ))}
           </select>
-        </label>
+        </div>
       </section>
 
       <section className={card} aria-labelledby="assign-title">
