@@ -33,6 +33,10 @@ const envSchema = z.object({
   SEND_RECONCILE_GIVE_UP_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).catch(600),
   // Simulator mode only: "off" skips creating the demo bot (docs/bots.md).
   DEMO_BOT: z.enum(["on", "off"], { error: "DEMO_BOT must be 'on' or 'off'" }).optional(),
+  // Background jobs (lib/jobs) this process runs at once; outside 1–200 the default (32) applies.
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(200).catch(32),
+  // A bot answers a burst of customer messages as one turn this long after the first (0–30 s).
+  BOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(30_000).catch(3000),
 });
 
 /**
@@ -63,6 +67,10 @@ export interface AppConfig {
   trustProxyHops: number;
   /** How long the reconciliation waits for Twilio to confirm a send before marking it failed. */
   sendReconcileGiveUpSeconds: number;
+  /** Background jobs this process runs at once (JOBS_CONCURRENCY). */
+  jobsConcurrency: number;
+  /** A bot's turn waits this long after a conversation's first unanswered message (BOT_DEBOUNCE_MS). */
+  botDebounceMs: number;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
   /** Simulator mode creates the demo bot on the local AI fakes (DEMO_BOT=off: not). */
@@ -118,6 +126,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     trustProxyHops: e.TRUST_PROXY,
     sendReconcileGiveUpSeconds: e.SEND_RECONCILE_GIVE_UP_SECONDS,
+    jobsConcurrency: e.JOBS_CONCURRENCY,
+    botDebounceMs: e.BOT_DEBOUNCE_MS,
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
     demoBot: simulatorEnabled && e.DEMO_BOT !== "off",
     twilio: simulatorEnabled

@@ -7,7 +7,9 @@ import { statusRank, type MessageStatus } from "@/lib/status/ranking";
 export type OutboundSender =
   | { type: "agent"; userId: string }
   | { type: "api"; apiKeyId: string }
-  | { type: "bot" | "system" }
+  /** A bot's reply (`botId`: which bot; kept as `messages.bot_id`). */
+  | { type: "bot"; botId?: string | null }
+  | { type: "system" }
   /** Sent from another platform with the same Twilio account (seen in a callback or Twilio's API). */
   | { type: "external" };
 
@@ -51,14 +53,14 @@ export type MessageDraft = DraftFields &
 
 const COLUMNS = `thread_id, channel, direction, sender_type, sender_user_id, api_key_id, body, media, num_media, "from", "to",
   twilio_sid, status, status_rank, error_code, error_message, content_sid, content_variables, messaging_service_sid,
-  num_segments, price, price_unit, extra, needs_fetch, send_state, send_attempted_at, reconcile_at, created_at, updated_at`;
+  num_segments, price, price_unit, extra, needs_fetch, send_state, send_attempted_at, reconcile_at, created_at, updated_at, bot_id`;
 
 const VALUES = `$1::uuid, $2::"Channel", $3::"Direction", $4::"SenderType", $5::uuid, $6::uuid, $7::text, $8::jsonb, $9::int, $10::text, $11::text,
   $12::text, $13::"MessageStatus", $14::int, $15::int, $16::text, $17::text, $18::jsonb, $19::text,
   $20::int, $21::numeric, $22::text, $23::jsonb, $24::boolean,
   CASE WHEN $25::int IS NULL THEN NULL ELSE 'pending' END, CASE WHEN $25::int IS NULL THEN NULL ELSE now() END,
   CASE WHEN $25::int IS NULL THEN NULL ELSE now() + make_interval(secs => $25::int) END,
-  COALESCE($26::timestamptz, now()), now()`;
+  COALESCE($26::timestamptz, now()), now(), $27::uuid`;
 
 const INSERT = `INSERT INTO messages (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (twilio_sid) DO NOTHING`;
 const INSERT_RETURNING_ID = `${INSERT} RETURNING id::text`;
@@ -93,6 +95,7 @@ function draftParams(d: MessageDraft): unknown[] {
     d.needsFetch === true,
     d.sendAttempt ? Math.max(1, Math.floor(d.sendAttempt.reconcileAfterSeconds)) : null,
     d.createdAt ? d.createdAt.toISOString() : null,
+    s.type === "bot" ? (s.botId ?? null) : null,
   ];
 }
 

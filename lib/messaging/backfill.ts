@@ -1,6 +1,10 @@
 import { z } from "zod";
 import type { Database, SqlClient } from "@/lib/db/types";
-import { listMessages, type TwilioClient } from "@/lib/twilio/client";
+import { createTwilioClient, listMessages, type TwilioClient } from "@/lib/twilio/client";
+import { getConfig } from "@/lib/config";
+import { enqueue } from "@/lib/jobs/queue";
+import type { JobHandler } from "@/lib/jobs/worker";
+import { logger } from "@/lib/log";
 import { parseTwilioError } from "@/lib/twilio/wire";
 import { importTwilioMessage } from "./import";
 import { isUuid } from "@/lib/ids";
@@ -138,7 +142,7 @@ async function failStaleRuns(db: SqlClient): Promise<void> {
 export async function createBackfillRun(
   db: Database,
   input: BackfillInput,
-  opts: { startedById?: string | null; origin?: "ui" | "api" | "cli" } = {},
+  opts: { startedById?: string | null; origin?: "ui" | "api" | "cli"; asJob?: boolean } = {},
 ): Promise<BackfillRun> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEY]);
@@ -150,6 +154,8 @@ export async function createBackfillRun(
        RETURNING ${COLUMNS}`,
       [input.since.toISOString(), input.until?.toISOString() ?? null, opts.startedById ?? null, opts.origin ?? "api"],
     );
+    // Committed with the run: a job worker of any instance executes it (and again if that process dies).
+    if (opts.asJob) await enqueue(tx, BACKFILL_QUEUE, { runId: row.id }, { key: `${BACKFILL_QUEUE}:${row.id}`, maxAttempts: 3 });
     return toRun(row);
   });
 }
@@ -255,19 +261,29 @@ export async function executeBackfillRun(
   return toRun(done);
 }
 
+/** The job queue that executes backfill runs (lib/jobs). */
+export const BACKFILL_QUEUE = "backfill.run";
+
 /**
- * Creates a run and executes it in the background of this process (the HTTP request that started it
- * does not wait). Returns the new run; progress is read from the database.
+ * Creates a run and enqueues its execution as a durable job (committed with the run): the HTTP request
+ * that started it does not wait, and a run whose process dies is taken up again by a job worker.
  */
 export async function launchBackfill(
   db: Database,
-  client: TwilioClient,
   input: BackfillInput,
-  opts: { startedById?: string | null; origin?: "ui" | "api" | "cli"; pageSize?: number; onDone?: (run: BackfillRun) => void } = {},
+  opts: { startedById?: string | null; origin?: "ui" | "api" | "cli" } = {},
 ): Promise<BackfillRun> {
-  const run = await createBackfillRun(db, input, opts);
-  void executeBackfillRun(db, client, run.id, { pageSize: opts.pageSize })
-    .then((r) => opts.onDone?.(r))
-    .catch(() => {});
-  return run;
+  return createBackfillRun(db, input, { ...opts, asJob: true });
 }
+
+/** The job: executes a run that is still running (a finished or failed one is left alone). */
+export const backfillJob: JobHandler = {
+  leaseMs: 60_000,
+  async run(payload, { db }) {
+    const runId = String(payload.runId);
+    const [row] = await db.query<{ status: string }>(`SELECT status FROM backfill_runs WHERE id = $1::uuid`, [runId]);
+    if (row?.status !== "running") return;
+    const done = await executeBackfillRun(db, createTwilioClient(getConfig().twilio), runId);
+    logger().info({ run: done }, "backfill finished");
+  },
+};

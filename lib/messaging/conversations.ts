@@ -2,7 +2,17 @@ import { z } from "zod";
 import type { Database } from "@/lib/db/types";
 import { ApiError, parseInput } from "@/lib/api/errors";
 import { queryObject } from "@/lib/http/query";
-import { MESSAGE_COLUMNS, REPLY_COLUMNS, REPLY_JOIN, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
+import {
+  conversationBot,
+  MESSAGE_COLUMNS,
+  REPLY_COLUMNS,
+  REPLY_JOIN,
+  THREAD_BOT_COLUMNS,
+  toApiMessage,
+  type ApiConversationBot,
+  type ApiMessage,
+  type MessageRow,
+} from "./serialize";
 import { isUuid } from "@/lib/ids";
 
 /** Opaque keyset cursor: the sort key of the last row of the previous page. */
@@ -48,6 +58,8 @@ export interface ApiConversation {
   assignee: { id: string; name: string } | null;
   /** `phone`: the canonical number; null for a WhatsApp user without one (shown by name). */
   contact: { id: string; phone: string | null; name: string | null; waId: string | null };
+  /** The bot bound to it: `active` while the bot answers the customer. */
+  bot: ApiConversationBot;
   lastMessage: ApiMessage | null;
 }
 
@@ -112,11 +124,14 @@ export async function listConversations(
       phone: string | null;
       contact_name: string | null;
       wa_id: string | null;
+      t_bot_id: string | null;
+      t_bot_name: string | null;
+      t_bot_active: boolean;
     }
   >(
     `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
             t.last_inbound_at, t.business_address, t.customer_address, t.assignee_id::text, u.name AS assignee_name,
-            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
+            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${THREAD_BOT_COLUMNS}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
      FROM ${threadSource}
      JOIN contacts c ON c.id = t.contact_id
      LEFT JOIN users u ON u.id = t.assignee_id
@@ -141,6 +156,7 @@ export async function listConversations(
       customerAddress: r.customer_address,
       assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? "" } : null,
       contact: { id: r.contact_id, phone: r.phone, name: r.contact_name, waId: r.wa_id },
+      bot: conversationBot(r),
       lastMessage: r.id ? toApiMessage(r) : null,
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.last_message_at), last.t_id) : null,

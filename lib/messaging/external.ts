@@ -1,10 +1,9 @@
 import { getConfig } from "@/lib/config";
-import { getDatabase } from "@/lib/db";
 import type { SqlClient } from "@/lib/db/types";
-import { logger } from "@/lib/log";
 import { createTwilioClient } from "@/lib/twilio/client";
 import { parsePrice } from "@/lib/twilio/wire";
-import { startIntervalWorker } from "@/lib/runtime/interval-worker";
+import { enqueue } from "@/lib/jobs/queue";
+import type { JobHandler } from "@/lib/jobs/worker";
 
 type TwilioClient = ReturnType<typeof createTwilioClient>;
 
@@ -37,31 +36,23 @@ export async function completeExternalMessage(db: SqlClient, client: TwilioClien
   return true;
 }
 
-export async function fetchExternalMessage(messageId: string): Promise<void> {
-  const { sql } = await getDatabase();
-  await completeExternalMessage(sql, createTwilioClient(getConfig().twilio), messageId);
+/** The job queue that completes external messages (lib/jobs). */
+export const EXTERNAL_FETCH_QUEUE = "messages.fetch-external";
+
+/**
+ * Schedules fetching a message's body from Twilio's API, in the caller's transaction (committed with the
+ * message). Retried with backoff (first after 30 s, at most every 30 min) for about a day; one job per message.
+ */
+export async function enqueueExternalFetch(tx: SqlClient, messageId: string): Promise<void> {
+  await enqueue(tx, EXTERNAL_FETCH_QUEUE, { messageId }, { key: `${EXTERNAL_FETCH_QUEUE}:${messageId}`, maxAttempts: 60 });
 }
 
-/** Retries every pending fetch (Twilio unreachable when the callback arrived, process restarted…). */
-export async function completePendingExternalMessages(db: SqlClient, client: TwilioClient, limit = 50): Promise<number> {
-  const rows = await db.query<{ id: string }>(
-    `SELECT id::text FROM messages WHERE needs_fetch ORDER BY created_at LIMIT $1`,
-    [limit],
-  );
-  let done = 0;
-  for (const { id } of rows) {
-    try {
-      if (await completeExternalMessage(db, client, id)) done++;
-    } catch (err) {
-      logger().warn({ err, id }, "could not fetch external message from Twilio; will retry");
-    }
-  }
-  return done;
-}
-
-export function startExternalFetchWorker(intervalMs = 30_000): () => Promise<void> {
-  return startIntervalWorker("external message worker", intervalMs, async () => {
-    const { sql } = await getDatabase();
-    await completePendingExternalMessages(sql, createTwilioClient(getConfig().twilio));
-  });
-}
+/** The job: fetch from Twilio and complete the message (a message already complete is left alone). */
+export const externalFetchJob: JobHandler = {
+  backoffMs: 30_000,
+  maxBackoffMs: 30 * 60_000,
+  async run(payload, { db }) {
+    const messageId = String(payload.messageId);
+    await completeExternalMessage(db, createTwilioClient(getConfig().twilio), messageId);
+  },
+};

@@ -6,6 +6,7 @@ import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
 import { ApiError, parseInput } from "@/lib/api/errors";
 import { insertMessage, touchThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
+import { takeOverOnAgentReply } from "@/lib/bots/binding";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
@@ -246,6 +247,8 @@ async function writeQueuedMessage(
         inbound: false,
         reopen: false,
       });
+      // An agent's reply in a conversation a bot carries takes it over (lib/bots/binding.ts).
+      if (sender.type === "agent") await takeOverOnAgentReply(tx, threadId, sender.userId);
       await opts.onMessageWritten?.(tx, row.id);
       return row;
     }),

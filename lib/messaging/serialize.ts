@@ -24,6 +24,8 @@ export interface MessageRow {
   /** The replied-to message (`REPLY_JOIN`); absent when the query did not join it. */
   reply_body?: string | null;
   reply_direction?: "inbound" | "outbound" | null;
+  bot_id?: string | null;
+  bot_name?: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -56,6 +58,8 @@ export interface ApiMessage {
    * null when that message is not in this conversation.
    */
   replyTo: { messageSid: string; body: string | null; direction: "inbound" | "outbound" | null } | null;
+  /** The bot that wrote it (senderType "bot"); `name` null once that bot was deleted. */
+  bot: { id: string; name: string | null } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,7 +67,8 @@ export interface ApiMessage {
 /** Columns to select for `toApiMessage` (table alias `m`). */
 export const MESSAGE_COLUMNS = `m.id::text, m.thread_id::text, m.channel::text, m.direction::text, m.sender_type::text,
   m.sender_user_id::text, m.body, m.media, m."from", m."to", m.twilio_sid, m.status::text, m.error_code, m.error_message,
-  m.content_sid, m.extra, m.price::text, m.price_unit, m.num_segments, m.created_at, m.updated_at`;
+  m.content_sid, m.extra, m.price::text, m.price_unit, m.num_segments, m.created_at, m.updated_at,
+  m.bot_id::text AS bot_id, (SELECT b.name FROM bots b WHERE b.id = m.bot_id) AS bot_name`;
 
 /**
  * The replied-to message, resolved in the same query: `SELECT ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS} FROM
@@ -104,7 +109,18 @@ export function toApiMessage(r: MessageRow): ApiMessage {
     priceUnit: r.price_unit ?? null,
     numSegments: r.num_segments ?? null,
     replyTo: replyOf(r),
+    bot: r.bot_id ? { id: r.bot_id, name: r.bot_name ?? null } : null,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };
+}
+
+/** A conversation's bot (`Conversation.bot`): the bot bound to it and whether it is answering now. */
+export type ApiConversationBot = { id: string; name: string; active: boolean } | null;
+
+/** Columns for `conversationBot` (table alias `t`). */
+export const THREAD_BOT_COLUMNS = `t.bot_id::text AS t_bot_id, (SELECT b.name FROM bots b WHERE b.id = t.bot_id) AS t_bot_name, t.bot_active AS t_bot_active`;
+
+export function conversationBot(r: { t_bot_id: string | null; t_bot_name: string | null; t_bot_active: boolean }): ApiConversationBot {
+  return r.t_bot_id ? { id: r.t_bot_id, name: r.t_bot_name ?? "", active: r.t_bot_active } : null;
 }

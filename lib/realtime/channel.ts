@@ -22,6 +22,7 @@ export const REALTIME_EVENT_FIELDS = {
   "message.created": ["threadId", "messageId"],
   "message.status": ["threadId", "messageId", "status"],
   "thread.updated": ["threadId"],
+  "note.created": ["threadId", "noteId"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type RealtimeEventType = keyof typeof REALTIME_EVENT_FIELDS;

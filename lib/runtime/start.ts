@@ -2,8 +2,8 @@ import { getConfig, type AppConfig } from "@/lib/config";
 import { closeDatabase, embeddedDataDir, getDatabase, isDatabaseUnavailable, onDatabaseReady } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN, warnIfNobodyCanSignIn } from "@/lib/auth/users";
-import { startExternalFetchWorker } from "@/lib/messaging/external";
 import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
+import { startJobs } from "./jobs";
 import { removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 
 const KEY = Symbol.for("hilo.runtime");
@@ -66,7 +66,9 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
     if (stop) holder.stops.push(stop);
   }
 
-  holder.stops.push(startExternalFetchWorker());
+  // Bot turns, external-message fetches and backfills: durable jobs (lib/jobs), run by every instance.
+  const jobs = startJobs();
+  holder.stops.push(() => jobs.stop());
   holder.stops.push(startSendReconcileWorker());
 
   const shutdown = async (signal: string) => {
@@ -96,5 +98,7 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
 export async function stopServer(): Promise<void> {
   const stops = holder.stops.splice(0).reverse();
   holder.started = false;
-  await Promise.allSettled([closeDatabase(), ...stops.map((stop) => stop())]);
+  // Workers first (running jobs finish or are given back to the queue), then the database.
+  await Promise.allSettled(stops.map((stop) => stop()));
+  await closeDatabase().catch(() => {});
 }

@@ -7,7 +7,7 @@ export const STATS_PERIODS = ["24h", "7d", "30d", "90d"] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
 export const MAX_RANGE_DAYS = 366;
 
-const PERIOD_MS: Record<StatsPeriod, number> = {
+export const PERIOD_MS: Record<StatsPeriod, number> = {
   "24h": 24 * 3600_000,
   "7d": 7 * 86400_000,
   "30d": 30 * 86400_000,

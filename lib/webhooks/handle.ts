@@ -26,8 +26,6 @@ export interface WebhookResponse {
   body: string;
   /** Extra response headers (Retry-After on 503). */
   headers?: Record<string, string>;
-  /** Work to do after the answer was sent (e.g. fetch an external message's body). */
-  messageIdToFetch?: string;
 }
 
 export interface WebhookContext {
@@ -159,7 +157,6 @@ export async function handleTwilioWebhook(req: WebhookRequest, ctx: WebhookConte
         status: 200,
         contentType: "application/json",
         body: JSON.stringify({ received: true, outcome: result.outcome }),
-        messageIdToFetch: result.needsFetch && result.messageId ? result.messageId : undefined,
       };
     }
     await recordInbound(db, params, raw, req.kind as Channel);

@@ -6,6 +6,8 @@ import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "
 import type { MessageStatus } from "@/lib/status/ranking";
 import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
 import { extraFromParams, statusMetadata } from "./fields";
+import { enqueueExternalFetch } from "@/lib/messaging/external";
+import { enqueueBotTurnFor } from "@/lib/bots/turn";
 
 /** WhatsApp's WaId when it is a phone number's digits; a business-scoped user has none. */
 export function waIdOf(raw: string | undefined): string | null {
@@ -111,6 +113,9 @@ export async function recordInbound(
       reopen: true,
       firstStatus: { status: "received", source: "webhook", webhookEventId: eventId },
     });
+    // A customer's new message: the conversation's bot (if any) answers it in a durable job committed
+    // with the message (lib/bots/turn.ts). A duplicate delivery never gets here.
+    await enqueueBotTurnFor(tx, { threadId, channel });
     return { outcome: "created", messageId, threadId, eventId };
   }));
 }
@@ -282,6 +287,8 @@ async function createExternalMessage(
   });
   if (!inserted) return { created: false, messageId: "", threadId, needsFetch: false };
   const messageId = inserted.id;
+  // Committed with the message: completed from Twilio's API by a durable job (lib/messaging/external.ts).
+  if (!hasBody) await enqueueExternalFetch(tx, messageId);
   await touchThread(tx, {
     threadId,
     messageId,

@@ -89,7 +89,7 @@ export async function createTestDatabase(kind: "pglite" | "postgres"): Promise<T
  */
 export async function useEmptyDatabase(db: AppDatabase, alsoEmpty: readonly string[] = []): Promise<void> {
   setDatabase(db);
-  const tables = ["message_status_events", "webhook_events", "messages", "threads", "contacts", ...alsoEmpty];
+  const tables = ["message_status_events", "webhook_events", "messages", "threads", "contacts", "jobs", ...alsoEmpty];
   await db.sql.exec(`TRUNCATE ${tables.join(", ")} RESTART IDENTITY CASCADE`);
 }
 

@@ -287,7 +287,7 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
     ]);
   });
 
-  it("marks an external message without Body for fetching from Twilio's API", async () => {
+  it("marks an external message without Body for fetching from Twilio's API, with its durable job committed alongside", async () => {
     const sid = messageSid();
     const result = await handleSigned("message-status", statusCallback(sid, "sent"), async () => db.sql);
     expect(result.status).toBe(200);
@@ -296,7 +296,8 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
       [sid],
     );
     expect(msg).toMatchObject({ needs_fetch: true, body: null });
-    expect(result.messageIdToFetch).toBe(msg.id);
+    const jobs = await db.sql.query<{ queue: string; payload: { messageId: string } }>(`SELECT queue, payload FROM jobs`);
+    expect(jobs).toEqual([{ queue: "messages.fetch-external", payload: { messageId: msg.id } }]);
   });
 
   it("answers 503 and writes nothing when the database fails mid-write", async () => {

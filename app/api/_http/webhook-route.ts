@@ -1,9 +1,7 @@
-import { after } from "next/server";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { readBodyText } from "@/lib/http/body";
 import { logger } from "@/lib/log";
-import { fetchExternalMessage } from "@/lib/messaging/external";
 import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
 import { routeShell, type RouteHandler } from "./api-route";
 
@@ -22,8 +20,6 @@ export function twilioWebhookRoute(kind: WebhookKind): RouteHandler {
       },
       { authTokens: config.twilio.authTokens, getDatabase: async () => (await getDatabase()).sql, log: logger() },
     );
-    const id = result.messageIdToFetch;
-    if (id) after(() => fetchExternalMessage(id).catch((err) => logger().warn({ err, id }, "fetching external message failed; will retry")));
     return new Response(result.body, { status: result.status, headers: { ...result.headers, "content-type": result.contentType } });
   });
 }

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { internalRoute } from "@/app/api/_http/api-route";
-import { getConfig } from "@/lib/config";
 import { ApiError } from "@/lib/api/errors";
 import { getBackfillRun } from "@/lib/messaging/backfill";
 import { startBackfillFromRequest } from "@/lib/messaging/backfill-service";
@@ -15,7 +14,7 @@ const bodySchema = z.discriminatedUnion("action", [
 // Used by `npm run twilio:backfill` while the server holds the embedded database (token from .data/server.json).
 export const POST = internalRoute({ schema: { body: bodySchema } }, async ({ db: { sql }, body }) => {
   if (body.action === "start") {
-    const run = await startBackfillFromRequest(sql, getConfig().twilio, { since: body.since, until: body.until }, { origin: "cli" });
+    const run = await startBackfillFromRequest(sql, { since: body.since, until: body.until }, { origin: "cli" });
     return Response.json({ run }, { status: 202 });
   }
   const run = await getBackfillRun(sql, body.id);

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { apiRoute } from "@/app/api/_http/api-route";
-import { getConfig } from "@/lib/config";
 import { listBackfillRuns } from "@/lib/messaging/backfill";
 import { startBackfillFromRequest } from "@/lib/messaging/backfill-service";
 
@@ -15,7 +14,7 @@ export const GET = apiRoute(admin, async ({ db }) => Response.json({ runs: await
  * Any JSON body is read here; startBackfillFromRequest validates it (the CLI's route shares it).
  */
 export const POST = apiRoute({ ...admin, schema: { body: z.unknown() } }, async ({ db, principal, body }) => {
-  const run = await startBackfillFromRequest(db.sql, getConfig().twilio, body, {
+  const run = await startBackfillFromRequest(db.sql, body, {
     startedById: principal.type === "user" ? principal.user.id : null,
     origin: "ui",
   });

@@ -1,0 +1,302 @@
+import { ApiError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import type { Channel } from "@/lib/contacts/phone";
+import type { Database, SqlClient } from "@/lib/db/types";
+import { enqueue } from "@/lib/jobs/queue";
+import type { JobContext, JobHandler } from "@/lib/jobs/worker";
+import { logger } from "@/lib/log";
+import { sendMessage } from "@/lib/messaging/send";
+import { createTwilioClient } from "@/lib/twilio/client";
+import { handOff } from "./binding";
+import { runnerFor } from "./kinds";
+import { loadRunnableBot } from "./store";
+import type { BotHistoryItem, BotTurnInput, BotTurnResult } from "./types";
+
+/**
+ * Bot turns. A customer's message in a conversation a bot carries enqueues a `bot.turn` job in the SAME
+ * transaction as the message (`enqueueBotTurnFor`, called once, from the inbound write path), keyed per
+ * conversation: messages within the debounce (3 s) are one turn, and one turn of a conversation runs at
+ * a time. The job claims every unanswered customer message into a `bot_turns` row (`bot_turn_messages`
+ * has the message as primary key: one turn per message, ever), asks the bot, and sends its reply through
+ * the normal send path as `senderType: "bot"`, tying the reply to the turn in the send's own transaction
+ * so a retry never sends it twice.
+ */
+
+export const BOT_TURN_QUEUE = "bot.turn";
+
+/** Limits of a turn; tests shorten the deadline and the backoff. */
+export const turnSettings = {
+  /** The bot's deadline per attempt. */
+  timeoutMs: 10_000,
+  /** Attempts before the conversation is handed off. */
+  maxAttempts: 4,
+  /** First retry after this (doubling). */
+  backoffMs: 2_000,
+  /** Customer messages older than this are never answered (after an outage): hand off instead. */
+  maxMessageAgeMs: 3_600_000,
+  /** At most this many bot replies per conversation per minute; then hand off. */
+  maxRepliesPerMinute: 10,
+  /** Messages of history given to the bot. */
+  historySize: 20,
+};
+
+const turnKey = (threadId: string) => `${BOT_TURN_QUEUE}:${threadId}`;
+
+/**
+ * Called by the inbound write path (lib/webhooks/record.ts) in the transaction that stored a customer's
+ * new message: binds an `autoAnswer` bot to a new conversation nobody holds (on its channel), and when
+ * a bot is answering the conversation, enqueues its turn (debounced; a duplicate delivery never gets here).
+ */
+export async function enqueueBotTurnFor(tx: SqlClient, message: { threadId: string; channel: Channel }): Promise<void> {
+  const [row] = await tx.query<{ go: boolean }>(
+    `WITH t AS (SELECT id, bot_id, bot_active, assignee_id FROM threads WHERE id = $1::uuid),
+     auto AS (
+       SELECT b.id FROM bots b, t
+        WHERE t.bot_id IS NULL AND t.assignee_id IS NULL AND b.enabled AND b.auto_answer AND $2 = ANY(b.channels)
+          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.sender_type = 'agent')
+        ORDER BY b.created_at, b.id LIMIT 1
+     ),
+     bound AS (
+       UPDATE threads th SET bot_id = auto.id, bot_active = true, bot_since = now(), updated_at = now()
+         FROM auto WHERE th.id = $1::uuid RETURNING th.id
+     )
+     SELECT EXISTS (SELECT 1 FROM t JOIN bots b ON b.id = t.bot_id WHERE t.bot_active AND b.enabled)
+            OR EXISTS (SELECT 1 FROM bound) AS go`,
+    [message.threadId, message.channel],
+    { name: "hilo_bot_turn_check" },
+  );
+  if (!row?.go) return;
+  await enqueue(tx, BOT_TURN_QUEUE, { threadId: message.threadId }, {
+    key: turnKey(message.threadId),
+    delayMs: getConfig().botDebounceMs,
+    maxAttempts: turnSettings.maxAttempts,
+  });
+}
+
+interface TurnRow {
+  id: string;
+  bot_id: string | null;
+  reply_message_id: string | null;
+}
+
+interface ThreadRow {
+  id: string;
+  channel: "whatsapp" | "sms";
+  bot_id: string | null;
+  bot_active: boolean;
+  bot_context: Record<string, unknown> | string | null;
+  contact_id: string;
+  phone: string | null;
+  name: string | null;
+}
+
+interface TurnMessage {
+  id: string;
+  body: string | null;
+  media: { url?: unknown; contentType?: unknown }[] | null;
+  created_at: Date | string;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+/**
+ * The turn this job carries: an unfinished one of the conversation (a retry, or a worker that died:
+ * same delivery id), else a new one claiming every unanswered customer message since the bot took
+ * the conversation. Null when there is nothing to answer or no bot is answering.
+ */
+async function claimTurn(db: Database, threadId: string): Promise<TurnRow | null> {
+  return db.transaction(async (tx) => {
+    const [t] = await tx.query<{ bot_id: string | null; active: boolean }>(
+      `SELECT t.bot_id::text, (t.bot_active AND COALESCE(b.enabled, false)) AS active
+         FROM threads t LEFT JOIN bots b ON b.id = t.bot_id WHERE t.id = $1::uuid FOR UPDATE OF t`,
+      [threadId],
+    );
+    if (!t) return null;
+    const [open] = await tx.query<TurnRow>(
+      `SELECT id::text, bot_id::text, reply_message_id::text FROM bot_turns WHERE thread_id = $1::uuid AND state = 'running' ORDER BY created_at LIMIT 1`,
+      [threadId],
+    );
+    if (open) return open;
+    if (!t.active || !t.bot_id) return null;
+    const [turn] = await tx.query<TurnRow>(
+      `WITH pending AS (
+         SELECT m.id, m.created_at FROM messages m, threads th
+          WHERE th.id = $1::uuid AND m.thread_id = th.id AND m.direction = 'inbound' AND m.sender_type = 'contact'
+            AND m.created_at >= COALESCE(th.bot_since, '-infinity')
+            AND NOT EXISTS (SELECT 1 FROM bot_turn_messages x WHERE x.message_id = m.id)
+          ORDER BY m.created_at, m.id LIMIT 50
+       ), turn AS (
+         INSERT INTO bot_turns (thread_id, bot_id, first_message_at)
+         SELECT $1::uuid, $2::uuid, min(created_at) FROM pending HAVING count(*) > 0
+         RETURNING id, bot_id, reply_message_id
+       ), claimed AS (
+         INSERT INTO bot_turn_messages (message_id, turn_id) SELECT pending.id, turn.id FROM pending, turn
+       )
+       SELECT id::text, bot_id::text, reply_message_id::text FROM turn`,
+      [threadId, t.bot_id],
+    );
+    return turn ?? null;
+  });
+}
+
+async function finishTurn(db: SqlClient, turnId: string, state: "replied" | "nothing" | "handoff" | "failed", extra: { reason?: string; error?: string } = {}): Promise<void> {
+  await db.query(
+    `UPDATE bot_turns SET state = CASE WHEN state = 'running' OR $2 = 'handoff' THEN $2 ELSE state END,
+            handoff_reason = COALESCE($3, handoff_reason), error = COALESCE(left($4, 2000), error), finished_at = COALESCE(finished_at, now())
+      WHERE id = $1::uuid`,
+    [turnId, state, extra.reason ?? null, extra.error ?? null],
+  );
+}
+
+/** Ends the turn by handing the conversation off (bot stops, unassigned, open, a system note). */
+async function handOffTurn(db: Database, threadId: string, turnId: string | null, reason: string, error?: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await handOff(tx, threadId, reason);
+    if (turnId) await finishTurn(tx, turnId, "handoff", { reason, error });
+  });
+}
+
+/** What the bot is given: the conversation, the turn's messages joined into one, the history before them. */
+async function buildInput(db: SqlClient, turnId: string, thread: ThreadRow, bot: { id: string; name: string }): Promise<{ input: BotTurnInput; newest: Date }> {
+  const messages = await db.query<TurnMessage>(
+    `SELECT m.id::text, m.body, m.media, m.created_at FROM bot_turn_messages x JOIN messages m ON m.id = x.message_id
+      WHERE x.turn_id = $1::uuid ORDER BY m.created_at, m.id`,
+    [turnId],
+  );
+  const first = messages[0];
+  const last = messages[messages.length - 1];
+  const history = await db.query<{ direction: "inbound" | "outbound"; sender_type: BotHistoryItem["senderType"]; body: string | null; created_at: Date | string }>(
+    `SELECT * FROM (
+       SELECT m.direction::text AS direction, m.sender_type::text AS sender_type, m.body, m.created_at, m.id FROM messages m
+        WHERE m.thread_id = $1::uuid AND (m.created_at, m.id) < ($2::timestamptz, $3::uuid)
+        ORDER BY m.created_at DESC, m.id DESC LIMIT $4
+     ) h ORDER BY created_at, id`,
+    [thread.id, iso(first.created_at), first.id, turnSettings.historySize],
+  );
+  const context = typeof thread.bot_context === "string" ? JSON.parse(thread.bot_context) : (thread.bot_context ?? {});
+  const bodies = messages.map((m) => m.body).filter((b): b is string => !!b);
+  return {
+    newest: new Date(last.created_at),
+    input: {
+      bot,
+      conversation: { id: thread.id, channel: thread.channel, contact: { id: thread.contact_id, phone: thread.phone, name: thread.name }, context },
+      message: {
+        id: last.id,
+        body: bodies.length ? bodies.join("\n") : null,
+        media: messages.flatMap((m) =>
+          (Array.isArray(m.media) ? m.media : []).map((i) => ({ url: String(i?.url ?? ""), contentType: typeof i?.contentType === "string" ? i.contentType : null })),
+        ),
+        createdAt: iso(last.created_at),
+      },
+      history: history.map((h) => ({ direction: h.direction, senderType: h.sender_type, body: h.body, createdAt: iso(h.created_at) })),
+      deliveryId: turnId,
+    },
+  };
+}
+
+/** Runs `run` under the turn's deadline (and the job's own signal: shutdown, lost lease). */
+async function withDeadline<T>(parent: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = AbortSignal.any([parent, AbortSignal.timeout(turnSettings.timeoutMs)]);
+  try {
+    return await run(signal);
+  } catch (err) {
+    if (signal.aborted && !parent.aborted) throw new Error(`The bot did not answer within ${turnSettings.timeoutMs / 1000} s.`);
+    throw err;
+  }
+}
+
+/** Sends the bot's reply as the bot, tying it to the turn in the send's transaction. */
+async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string): Promise<void> {
+  const config = getConfig();
+  try {
+    await sendMessage(
+      { sql: db, twilio: createTwilioClient(config.twilio), config },
+      { channel: thread.channel, threadId: thread.id, message: reply },
+      { type: "bot", botId },
+      {
+        onMessageWritten: async (tx, messageId) => {
+          await tx.query(`UPDATE bot_turns SET reply_message_id = $2::uuid WHERE id = $1::uuid`, [turnId, messageId]);
+        },
+      },
+    );
+  } catch (err) {
+    // Twilio refused it: the message is stored failed and shown in the inbox like any failed send.
+    if (err instanceof ApiError && err.status === 502) return;
+    throw err;
+  }
+}
+
+/** One turn of one conversation (the `bot.turn` job). Throws to retry (the job mechanism's backoff). */
+export async function runBotTurn(db: Database, threadId: string, signal: AbortSignal): Promise<void> {
+  const turn = await claimTurn(db, threadId);
+  if (!turn) return;
+  const [thread] = await db.query<ThreadRow>(
+    `SELECT t.id::text, t.channel::text, t.bot_id::text, t.bot_active, t.bot_context, c.id::text AS contact_id, c.phone, c.name
+       FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1::uuid`,
+    [threadId],
+  );
+  if (turn.reply_message_id) return finishTurn(db, turn.id, "replied");
+  const bot = turn.bot_id ? await loadRunnableBot(db, turn.bot_id) : null;
+  // Taken over, handed off or the bot disabled/deleted meanwhile: the turn ends unanswered (agents see it).
+  if (!thread?.bot_active || thread.bot_id !== turn.bot_id || !bot?.enabled) return finishTurn(db, turn.id, "nothing");
+
+  const { input, newest } = await buildInput(db, turn.id, thread, { id: bot.id, name: bot.name });
+  if (Date.now() - newest.getTime() > turnSettings.maxMessageAgeMs) {
+    return handOffTurn(db, threadId, turn.id, "the customer's message is more than an hour old (Hilo was not answering); a person should reply.");
+  }
+  const [rate] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM messages WHERE thread_id = $1::uuid AND sender_type = 'bot' AND created_at > now() - interval '1 minute'`,
+    [threadId],
+  );
+  if (rate.n >= turnSettings.maxRepliesPerMinute) {
+    return handOffTurn(db, threadId, turn.id, `the bot sent ${rate.n} replies within a minute (at most ${turnSettings.maxRepliesPerMinute}).`);
+  }
+
+  const runner = runnerFor(bot.kind);
+  const result: BotTurnResult = await withDeadline(signal, (s) => runner.run(bot.config, input, s));
+  // Taken over while the bot was thinking: its answer is dropped.
+  const [still] = await db.query<{ active: boolean }>(`SELECT bot_active AS active FROM threads WHERE id = $1::uuid`, [threadId]);
+  if (!still?.active) return finishTurn(db, turn.id, "nothing");
+  if (result.reply) {
+    try {
+      await sendReply(db, thread, turn.id, bot.id, result.reply);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422) {
+        return handOffTurn(db, threadId, turn.id, `the bot's reply could not be sent: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+  if (result.handoff) return handOffTurn(db, threadId, turn.id, result.reason ?? "the bot asked for a person.");
+  await finishTurn(db, turn.id, result.reply ? "replied" : "nothing");
+}
+
+/** The `bot.turn` job: retried with backoff; when the bot keeps failing, the conversation is handed off. */
+export const botTurnJob: JobHandler = {
+  leaseMs: 30_000,
+  get backoffMs() {
+    return turnSettings.backoffMs;
+  },
+  async run(payload, ctx: JobContext) {
+    const threadId = String(payload.threadId);
+    await runBotTurn(ctx.db, threadId, ctx.signal);
+    // Messages that arrived while this turn ran (or were left by a retried one) get their own turn.
+    const [more] = await ctx.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages m JOIN threads th ON th.id = m.thread_id
+        WHERE th.id = $1::uuid AND th.bot_active AND m.direction = 'inbound' AND m.sender_type = 'contact'
+          AND m.created_at >= COALESCE(th.bot_since, '-infinity')
+          AND NOT EXISTS (SELECT 1 FROM bot_turn_messages x WHERE x.message_id = m.id)`,
+      [threadId],
+    );
+    if (more.n > 0) await enqueue(ctx.db, BOT_TURN_QUEUE, { threadId }, { key: turnKey(threadId), maxAttempts: turnSettings.maxAttempts });
+  },
+  async onDead(payload, error, ctx) {
+    const threadId = String(payload.threadId);
+    const [turn] = await ctx.db.query<{ id: string }>(
+      `SELECT id::text FROM bot_turns WHERE thread_id = $1::uuid AND state = 'running' ORDER BY created_at LIMIT 1`,
+      [threadId],
+    );
+    logger().warn({ threadId, err: error.message }, "bot turn failed for good: handing off");
+    await handOffTurn(ctx.db, threadId, turn?.id ?? null, `the bot failed ${turnSettings.maxAttempts} times (${error.message.slice(0, 300)}).`, error.message);
+  },
+};

@@ -1,0 +1,23 @@
+import { getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db";
+import { BOT_TURN_QUEUE, botTurnJob } from "@/lib/bots/turn";
+import { registerJobHandler, startJobWorker, type JobWorker, type WorkerOptions } from "@/lib/jobs/worker";
+import { BACKFILL_QUEUE, backfillJob } from "@/lib/messaging/backfill";
+import { EXTERNAL_FETCH_QUEUE, externalFetchJob } from "@/lib/messaging/external";
+
+/** Every kind of Hilo's background work, one queue each, run by the one job mechanism (lib/jobs). */
+export function registerJobHandlers(): void {
+  registerJobHandler(BOT_TURN_QUEUE, botTurnJob);
+  registerJobHandler(EXTERNAL_FETCH_QUEUE, externalFetchJob);
+  registerJobHandler(BACKFILL_QUEUE, backfillJob);
+}
+
+/** The server's job worker (lib/runtime/start.ts; every instance runs one). */
+export function startJobs(opts: Partial<WorkerOptions> = {}): JobWorker {
+  registerJobHandlers();
+  return startJobWorker({
+    getDb: async () => (await getDatabase()).sql,
+    concurrency: getConfig().jobsConcurrency,
+    ...opts,
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * The one durable job mechanism (lib/jobs) on PGlite and PostgreSQL: exactly once with racing workers
+ * (two connection pools on PostgreSQL), a dead worker's job runs again after its lease, retries with
+ * backoff then dead with its error, a job enqueued in a rolled-back transaction never runs, a pending key
+ * is deduplicated and a key never runs twice at once.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type AppDatabase } from "@/lib/db";
+import { claimJobs, enqueue } from "@/lib/jobs/queue";
+import { registerJobHandler, startJobWorker, type JobWorker } from "@/lib/jobs/worker";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
+
+const kinds = await databaseKinds();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each(kinds)("job queue on %s", (kind) => {
+  let t: TestDatabase;
+  /** A second, independent connection pool to the same database (PostgreSQL); PGlite has one connection. */
+  let other: AppDatabase;
+  const workers: JobWorker[] = [];
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    other = t.url ? await openDatabase({ url: t.url, migrate: false }) : t.db;
+  });
+  afterAll(async () => {
+    if (other !== t.db) await other.close();
+    await t.drop();
+  });
+  beforeEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await t.db.sql.exec("TRUNCATE jobs");
+  });
+
+  function worker(queue: string, db: AppDatabase = t.db, opts: { concurrency?: number; id?: string } = {}): JobWorker {
+    const w = startJobWorker({ getDb: async () => db.sql, queues: [queue], pollMs: 50, ...opts });
+    workers.push(w);
+    return w;
+  }
+
+  it("runs each job exactly once while two workers on two connection pools race for them", async () => {
+    const runs = new Map<string, number>();
+    registerJobHandler("test.race", {
+      async run(payload) {
+        const n = String(payload.n);
+        runs.set(n, (runs.get(n) ?? 0) + 1);
+        await sleep(Math.random() * 10);
+      },
+    });
+    for (let i = 0; i < 60; i++) await enqueue(t.db.sql, "test.race", { n: i });
+    const a = worker("test.race", t.db, { concurrency: 4, id: "a" });
+    const b = worker("test.race", other, { concurrency: 4, id: "b" });
+    await Promise.all([a.drain(), b.drain()]);
+    expect(runs.size).toBe(60);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(await t.db.sql.query(`SELECT * FROM jobs`)).toEqual([]);
+  });
+
+  it("runs a job again when the worker holding it died (its lease expired), and only then", async () => {
+    let runs = 0;
+    registerJobHandler("test.lease", {
+      async run() {
+        runs++;
+      },
+    });
+    const id = await enqueue(t.db.sql, "test.lease", {});
+    // A worker claims it with a short lease and dies (never completes, never renews).
+    const [claimed] = await claimJobs(t.db.sql, ["test.lease"], 1, "dead-worker", 400);
+    expect(claimed.id).toBe(id);
+    const w = worker("test.lease");
+    await sleep(150);
+    expect(runs).toBe(0); // still leased
+    await w.drain(5000);
+    expect(runs).toBe(1);
+    expect(await t.db.sql.query(`SELECT * FROM jobs`)).toEqual([]);
+  });
+
+  it("retries a failing job with growing backoff, then keeps it dead with its last error", async () => {
+    const at: number[] = [];
+    registerJobHandler("test.fail", {
+      backoffMs: 100,
+      async run() {
+        at.push(Date.now());
+        throw new Error(`boom ${at.length}`);
+      },
+    });
+    await enqueue(t.db.sql, "test.fail", {}, { maxAttempts: 3 });
+    const w = worker("test.fail");
+    await w.drain(10_000);
+    expect(at).toHaveLength(3);
+    const gaps = [at[1] - at[0], at[2] - at[1]];
+    expect(gaps[0]).toBeGreaterThanOrEqual(75); // 100 ms ± 20 %
+    expect(gaps[1]).toBeGreaterThanOrEqual(155); // 200 ms ± 20 %
+    const [job] = await t.db.sql.query<{ state: string; attempts: number; last_error: string }>(`SELECT state, attempts, last_error FROM jobs`);
+    expect(job).toEqual({ state: "dead", attempts: 3, last_error: "boom 3" });
+  });
+
+  it("never runs a job enqueued in a transaction that rolled back", async () => {
+    const ran: string[] = [];
+    registerJobHandler("test.tx", {
+      async run(payload) {
+        ran.push(String(payload.name));
+      },
+    });
+    await t.db.sql
+      .transaction(async (tx) => {
+        await enqueue(tx, "test.tx", { name: "rolled back" });
+        throw new Error("abort");
+      })
+      .catch(() => {});
+    await t.db.sql.transaction((tx) => enqueue(tx, "test.tx", { name: "committed" }));
+    const w = worker("test.tx");
+    await w.drain();
+    expect(ran).toEqual(["committed"]);
+  });
+
+  it("deduplicates a pending key and never runs two jobs of one key at once", async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    registerJobHandler("test.key", {
+      async run() {
+        runs++;
+        maxRunning = Math.max(maxRunning, ++running);
+        await sleep(150);
+        running--;
+      },
+    });
+    const first = await enqueue(t.db.sql, "test.key", {}, { key: "k" });
+    expect(await enqueue(t.db.sql, "test.key", {}, { key: "k" })).toBeNull(); // pending: deduplicated
+    const w1 = worker("test.key", t.db, { concurrency: 4, id: "w1" });
+    const w2 = worker("test.key", other, { concurrency: 4, id: "w2" });
+    // Once the first runs, its key is free for a new pending job, which must wait for the first.
+    for (let i = 0; i < 100 && runs === 0; i++) await sleep(10);
+    expect(first).not.toBeNull();
+    expect(await enqueue(t.db.sql, "test.key", {}, { key: "k" })).not.toBeNull();
+    await Promise.all([w1.drain(), w2.drain()]);
+    expect(runs).toBe(2);
+    expect(maxRunning).toBe(1);
+  });
+});
