@@ -178,10 +178,11 @@ function BotTest({ t, bot, onClose }: { t: T; bot: AdminBot; onClose: () => void
     if (!message) return;
     setState({ kind: "running" });
     const res = await api(`/api/admin/bots/${bot.id}/test`, { method: "POST", body: JSON.stringify({ message }) });
-    const result = (res.json?.result ?? res.json) as { reply?: string; handoff?: boolean; reason?: string; error?: string } | null;
     if (!res.ok) return setState({ kind: "failed", message: errorText(res.json, t.error) });
-    if (result?.error) return setState({ kind: "failed", message: result.error });
-    setState({ kind: "done", reply: result?.reply, handoff: result?.handoff, reason: result?.reason });
+    const result = res.json?.result as { ok: true; reply: string | null; handoff: boolean; reason: string | null } | { ok: false; error: { message: string } } | undefined;
+    if (!result) return setState({ kind: "failed", message: t.error });
+    if (!result.ok) return setState({ kind: "failed", message: result.error.message });
+    setState({ kind: "done", reply: result.reply ?? undefined, handoff: result.handoff, reason: result.reason ?? undefined });
   }
   return (
     <form onSubmit={run} className="mt-3 space-y-2 rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200" aria-label={`${t.test}: ${bot.name}`}>

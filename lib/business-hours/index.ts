@@ -6,8 +6,12 @@
  * ({@link onCustomerMessage}); several instances may run them at once.
  */
 import { z } from "zod";
-import type { Database } from "@/lib/db/types";
+import { getConfig } from "@/lib/config";
+import type { Database, SqlClient } from "@/lib/db/types";
+import { enqueue } from "@/lib/jobs/queue";
+import type { JobHandler } from "@/lib/jobs/worker";
 import { sendMessage, type SendDeps } from "@/lib/messaging/send";
+import { createTwilioClient } from "@/lib/twilio/client";
 import { notifySql } from "@/lib/realtime/publish";
 import { closedPeriodStart, isOpen, scheduleSchema, WEEKDAYS, type Schedule } from "./schedule";
 
@@ -115,7 +119,7 @@ export async function getAvailability(sql: Database, userId: string): Promise<bo
 }
 
 /** SQL condition: the conversation `t` is held by a bot (its bot answers the customer). */
-export const BOT_HELD_SQL = "false";
+export const BOT_HELD_SQL = "t.bot_active";
 
 /**
  * Round robin: gives the open, unassigned, not bot-held conversation to the next available active user
@@ -170,10 +174,50 @@ export async function sendOutOfHoursReply(deps: SendDeps, threadId: string, sett
   return result.message.id;
 }
 
-/** After a customer's message is stored: automatic assignment, then the out-of-hours auto-reply. */
-export async function onCustomerMessage(deps: SendDeps, threadId: string, now = deps.now?.() ?? new Date()): Promise<{ autoReplyId: string | null; assigneeId: string | null }> {
-  const settings = await getBusinessHours(deps.sql, now);
+/** An out-of-hours reply is never sent for a customer message older than this (after an outage). */
+export const AUTO_REPLY_MAX_AGE_MS = 3600_000;
+
+/**
+ * After a customer's message (written at `at`) is stored: automatic assignment, then the out-of-hours
+ * auto-reply for the closed period `at` falls in.
+ */
+export async function onCustomerMessage(
+  deps: SendDeps,
+  threadId: string,
+  at = deps.now?.() ?? new Date(),
+): Promise<{ autoReplyId: string | null; assigneeId: string | null }> {
+  const now = deps.now?.() ?? new Date();
+  const settings = await getBusinessHours(deps.sql, at);
   const assigneeId = settings.autoAssign ? await assignRoundRobin(deps.sql, threadId) : null;
-  const autoReplyId = await sendOutOfHoursReply(deps, threadId, settings, now);
+  const fresh = now.getTime() - at.getTime() <= AUTO_REPLY_MAX_AGE_MS;
+  const autoReplyId = fresh ? await sendOutOfHoursReply(deps, threadId, settings, at) : null;
   return { autoReplyId, assigneeId };
 }
+
+/** The job queue (lib/jobs) that runs {@link onCustomerMessage} after an inbound message. */
+export const CUSTOMER_MESSAGE_QUEUE = "business.customer-message";
+
+/**
+ * In the inbound message's transaction: when business hours or automatic assignment are on and no bot
+ * holds the conversation, a durable job runs {@link onCustomerMessage} after the commit (a burst of
+ * messages is one job: the key is the conversation's while it is pending). Otherwise one cheap prepared
+ * SELECT.
+ */
+export async function enqueueCustomerMessageRules(tx: SqlClient, threadId: string): Promise<void> {
+  const [row] = await tx.query<{ go: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM business_hours WHERE id = 1 AND (enabled OR auto_assign))
+            AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = $1::uuid AND ${BOT_HELD_SQL}) AS go`,
+    [threadId],
+    { name: "hilo_business_rules_check" },
+  );
+  if (!row?.go) return;
+  await enqueue(tx, CUSTOMER_MESSAGE_QUEUE, { threadId, at: new Date().toISOString() }, { key: `${CUSTOMER_MESSAGE_QUEUE}:${threadId}`, maxAttempts: 3 });
+}
+
+export const customerMessageJob: JobHandler = {
+  async run(payload, { db }) {
+    const config = getConfig();
+    const at = new Date(String(payload.at));
+    await onCustomerMessage({ sql: db, twilio: createTwilioClient(config.twilio), config }, String(payload.threadId), Number.isNaN(at.getTime()) ? new Date() : at);
+  },
+};

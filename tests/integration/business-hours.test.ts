@@ -7,7 +7,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as settingsGET, PUT as settingsPUT } from "@/app/api/admin/settings/business-hours/route";
 import { GET as availabilityGET, PUT as availabilityPUT } from "@/app/api/me/availability/route";
-import { assignRoundRobin, onCustomerMessage, type BusinessHoursInput } from "@/lib/business-hours";
+import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
+import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
+import { assignRoundRobin, CUSTOMER_MESSAGE_QUEUE, customerMessageJob, onCustomerMessage, type BusinessHoursInput } from "@/lib/business-hours";
+import { registerJobHandler, startJobWorker } from "@/lib/jobs/worker";
 import { upsertContactThread } from "@/lib/conversations";
 import { getConfig } from "@/lib/config";
 import type { AppDatabase } from "@/lib/db";
@@ -23,7 +26,10 @@ let sim: Simulator;
 let stopTwilio: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ sim, close: stopTwilio } = await startSimulatedTwilio({ routes: {}, delaysMs: { sent: 5, delivered: 5, read: 5 } }));
+  ({ sim, close: stopTwilio } = await startSimulatedTwilio({
+    routes: { "/api/webhooks/whatsapp": whatsappPOST, "/api/webhooks/message-status": statusPOST },
+    delaysMs: { sent: 5, delivered: 5, read: 5 },
+  }));
 });
 afterAll(async () => {
   await stopTwilio?.();
@@ -171,5 +177,40 @@ describe.each(kinds)("business hours and assignment on %s", (kind) => {
     // Nobody available, or assignment off: left unassigned.
     for (const u of [a, b]) await availabilityPUT(putJson("/api/me/availability", { available: false }, u.headers));
     expect(await assignRoundRobin(db.sql, await thread("+573001400000"))).toBeNull();
+  });
+
+  it("runs after an inbound webhook as a durable job: assigned, and no auto-reply in a bot-held conversation", async () => {
+    const agent = await userCookie(db, "agent");
+    await availabilityPUT(putJson("/api/me/availability", { available: true }, agent.headers));
+    // Always closed (no hours): every customer message falls in one closed period.
+    await settingsPUT(putJson("/api/admin/settings/business-hours", { ...SETTINGS, weekly: {}, autoAssign: true }, admin));
+    registerJobHandler(CUSTOMER_MESSAGE_QUEUE, customerMessageJob);
+    const worker = startJobWorker({ getDb: async () => db.sql, queues: [CUSTOMER_MESSAGE_QUEUE], pollMs: 50 });
+    try {
+      const from = "+573001500001";
+      expect((await sim.sendInbound({ channel: "whatsapp", from, name: "Ana", body: "Hola" })).status).toBe(200);
+      expect((await sim.sendInbound({ channel: "whatsapp", from, name: "Ana", body: "¿Hay alguien?" })).status).toBe(200);
+      await worker.drain(10_000);
+      const [t1] = await db.sql.query<{ id: string; assignee_id: string }>(
+        `SELECT t.id::text, t.assignee_id::text FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE c.phone = $1`,
+        [from],
+      );
+      expect(t1.assignee_id).toBe(agent.user.id);
+      const system = await db.sql.query(`SELECT body FROM messages WHERE thread_id = $1::uuid AND sender_type = 'system'`, [t1.id]);
+      expect(system).toHaveLength(1);
+
+      // A conversation a bot holds: neither (its bot answers).
+      const held = await thread("+573001500002");
+      await db.sql.query(`INSERT INTO bots (id, name, kind, config) VALUES ('00000000-0000-4000-8000-0000000000b0', 'Asistente', 'http', '{}')`);
+      await db.sql.query(`UPDATE threads SET bot_id = '00000000-0000-4000-8000-0000000000b0', bot_active = true WHERE id = $1::uuid`, [held]);
+      expect((await sim.sendInbound({ channel: "whatsapp", from: "+573001500002", name: "Bea", body: "Hola" })).status).toBe(200);
+      await worker.drain(10_000);
+      const [t2] = await db.sql.query<{ assignee_id: string | null }>(`SELECT assignee_id::text FROM threads WHERE id = $1::uuid`, [held]);
+      expect(t2.assignee_id).toBeNull();
+      expect(await db.sql.query(`SELECT 1 FROM messages WHERE thread_id = $1::uuid AND sender_type = 'system'`, [held])).toHaveLength(0);
+      expect(await db.sql.query(`SELECT 1 FROM jobs WHERE queue = $1`, [CUSTOMER_MESSAGE_QUEUE])).toHaveLength(0);
+    } finally {
+      await worker.stop();
+    }
   });
 });
