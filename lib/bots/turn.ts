@@ -205,8 +205,11 @@ async function withDeadline<T>(parent: AbortSignal, run: (signal: AbortSignal) =
   }
 }
 
-/** Sends the bot's reply as the bot, tying it to the turn in the send's transaction. */
-async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string): Promise<void> {
+/**
+ * Sends the bot's reply as the bot, tying it to the turn in the send's transaction; the result's `meta`
+ * (e.g. `elevenlabsConversationId`) is kept on the message as `extra.bot`.
+ */
+async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string, meta?: Record<string, string>): Promise<void> {
   const config = getConfig();
   try {
     await sendMessage(
@@ -216,6 +219,12 @@ async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId:
       {
         onMessageWritten: async (tx, messageId) => {
           await tx.query(`UPDATE bot_turns SET reply_message_id = $2::uuid WHERE id = $1::uuid`, [turnId, messageId]);
+          if (meta && Object.keys(meta).length > 0) {
+            await tx.query(`UPDATE messages SET extra = COALESCE(extra, '{}'::jsonb) || jsonb_build_object('bot', $2::jsonb) WHERE id = $1::uuid`, [
+              messageId,
+              JSON.stringify(meta),
+            ]);
+          }
         },
       },
     );
@@ -259,7 +268,7 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
   if (!still?.active) return finishTurn(db, turn.id, "nothing");
   if (result.reply) {
     try {
-      await sendReply(db, thread, turn.id, bot.id, result.reply);
+      await sendReply(db, thread, turn.id, bot.id, result.reply, result.meta);
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
         return handOffTurn(db, threadId, turn.id, `the bot's reply could not be sent: ${err.message}`);
