@@ -31,10 +31,11 @@ export default defineConfig({
     },
   },
   // One server and one database for every spec: specs that fill the inbox with imported conversations
-  // (backfill) run after the ones that expect an empty inbox. With one worker, projects run in order.
+  // (backfill) or bot conversations (bots) run after the ones that expect an empty inbox. With one worker,
+  // projects run in order.
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /backfill\.spec\.ts$/ },
-    { name: "chromium-import", use: { ...devices["Desktop Chrome"] }, testMatch: /backfill\.spec\.ts$/ },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /(backfill|bots)\.spec\.ts$/ },
+    { name: "chromium-import", use: { ...devices["Desktop Chrome"] }, testMatch: /(backfill|bots)\.spec\.ts$/ },
   ],
   webServer: {
     // A production build on a fresh embedded database, in simulator mode (no Twilio account).

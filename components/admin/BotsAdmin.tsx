@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { Dictionary } from "@/lib/i18n";
 import { fmt } from "@/lib/i18n";
+import { RobotIcon } from "@/components/inbox/BotParts";
 
 type Kind = "http" | "openai" | "elevenlabs";
 type Channel = "whatsapp" | "sms";
@@ -98,14 +99,14 @@ function BotForm({ t, bot, onDone, onCancel }: { t: T; bot: AdminBot | null; onD
           {t.name}
           <input ref={first} name="name" required maxLength={100} defaultValue={bot?.name ?? ""} placeholder="Asistente" className={input} />
         </label>
-        <label className="text-sm font-medium text-slate-700">
-          {t.kind}
-          <select name="kind" value={kind} disabled={Boolean(bot)} onChange={(e) => setKind(e.target.value as Kind)} className={input}>
+        <div className="text-sm font-medium text-slate-700">
+          <label htmlFor={`${id}-kind`}>{t.kind}</label>
+          <select id={`${id}-kind`} name="kind" value={kind} disabled={Boolean(bot)} onChange={(e) => setKind(e.target.value as Kind)} className={input}>
             {(["openai", "elevenlabs", "http"] as const).map((k) => (
               <option key={k} value={k}>{t.kinds[k]}</option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       <fieldset className="grid gap-4 sm:grid-cols-2" key={kind}>
         <legend className="sr-only">{t.kinds[kind]}</legend>
@@ -289,7 +290,9 @@ export function BotsAdmin({ t }: { t: T }) {
               <div className="flex flex-wrap items-start justify-between gap-3">
                 <div className="min-w-0">
                   <h2 className="flex flex-wrap items-center gap-2 text-base font-semibold">
-                    <span aria-hidden="true">🤖</span>
+                    <span className="text-violet-700">
+                      <RobotIcon className="h-4 w-4" />
+                    </span>
                     {bot.name}
                     <span className={`rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${bot.enabled ? "bg-emerald-50 text-emerald-800 ring-emerald-200" : "bg-slate-100 text-slate-600 ring-slate-200"}`}>
                       {bot.enabled ? t.enabled : t.disabled}

@@ -84,9 +84,9 @@ export function NoteItem({ note, t, locale }: { note: InboxNote; t: T; locale: L
   );
 }
 
-export function RobotIcon() {
+export function RobotIcon({ className = "h-3 w-3" }: { className?: string }) {
   return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.7" className="h-3 w-3">
+    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.7" className={className}>
       <rect x="3.5" y="6" width="13" height="10" rx="2.5" />
       <path d="M10 3v3M7.5 11h.01M12.5 11h.01M1.5 10v3M18.5 10v3" strokeLinecap="round" />
     </svg>
