@@ -84,6 +84,7 @@ test("the bot answers a new WhatsApp conversation with its name, then hands off 
 
   await page.getByLabel("Language", { exact: true }).selectOption("es");
   await expect(page.getByRole("button", { name: "Devolver al bot" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "En vivo" })).toBeVisible();
   await page.screenshot({ path: "screenshots/inbox-handoff-es.png" });
   await page.getByLabel("Idioma", { exact: true }).selectOption("en");
   await expect(page.getByRole("button", { name: "Return to bot" })).toBeVisible();
@@ -112,6 +113,20 @@ test("an agent takes over from the bot and replies; then the bot is deleted", as
   await page.waitForTimeout(4_000);
   await expect(messages(page).filter({ hasText: "Entendido" })).toHaveCount(0);
   await page.screenshot({ path: "screenshots/inbox-takeover.png" });
+
+  // The Bots section of the statistics.
+  await page.goto("/stats?period=24h");
+  const stats = page.getByTestId("bot-stats");
+  const asistente = stats.getByRole("row", { name: /Asistente/ });
+  await expect(asistente).toBeVisible();
+  await expect(asistente.getByRole("cell").nth(0)).toHaveText("2"); // conversations
+  await expect(asistente.getByRole("cell").nth(2)).toHaveText("1"); // handoffs
+  await stats.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "screenshots/stats-bots.png", fullPage: true });
+  await page.getByLabel("Language", { exact: true }).selectOption("es");
+  await expect(page.getByTestId("bot-stats").getByText("Traspasos")).toBeVisible();
+  await page.getByLabel("Idioma", { exact: true }).selectOption("en");
+  await expect(page.getByTestId("bot-stats").getByText("Handoffs")).toBeVisible();
 
   // Delete the bot (with a confirmation), so no later conversation is answered.
   await page.goto("/admin/bots");
