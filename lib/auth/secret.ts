@@ -26,7 +26,9 @@ export async function getSessionSecret(prisma: PrismaClient): Promise<string> {
 export async function getSessionSecretSql(db: SqlClient): Promise<string> {
   const fromEnv = secretFromEnv();
   if (fromEnv) return fromEnv;
+  const read = async () => (await db.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'session_secret'`))[0]?.value;
+  const existing = await read();
+  if (existing) return existing;
   await db.query(`INSERT INTO settings (key, value) VALUES ('session_secret', $1) ON CONFLICT (key) DO NOTHING`, [randomBytes(32).toString("base64url")]);
-  const [row] = await db.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'session_secret'`);
-  return row.value;
+  return (await read())!;
 }

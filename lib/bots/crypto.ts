@@ -10,8 +10,16 @@ import type { SqlClient } from "@/lib/db/types";
  */
 const PREFIX = "enc:v1:";
 
+const derived = new Map<string, Buffer>();
+
 export function deriveBotKey(serverSecret: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", serverSecret, "hilo", "hilo bots config v1", 32));
+  let key = derived.get(serverSecret);
+  if (!key) {
+    key = Buffer.from(hkdfSync("sha256", serverSecret, "hilo", "hilo bots config v1", 32));
+    derived.clear(); // one server secret at a time
+    derived.set(serverSecret, key);
+  }
+  return key;
 }
 
 export async function botKey(db: SqlClient): Promise<Buffer> {

@@ -6,7 +6,7 @@ import { enqueue } from "@/lib/jobs/queue";
 import type { JobContext, JobHandler } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sendMessage } from "@/lib/messaging/send";
-import { createTwilioClient } from "@/lib/twilio/client";
+import { createTwilioClient, type TwilioClient } from "@/lib/twilio/client";
 import { handOff } from "./binding";
 import { runnerFor } from "./kinds";
 import { loadRunnableBot } from "./store";
@@ -205,25 +205,28 @@ async function withDeadline<T>(parent: AbortSignal, run: (signal: AbortSignal) =
   }
 }
 
-/**
- * Sends the bot's reply as the bot, tying it to the turn in the send's transaction; the result's `meta`
- * (e.g. `elevenlabsConversationId`) is kept on the message as `extra.bot`.
- */
+/** One Twilio client (and its keep-alive connections) per configuration, shared by every turn. */
+const twilioClients = new WeakMap<object, TwilioClient>();
+function twilioFor(config: ReturnType<typeof getConfig>): TwilioClient {
+  let client = twilioClients.get(config.twilio);
+  if (!client) twilioClients.set(config.twilio, (client = createTwilioClient(config.twilio)));
+  return client;
+}
+
+/** Sends the bot's reply as the bot, tying it to the turn in the send's transaction. */
 async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string, meta?: Record<string, string>): Promise<void> {
   const config = getConfig();
   try {
     await sendMessage(
-      { sql: db, twilio: createTwilioClient(config.twilio), config },
+      { sql: db, twilio: twilioFor(config), config },
       { channel: thread.channel, threadId: thread.id, message: reply },
       { type: "bot", botId },
       {
         onMessageWritten: async (tx, messageId) => {
           await tx.query(`UPDATE bot_turns SET reply_message_id = $2::uuid WHERE id = $1::uuid`, [turnId, messageId]);
+          // What the kind reports about its reply (e.g. the ElevenLabs conversation id): `extra.bot` of the message.
           if (meta && Object.keys(meta).length > 0) {
-            await tx.query(`UPDATE messages SET extra = COALESCE(extra, '{}'::jsonb) || jsonb_build_object('bot', $2::jsonb) WHERE id = $1::uuid`, [
-              messageId,
-              JSON.stringify(meta),
-            ]);
+            await tx.query(`UPDATE messages SET extra = jsonb_set(COALESCE(extra, '{}'::jsonb), '{bot}', $2::jsonb) WHERE id = $1::uuid`, [messageId, JSON.stringify(meta)]);
           }
         },
       },

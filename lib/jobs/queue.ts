@@ -79,24 +79,27 @@ WITH cand AS (
   LIMIT $2::int
 )
 UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, dedupe_key = NULL,
-       locked_until = now() + make_interval(secs => $3::double precision), locked_by = $4, updated_at = now()
+       locked_until = now() + make_interval(secs => COALESCE(($3::double precision[])[array_position($1::text[], j.queue)], 60)), locked_by = $4, updated_at = now()
   FROM pick WHERE j.id = pick.id
 RETURNING j.id::text, j.queue, j.key, j.payload, j.attempts, j.max_attempts`;
 
-/** Claims up to `limit` runnable jobs of `queues` for `workerId`, each under a lease of `leaseMs`. */
+/**
+ * Claims up to `limit` runnable jobs of `queues` for `workerId`, each under a lease of `leaseMs` (one
+ * number for every queue, or one per queue in the order of `queues`).
+ */
 export async function claimJobs(
   db: { transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> },
   queues: string[],
   limit: number,
   workerId: string,
-  leaseMs: number,
+  leaseMs: number | number[],
 ): Promise<ClaimedJob[]> {
   if (limit <= 0 || queues.length === 0) return [];
   const rows = await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [CLAIM_LOCK]);
     return tx.query<{ id: string; queue: string; key: string | null; payload: unknown; attempts: number; max_attempts: number }>(
       CLAIM_SQL,
-      [queues, limit, leaseMs / 1000, workerId],
+      [queues, limit, queues.map((_, i) => (Array.isArray(leaseMs) ? leaseMs[i] : leaseMs) / 1000), workerId],
     );
   });
   return rows.map((r) => ({

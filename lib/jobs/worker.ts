@@ -131,12 +131,9 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
         await listenOn(db);
         const queues = opts.queues ?? [...handlers.keys()];
         const free = concurrency - active.size;
-        const claimed = free > 0 ? await claimJobs(db, queues, free, id, 60_000) : [];
-        for (const job of claimed) {
-          const leaseMs = handlers.get(job.queue)?.leaseMs;
-          if (leaseMs && leaseMs !== 60_000) await renewLease(db, job.id, id, leaseMs).catch(() => {});
-          void runJob(db, job);
-        }
+        const leases = queues.map((q) => handlers.get(q)?.leaseMs ?? 60_000);
+        const claimed = free > 0 ? await claimJobs(db, queues, free, id, leases) : [];
+        for (const job of claimed) void runJob(db, job);
         if (claimed.length > 0 && claimed.length === free) continue;
         if (free > 0) {
           const due = await nextDueInMs(db, queues);

@@ -21,6 +21,7 @@ import { GET as conversationsGET } from "@/app/api/messaging/conversations/route
 import { GET as notesGET } from "@/app/api/messaging/conversations/[id]/notes/route";
 import { POST as switchPOST } from "@/app/api/messaging/conversations/[id]/bot/route";
 import { turnSettings, BOT_TURN_QUEUE } from "@/lib/bots/turn";
+import { BOT_RUNNERS } from "@/lib/bots/kinds";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { claimJobs } from "@/lib/jobs/queue";
 import { startJobWorker, type JobWorker } from "@/lib/jobs/worker";
@@ -429,6 +430,28 @@ describe.each(kinds)("bots on %s", (kind) => {
     expect(conv).toEqual({ total: 1, active: 1, totalMessages: 2, avgMessages: 2 });
   });
 
+  it("a kind without a runner fails clearly and hands off; a runner's meta is kept on the reply (extra.bot)", async () => {
+    Object.assign(turnSettings, { maxAttempts: 1 });
+    await createBot({ name: "Voz", kind: "elevenlabs", autoAnswer: true, channels: ["whatsapp"], config: { agentId: "agent_1", apiKey: "xi-key-0123456789" } });
+    const saved = BOT_RUNNERS.elevenlabs;
+    delete BOT_RUNNERS.elevenlabs;
+    try {
+      const p = await inbound();
+      const threadId = await threadOf(p.MessageSid);
+      await waitFor("handoff", async () => !(await thread(threadId)).bot_active);
+      expect((await notes(threadId))[0].body).toContain('Bots of kind "elevenlabs" cannot run');
+      BOT_RUNNERS.elevenlabs = { kind: "elevenlabs", run: async () => ({ reply: "Hola desde la voz", meta: { elevenlabsConversationId: "conv_123" } }) };
+      await switchPOST(postJson(`/api/messaging/conversations/${threadId}/bot`, { active: true }, agent.headers), params({ id: threadId }));
+      await inbound({ Body: "¿y ahora?" });
+      await waitFor("reply", () => sentBodies().includes("Hola desde la voz"));
+      const [m] = await t.db.sql.query<{ extra: unknown }>(`SELECT extra FROM messages WHERE sender_type = 'bot'`);
+      expect(m.extra).toEqual({ bot: { elevenlabsConversationId: "conv_123" } });
+    } finally {
+      if (saved) BOT_RUNNERS.elevenlabs = saved;
+      else delete BOT_RUNNERS.elevenlabs;
+    }
+  });
+
   it("the Bots page's test message runs one turn and stores or sends nothing", async () => {
     const b = await httpBot();
     const res = await botTestPOST(postJson(`/api/admin/bots/${b.id}/test`, { message: "¿precio?" }, admin.headers), params({ id: b.id }));
@@ -437,6 +460,13 @@ describe.each(kinds)("bots on %s", (kind) => {
     bot.answer(() => ({ status: 500, body: "down" }));
     const failed = await botTestPOST(postJson(`/api/admin/bots/${b.id}/test`, {}, admin.headers), params({ id: b.id }));
     expect(await failed.json()).toMatchObject({ result: { ok: false, error: { message: "The bot answered HTTP 500." } } });
+    // Redirects are not followed; an answer is read up to 256 KB.
+    bot.answer(() => ({ status: 302, body: { location: "elsewhere" } }));
+    const redirected = await botTestPOST(postJson(`/api/admin/bots/${b.id}/test`, {}, admin.headers), params({ id: b.id }));
+    expect(await redirected.json()).toMatchObject({ result: { ok: false, error: { message: "The bot answered HTTP 302 (redirects are not followed)." } } });
+    bot.answer(() => ({ body: { reply: "x".repeat(300 * 1024) } }));
+    const huge = await botTestPOST(postJson(`/api/admin/bots/${b.id}/test`, {}, admin.headers), params({ id: b.id }));
+    expect(await huge.json()).toMatchObject({ result: { ok: false, error: { message: "The bot's answer is larger than 262144 bytes." } } });
     const [counts] = await t.db.sql.query<{ m: number }>(`SELECT count(*)::int AS m FROM messages`);
     expect(counts.m).toBe(0);
     expect(sentBodies()).toEqual([]);

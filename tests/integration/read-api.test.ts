@@ -65,10 +65,11 @@ describe.each(kinds)("read APIs on %s", (kind) => {
       status: "open",
       unreadCount: 2,
       contact: { phone: "+573001234567", name: "Ana Pérez", waId: "573001234567" },
-      lastMessage: { body: "último de Ana", direction: "inbound", senderType: "contact", status: "received", channel: "whatsapp" },
+      bot: null,
+      lastMessage: { body: "último de Ana", direction: "inbound", senderType: "contact", status: "received", channel: "whatsapp", bot: null },
     });
     expect(Object.keys(ana.lastMessage).sort()).toEqual(
-      ["id", "threadId", "channel", "direction", "senderType", "senderUserId", "body", "media", "from", "to", "twilioSid", "status", "errorCode", "errorMessage", "createdAt", "updatedAt", "contentSid", "extra", "price", "priceUnit", "numSegments", "replyTo"].sort(),
+      ["id", "threadId", "channel", "direction", "senderType", "senderUserId", "body", "media", "from", "to", "twilioSid", "status", "errorCode", "errorMessage", "createdAt", "updatedAt", "contentSid", "extra", "price", "priceUnit", "numSegments", "replyTo", "bot"].sort(),
     );
     const sms = await (await conversationsGET(get("/api/messaging/conversations?channel=sms", auth))).json();
     expect(sms.conversations.map((c: { contact: { phone: string } }) => c.contact.phone)).toEqual(["+14155550100"]);

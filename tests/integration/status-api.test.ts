@@ -12,7 +12,8 @@ import { POST as syncPOST } from "@/app/api/twilio/status/sync/route";
 import { GET as backfillListGET, POST as backfillPOST } from "@/app/api/twilio/backfill/route";
 import { GET as backfillRunGET } from "@/app/api/twilio/backfill/[id]/route";
 import { setDatabase, type AppDatabase } from "@/lib/db";
-import { createBackfillRun, executeBackfillRun, backfillInputSchema } from "@/lib/messaging/backfill";
+import { createBackfillRun, executeBackfillRun, backfillInputSchema, BACKFILL_QUEUE, backfillJob } from "@/lib/messaging/backfill";
+import { registerJobHandler, startJobWorker } from "@/lib/jobs/worker";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { createTwilioClient, type TwilioClient } from "@/lib/twilio/client";
 import { recordInbound, recordStatus } from "@/lib/webhooks/record";
@@ -72,7 +73,7 @@ describe.each(kinds)("status API on %s", (kind) => {
   beforeEach(async () => {
     setDatabase(db);
     sim.reset();
-    await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts, backfill_runs RESTART IDENTITY CASCADE");
+    await db.sql.exec("TRUNCATE message_status_events, webhook_events, messages, threads, contacts, backfill_runs, jobs RESTART IDENTITY CASCADE");
   });
 
   /** An outbound message with queued → delivered → sent (late, out of order) → failed?: no, just history. */
@@ -363,7 +364,7 @@ describe.each(kinds)("status API on %s", (kind) => {
     expect(done.error).toMatch(/401.*20003/);
   });
 
-  it("backfill routes: start (202), one at a time (409), progress, validation", async () => {
+  it("backfill routes: start (202), one at a time (409), progress, validation; the run is a durable job", async () => {
     sim.addExternalMessage({ to: "whatsapp:+573001110001", body: "Hola", dateCreated: new Date("2026-11-10T00:00:00Z") });
     const bad = await backfillPOST(postJson("/api/twilio/backfill", { since: "yesterday" }, admin));
     expect(bad.status).toBe(400);
@@ -383,6 +384,10 @@ describe.each(kinds)("status API on %s", (kind) => {
     expect(res.status).toBe(202);
     const { run } = await res.json();
     expect(run).toMatchObject({ status: "running", since: "2026-11-01T00:00:00.000Z", until: "2026-11-20T23:59:59.999Z", origin: "ui" });
+    // Committed with the run: a job any instance's worker executes.
+    expect(await db.sql.query(`SELECT queue, payload FROM jobs`)).toEqual([{ queue: BACKFILL_QUEUE, payload: { runId: run.id } }]);
+    registerJobHandler(BACKFILL_QUEUE, backfillJob);
+    const worker = startJobWorker({ getDb: async () => db.sql, queues: [BACKFILL_QUEUE], pollMs: 50 });
     let current = run;
     for (let i = 0; i < 100 && current.status === "running"; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -390,6 +395,7 @@ describe.each(kinds)("status API on %s", (kind) => {
       expect(poll.status).toBe(200);
       current = (await poll.json()).run;
     }
+    await worker.stop();
     expect(current).toMatchObject({ status: "succeeded", imported: 1, progress: 1 });
     const list = await (await backfillListGET(get("/api/twilio/backfill", admin))).json();
     expect(list.runs.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([

@@ -33,6 +33,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ SEND_RECONCILE_GIVE_UP_SECONDS: "120" }).sendReconcileGiveUpSeconds).toBe(120);
     // Outside 60 s – 7 days, or not a whole number: the default.
     for (const v of ["59", "604801", "1.5", "soon", ""]) expect(loadConfig({ SEND_RECONCILE_GIVE_UP_SECONDS: v }).sendReconcileGiveUpSeconds, v).toBe(600);
+    // Background jobs and bots: bounded, the default outside the bounds.
+    expect(loadConfig({}).jobsConcurrency).toBe(32);
+    expect(loadConfig({ JOBS_CONCURRENCY: "8" }).jobsConcurrency).toBe(8);
+    for (const v of ["0", "201", "x"]) expect(loadConfig({ JOBS_CONCURRENCY: v }).jobsConcurrency, v).toBe(32);
+    expect(loadConfig({}).botDebounceMs).toBe(3000);
+    expect(loadConfig({ BOT_DEBOUNCE_MS: "0" }).botDebounceMs).toBe(0);
+    for (const v of ["-1", "30001", "soon"]) expect(loadConfig({ BOT_DEBOUNCE_MS: v }).botDebounceMs, v).toBe(3000);
   });
 
   it("treats blank values as unset and reports invalid ones by name", () => {

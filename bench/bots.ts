@@ -1,0 +1,177 @@
+// `npm run bench:bots`: 200 concurrent customer conversations with an http bot that answers in 200 ms, on a
+// production build (next start) over a real PostgreSQL, with the Twilio simulator as Twilio. Prints the bot
+// reply latency (customer webhook sent → the bot's reply reaching the simulator) p50/p95, and the p50/p99 of
+// inbound webhooks on another channel before and while the bots run.
+//
+// Environment: BENCH_CONVERSATIONS (200), BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default),
+// BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import twilio from "twilio";
+import { deriveBotKey, encryptSecret } from "../lib/bots/crypto";
+import { startSimulator } from "../simulator/server";
+import { startFakeBot } from "../tests/helpers/fake-bot";
+import { createEmptyPostgres, pct } from "./common";
+
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
+const BOT_MS = Number(process.env.BENCH_BOT_MS ?? 200);
+const DEBOUNCE_MS = Number(process.env.BENCH_DEBOUNCE_MS ?? 3000);
+const PORT = Number(process.env.BENCH_PORT ?? 3300);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+const SESSION_SECRET = "bench-session-secret-0123456789-abcdefghij";
+/** Inbound SMS webhooks per load phase (no bot on SMS), 32 at a time. */
+const LOAD = 400;
+const LOAD_CONCURRENCY = 32;
+
+async function waitFor(url: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`server did not become ready at ${url}`);
+}
+
+const sid = () => `SM${randomBytes(16).toString("hex")}`;
+
+async function main() {
+  const scratch = await createEmptyPostgres("hilo_bench_bots");
+  const fakeBot = await startFakeBot(() => ({ delayMs: BOT_MS, body: { reply: "¡Hola! ¿En qué te ayudo?" } }));
+  const sim = await startSimulator({ port: 0, webhookBaseUrl: ORIGIN, delaysMs: { sent: 50, delivered: 100, read: 200 } });
+  let server: ChildProcess | undefined;
+  const cleanup = async () => {
+    server?.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 1500));
+    await sim.close();
+    await fakeBot.close();
+    await scratch.drop();
+  };
+
+  try {
+    if (process.env.BENCH_SKIP_BUILD !== "1") {
+      console.log("building (next build)…");
+      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+      if (b.status !== 0) throw new Error("next build failed");
+    }
+    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: "1",
+        NODE_ENV: "production",
+        PORT: String(PORT),
+        DATABASE_URL: scratch.url,
+        DATABASE_POOL_SIZE: "20",
+        PUBLIC_BASE_URL: ORIGIN,
+        SESSION_SECRET,
+        TWILIO_ACCOUNT_SID: sim.accountSid,
+        TWILIO_AUTH_TOKEN: sim.authToken,
+        TWILIO_API_BASE_URL: sim.url,
+        TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
+        TWILIO_SMS_FROM: sim.smsFrom,
+        BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
+        JOBS_CONCURRENCY: "64",
+        LOG_LEVEL: "warn",
+      },
+    });
+    await waitFor(`${ORIGIN}/api/health`, 60_000);
+
+    // The bot, as the admin API stores it (its secret encrypted with the server secret's key).
+    const db = new pg.Client({ connectionString: scratch.url });
+    await db.connect();
+    const config = { url: `${fakeBot.url}/hook`, secret: encryptSecret(deriveBotKey(SESSION_SECRET), "bench-bot-secret-0123456789") };
+    await db.query(`INSERT INTO bots (name, kind, enabled, channels, auto_answer, config) VALUES ('Bench', 'http', true, '{whatsapp}', true, $1::jsonb)`, [
+      JSON.stringify(config),
+    ]);
+
+    const inbound = async (path: string, from: string, to: string, body: string): Promise<number> => {
+      const params = { MessageSid: sid(), AccountSid: sim.accountSid, From: from, To: to, Body: body, NumMedia: "0", ProfileName: "Cliente" };
+      const url = `${ORIGIN}${path}`;
+      const started = performance.now();
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilio.getExpectedTwilioSignature(sim.authToken, url, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+      return performance.now() - started;
+    };
+    const smsLoad = async (tag: string): Promise<number[]> => {
+      const latencies: number[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: LOAD_CONCURRENCY }, async () => {
+          while (next < LOAD) {
+            const i = next++;
+            latencies.push(await inbound("/api/webhooks/sms", `+1555${tag}${String(i).padStart(5, "0")}`, sim.smsFrom, `carga ${i}`));
+          }
+        }),
+      );
+      return latencies.sort((a, b) => a - b);
+    };
+
+    // Warm-up, then the baseline: SMS webhooks with no bot running.
+    await smsLoad("90");
+    const baseline = await smsLoad("10");
+
+    // 200 customers write at once on WhatsApp; the bot takes each conversation.
+    const sentAt = new Map<string, number>();
+    const webhookMs: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: CONVERSATIONS }, async (_, i) => {
+        const phone = `+57300${String(i).padStart(7, "0")}`;
+        sentAt.set(`whatsapp:${phone}`, Date.now());
+        webhookMs.push(await inbound("/api/webhooks/whatsapp", `whatsapp:${phone}`, sim.whatsappFrom, "Hola, ¿precio?"));
+      }),
+    );
+    // While the turns run (after the debounce), the same SMS load again.
+    await new Promise((r) => setTimeout(r, Math.max(0, DEBOUNCE_MS - (Date.now() - t0))));
+    const during = await smsLoad("20");
+
+    // Every reply reaches the simulator.
+    const replies = () => sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/Messages.json") && String(r.form.To ?? "").startsWith("whatsapp:"));
+    const deadline = Date.now() + 120_000;
+    while (replies().length < CONVERSATIONS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const latencies = replies()
+      .map((r) => r.at.getTime() - (sentAt.get(String(r.form.To)) ?? NaN))
+      .filter((v) => !Number.isNaN(v))
+      .sort((a, b) => a - b);
+    const [{ turns, dupes }] = (
+      await db.query(
+        `SELECT (SELECT count(*)::int FROM bot_turns) AS turns,
+                (SELECT count(*)::int FROM (SELECT thread_id FROM messages WHERE sender_type = 'bot' GROUP BY thread_id HAVING count(*) > 1) x) AS dupes`,
+      )
+    ).rows;
+    // Where the time goes: due → claimed (queueing), claimed → reply written (bot + Hilo), written → at Twilio.
+    const { rows: stages } = await db.query(
+      `SELECT extract(epoch FROM t.created_at - t.first_message_at) * 1000 AS claim_ms,
+              extract(epoch FROM r.created_at - t.created_at) * 1000 AS turn_ms
+         FROM bot_turns t JOIN messages r ON r.id = t.reply_message_id`,
+    );
+    const claimMs = stages.map((r) => Number(r.claim_ms)).sort((a, b) => a - b);
+    const turnMs = stages.map((r) => Number(r.turn_ms)).sort((a, b) => a - b);
+    await db.end();
+
+    webhookMs.sort((a, b) => a - b);
+    const f = (v: number) => `${Math.round(v)} ms`;
+    console.log(`\nbots: ${replies().length}/${CONVERSATIONS} conversations answered, ${turns} turns, ${dupes} conversations answered twice, bot requests ${fakeBot.requests.length}`);
+    console.log(`bot reply latency (webhook → reply at Twilio): p50 ${f(pct(latencies, 50))}, p95 ${f(pct(latencies, 95))}, max ${f(latencies[latencies.length - 1])}`);
+    console.log(`  over the bot's own ${BOT_MS} ms and the ${DEBOUNCE_MS} ms debounce: p50 ${f(pct(latencies, 50) - BOT_MS - DEBOUNCE_MS)}, p95 ${f(pct(latencies, 95) - BOT_MS - DEBOUNCE_MS)}`);
+    console.log(`  customer message → turn claimed (debounce ${DEBOUNCE_MS} ms + queueing): p50 ${f(pct(claimMs, 50))}, p95 ${f(pct(claimMs, 95))}; turn claimed → reply written (bot ${BOT_MS} ms + Hilo): p50 ${f(pct(turnMs, 50))}, p95 ${f(pct(turnMs, 95))}`);
+    console.log(`WhatsApp webhooks of the 200 conversations (all at once): p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
+    console.log(`SMS webhooks, ${LOAD} at ${LOAD_CONCURRENCY} concurrent — before: p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run: p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`);
+    if (replies().length < CONVERSATIONS || dupes > 0) process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
