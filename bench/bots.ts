@@ -7,6 +7,8 @@
 // BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import pg from "pg";
 import twilio from "twilio";
 import { deriveBotKey, encryptSecret } from "../lib/bots/crypto";
@@ -36,6 +38,16 @@ async function waitFor(url: string, timeoutMs: number) {
 }
 
 const sid = () => `SM${randomBytes(16).toString("hex")}`;
+
+/** CPU milliseconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+  } catch {
+    return NaN;
+  }
+}
 
 async function main() {
   const scratch = await createEmptyPostgres("hilo_bench_bots");
@@ -116,7 +128,10 @@ async function main() {
 
     // Warm-up, then the baseline: SMS webhooks with no bot running.
     await smsLoad("90");
+    let cpu = cpuMs(server.pid);
     const baseline = await smsLoad("10");
+    const cpuSms = cpuMs(server.pid) - cpu;
+    cpu = cpuMs(server.pid);
 
     // 200 customers write at once on WhatsApp; the bot takes each conversation.
     const sentAt = new Map<string, number>();
@@ -137,6 +152,8 @@ async function main() {
     const replies = () => sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/Messages.json") && String(r.form.To ?? "").startsWith("whatsapp:"));
     const deadline = Date.now() + 120_000;
     while (replies().length < CONVERSATIONS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000)); // the replies' status callbacks
+    const cpuBots = cpuMs(server.pid) - cpu - cpuSms;
     const latencies = replies()
       .map((r) => r.at.getTime() - (sentAt.get(String(r.form.To)) ?? NaN))
       .filter((v) => !Number.isNaN(v))
@@ -165,6 +182,9 @@ async function main() {
     console.log(`  customer message → turn claimed (debounce ${DEBOUNCE_MS} ms + queueing): p50 ${f(pct(claimMs, 50))}, p95 ${f(pct(claimMs, 95))}; turn claimed → reply written (bot ${BOT_MS} ms + Hilo): p50 ${f(pct(turnMs, 50))}, p95 ${f(pct(turnMs, 95))}`);
     console.log(`WhatsApp webhooks of the 200 conversations (all at once): p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
     console.log(`SMS webhooks, ${LOAD} at ${LOAD_CONCURRENCY} concurrent — before: p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run: p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`);
+    console.log(
+      `server CPU: ${Math.round(cpuSms / LOAD)} ms per inbound SMS webhook; ${Math.round(cpuBots / CONVERSATIONS)} ms per bot conversation (its webhook, turn, reply and the reply's status callbacks) — load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+    );
     if (replies().length < CONVERSATIONS || dupes > 0) process.exitCode = 1;
   } finally {
     await cleanup();
