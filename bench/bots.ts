@@ -5,7 +5,7 @@
 //
 // Environment: BENCH_CONVERSATIONS (200), BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default),
 // BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -14,7 +14,7 @@ import twilio from "twilio";
 import { deriveBotKey, encryptSecret } from "../lib/bots/crypto";
 import { startSimulator } from "../simulator/server";
 import { startFakeBot } from "../tests/helpers/fake-bot";
-import { createEmptyPostgres, pct } from "./common";
+import { createEmptyPostgres, pct, startProductionServer } from "./common";
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const BOT_MS = Number(process.env.BENCH_BOT_MS ?? 200);
@@ -63,31 +63,19 @@ async function main() {
   };
 
   try {
-    if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("building (next build)…");
-      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: "1",
-        NODE_ENV: "production",
-        PORT: String(PORT),
-        DATABASE_URL: scratch.url,
-        DATABASE_POOL_SIZE: "20",
-        PUBLIC_BASE_URL: ORIGIN,
-        SESSION_SECRET,
-        TWILIO_ACCOUNT_SID: sim.accountSid,
-        TWILIO_AUTH_TOKEN: sim.authToken,
-        TWILIO_API_BASE_URL: sim.url,
-        TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
-        TWILIO_SMS_FROM: sim.smsFrom,
-        BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
-        JOBS_CONCURRENCY: "64",
-        LOG_LEVEL: "warn",
-      },
+    server = startProductionServer(PORT, {
+      DATABASE_URL: scratch.url,
+      DATABASE_POOL_SIZE: "20",
+      PUBLIC_BASE_URL: ORIGIN,
+      SESSION_SECRET,
+      TWILIO_ACCOUNT_SID: sim.accountSid,
+      TWILIO_AUTH_TOKEN: sim.authToken,
+      TWILIO_API_BASE_URL: sim.url,
+      TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
+      TWILIO_SMS_FROM: sim.smsFrom,
+      BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
+      JOBS_CONCURRENCY: "64",
+      LOG_LEVEL: "warn",
     });
     await waitFor(`${ORIGIN}/api/health`, 60_000);
 

@@ -4,13 +4,13 @@
 //
 // Environment: BENCH_MESSAGES (10000), BENCH_CONNECTIONS (32), BENCH_PORT (3200),
 // TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_SKIP_BUILD=1 to reuse .next.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import pg from "pg";
 import twilio from "twilio";
 import { statusRank, type MessageStatus } from "../lib/status/ranking";
-import { createEmptyPostgres } from "./common";
+import { createEmptyPostgres, startProductionServer } from "./common";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 /** Messages whose callbacks warm the webhook route up (JIT, pool connections) before measuring. */
@@ -93,25 +93,13 @@ async function main() {
   };
 
   try {
-    if (process.env.BENCH_SKIP_BUILD !== "1") {
-      console.log("building (next build)…");
-      const b = spawnSync("./node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-      if (b.status !== 0) throw new Error("next build failed");
-    }
-    server = spawn("./node_modules/.bin/next", ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: "1",
-        NODE_ENV: "production",
-        PORT: String(PORT),
-        DATABASE_URL: scratch.url,
-        DATABASE_POOL_SIZE: String(CONNECTIONS),
-        PUBLIC_BASE_URL: ORIGIN,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: TOKEN,
-        LOG_LEVEL: "warn",
-      },
+    server = startProductionServer(PORT, {
+      DATABASE_URL: scratch.url,
+      DATABASE_POOL_SIZE: String(CONNECTIONS),
+      PUBLIC_BASE_URL: ORIGIN,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      LOG_LEVEL: "warn",
     });
     await waitFor(`${ORIGIN}/api/health`, 60_000);
 
