@@ -22,6 +22,7 @@ test("an admin creates a bot on the Bots page and sends it a test message", asyn
   await page.getByLabel("Model").fill("hilo-demo");
   await page.getByLabel("System prompt").fill("Eres el asistente de la tienda.");
   await page.getByLabel("Answer new conversations automatically").check();
+  await page.screenshot({ path: "screenshots/bots-form.png", fullPage: true });
   // Errors from the API are shown: a base URL that is not http(s).
   await page.getByLabel("Base URL").fill("ftp://example.com");
   await page.getByRole("button", { name: "Create bot" }).click();
