@@ -26,16 +26,6 @@ const SESSION_SECRET = "bench-session-secret-0123456789-abcdefghij";
 const LOAD = 400;
 const LOAD_CONCURRENCY = 32;
 
-async function waitFor(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server did not become ready at ${url}`);
-}
 
 const sid = () => `SM${randomBytes(16).toString("hex")}`;
 
@@ -63,7 +53,7 @@ async function main() {
   };
 
   try {
-    server = startProductionServer(PORT, {
+    server = await startProductionServer(PORT, {
       DATABASE_URL: scratch.url,
       DATABASE_POOL_SIZE: "20",
       PUBLIC_BASE_URL: ORIGIN,
@@ -75,9 +65,7 @@ async function main() {
       TWILIO_SMS_FROM: sim.smsFrom,
       BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
       JOBS_CONCURRENCY: "64",
-      LOG_LEVEL: "warn",
     });
-    await waitFor(`${ORIGIN}/api/health`, 60_000);
 
     // The bot, as the admin API stores it (its secret encrypted with the server secret's key).
     const db = new pg.Client({ connectionString: scratch.url });

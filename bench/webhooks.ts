@@ -45,17 +45,6 @@ const SEQUENCES: MessageStatus[][] = [
   ["sent", "undelivered", "failed"],
 ];
 
-async function waitFor(url: string, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`server did not become ready at ${url}`);
-}
 
 interface Run {
   rps: number;
@@ -93,26 +82,24 @@ async function main() {
   };
 
   try {
-    server = startProductionServer(PORT, {
+    server = await startProductionServer(PORT, {
       DATABASE_URL: scratch.url,
       DATABASE_POOL_SIZE: String(CONNECTIONS),
       PUBLIC_BASE_URL: ORIGIN,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: TOKEN,
-      LOG_LEVEL: "warn",
     });
-    await waitFor(`${ORIGIN}/api/health`, 60_000);
 
     // Seed outbound messages as Hilo's send path leaves them: queued, with their Twilio SID.
     const db = new pg.Client({ connectionString: scratch.url });
     await db.connect();
     const contacts = Math.max(1, Math.floor(MESSAGES / 10));
     await db.query(
-      `INSERT INTO contacts (phone) SELECT '+1555' || lpad(g::text, 7, '0') FROM generate_series(1, $1) g`,
+      `INSERT INTO contacts (phone, person_key) SELECT p, p FROM (SELECT '+1555' || lpad(g::text, 7, '0') AS p FROM generate_series(1, $1) g) x`,
       [contacts],
     );
     await db.query(
-      `INSERT INTO threads (channel, contact_id, business_address) SELECT 'whatsapp', id, '+14155238886' FROM contacts`,
+      `INSERT INTO threads (channel, contact_id, business_address, customer_address) SELECT 'whatsapp', id, '+14155238886', 'whatsapp:' || phone FROM contacts`,
     );
     const allSids = Array.from({ length: MESSAGES + WARMUP_MESSAGES }, () => `SM${randomBytes(16).toString("hex")}`);
     const sids = allSids.slice(WARMUP_MESSAGES);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError, validationError } from "@/lib/api/errors";
 import type { Database, SqlClient } from "@/lib/db/types";
+import { withSerializationRetry } from "@/lib/db/retry";
 import { isUuid } from "@/lib/ids";
 import { publish } from "@/lib/realtime/publish";
 import { BOT_CONFIG_SCHEMAS, isMasked, maskSecret, SECRET_FIELDS, type CreateBotInput, type UpdateBotInput } from "./config";
@@ -136,15 +137,25 @@ export async function updateBot(db: Database, id: string, input: UpdateBotInput)
   });
 }
 
-/** Deletes a bot: its conversations stop being answered (their messages keep `senderType: "bot"`). */
+/**
+ * Deletes a bot: its conversations stop being answered (their messages keep `senderType: "bot"`). Locks
+ * its conversations first, in id order — the order of every writer (thread, then the bot row a new
+ * message or turn refers to) — and is retried on a deadlock.
+ */
 export async function deleteBot(db: Database, id: string): Promise<boolean> {
   if (!isUuid(id)) return false;
-  return db.transaction(async (tx) => {
-    const threads = await tx.query<{ id: string }>(`UPDATE threads SET bot_active = false, updated_at = now() WHERE bot_id = $1::uuid AND bot_active RETURNING id::text`, [id]);
-    const rows = await tx.query(`DELETE FROM bots WHERE id = $1::uuid RETURNING 1`, [id]);
-    for (const t of threads) await publish(tx, { type: "thread.updated", threadId: t.id });
-    return rows.length > 0;
-  });
+  return withSerializationRetry(() =>
+    db.transaction(async (tx) => {
+      const threads = await tx.query<{ id: string; bot_active: boolean }>(
+        `SELECT id::text, bot_active FROM threads WHERE bot_id = $1::uuid ORDER BY id FOR UPDATE`,
+        [id],
+      );
+      await tx.query(`UPDATE threads SET bot_active = false, updated_at = now() WHERE bot_id = $1::uuid AND bot_active`, [id]);
+      const rows = await tx.query(`DELETE FROM bots WHERE id = $1::uuid RETURNING 1`, [id]);
+      for (const t of threads) if (t.bot_active) await publish(tx, { type: "thread.updated", threadId: t.id });
+      return rows.length > 0;
+    }),
+  );
 }
 
 /** What a turn needs: the bot and its decrypted configuration (never log or return it). */

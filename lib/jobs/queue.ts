@@ -146,6 +146,13 @@ export async function releaseJob(db: SqlClient, jobId: string, workerId: string)
   );
 }
 
+/** Dead jobs are kept this long (for inspection), then deleted by the workers. */
+export const DEAD_JOB_RETENTION_DAYS = 30;
+
+export async function purgeDeadJobs(db: SqlClient): Promise<void> {
+  await db.query(`DELETE FROM jobs WHERE state = 'dead' AND updated_at < now() - make_interval(days => $1)`, [DEAD_JOB_RETENTION_DAYS]);
+}
+
 /** Milliseconds until the next pending job is due (null: none pending), for the workers' sleep. */
 export async function nextDueInMs(db: SqlClient, queues: string[]): Promise<number | null> {
   const [row] = await db.query<{ ms: number | string | null }>(

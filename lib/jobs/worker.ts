@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { Database } from "@/lib/db/types";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { logger } from "@/lib/log";
-import { backoffMs, claimJobs, completeJob, failJob, JOBS_CHANNEL, nextDueInMs, releaseJob, renewLease, type ClaimedJob } from "./queue";
+import { backoffMs, claimJobs, completeJob, failJob, JOBS_CHANNEL, nextDueInMs, purgeDeadJobs, releaseJob, renewLease, type ClaimedJob } from "./queue";
 
 export interface JobContext {
   db: Database;
@@ -63,6 +63,7 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
   const log = logger();
   let stopped = false;
   let lastError: string | undefined;
+  let purgedAt = 0;
   /** Jobs still running at stop are aborted and given back (not counted as an attempt). */
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -129,6 +130,10 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
       try {
         const db = await opts.getDb();
         await listenOn(db);
+        if (Date.now() - purgedAt > 3_600_000) {
+          purgedAt = Date.now();
+          await purgeDeadJobs(db);
+        }
         const queues = opts.queues ?? [...handlers.keys()];
         const free = concurrency - active.size;
         const leases = queues.map((q) => handlers.get(q)?.leaseMs ?? 60_000);

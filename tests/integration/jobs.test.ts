@@ -12,6 +12,13 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers
 
 const kinds = await databaseKinds();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitForRows(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  throw new Error("timed out");
+}
 
 describe.each(kinds)("job queue on %s", (kind) => {
   let t: TestDatabase;
@@ -93,6 +100,17 @@ describe.each(kinds)("job queue on %s", (kind) => {
     expect(gaps[1]).toBeGreaterThanOrEqual(155); // 200 ms ± 20 %
     const [job] = await t.db.sql.query<{ state: string; attempts: number; last_error: string }>(`SELECT state, attempts, last_error FROM jobs`);
     expect(job).toEqual({ state: "dead", attempts: 3, last_error: "boom 3" });
+  });
+
+  it("deletes dead jobs after 30 days, keeps recent ones", async () => {
+    registerJobHandler("test.old", { async run() {} });
+    await t.db.sql.query(
+      `INSERT INTO jobs (queue, state, last_error, updated_at) VALUES ('test.old', 'dead', 'old', now() - interval '31 days'), ('test.old', 'dead', 'recent', now() - interval '29 days')`,
+    );
+    const w = worker("test.old");
+    await waitForRows(async () => (await t.db.sql.query(`SELECT 1 FROM jobs`)).length === 1);
+    await w.stop();
+    expect(await t.db.sql.query(`SELECT last_error FROM jobs`)).toEqual([{ last_error: "recent" }]);
   });
 
   it("never runs a job enqueued in a transaction that rolled back", async () => {
