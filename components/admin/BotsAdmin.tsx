@@ -68,11 +68,12 @@ function BotForm({ t, bot, onDone, onCancel }: { t: T; bot: AdminBot | null; onD
   async function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
-    const config: Record<string, string> = {};
+    const config: Record<string, string | null> = {};
     for (const f of FIELDS[kind]) {
       const value = String(data.get(`config.${f.key}`) ?? "").trim();
-      // An empty secret of an existing bot keeps the stored one; an empty optional field is left out.
       if (value !== "") config[f.key] = value;
+      // An empty secret keeps the stored one; an optional field emptied on an existing bot is removed.
+      else if (f.type !== "secret" && bot?.kind === kind && typeof bot.config[f.key] === "string" && bot.config[f.key] !== "") config[f.key] = null;
     }
     const body = {
       name: String(data.get("name") ?? "").trim(),

@@ -39,8 +39,14 @@ test("an admin creates a bot on the Bots page and sends it a test message", asyn
   await expect(page.getByLabel("API key")).toHaveValue("");
   await expect(page.getByText("••••7890")).toBeVisible();
   await page.getByLabel("Model").fill("hilo-demo-2");
+  // An optional field emptied is removed (not kept).
+  await page.getByLabel("System prompt").fill("");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(row).toBeVisible();
+  await row.getByRole("button", { name: "Edit Asistente" }).click();
+  await expect(page.getByLabel("Model")).toHaveValue("hilo-demo-2");
+  await expect(page.getByLabel("System prompt")).toHaveValue("");
+  await page.getByRole("button", { name: "Cancel" }).click();
 
   await row.getByRole("button", { name: "Send a test message" }).click();
   await page.getByLabel("Test message", { exact: true }).fill("¿Cuál es el precio?");
