@@ -31,10 +31,11 @@ export default defineConfig({
     },
   },
   // One server and one database for every spec: specs that fill the inbox with imported conversations
-  // (backfill) run after the ones that expect an empty inbox. With one worker, projects run in order.
+  // (backfill) or bot conversations (bots) run after the ones that expect an empty inbox. With one worker,
+  // projects run in order.
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /backfill\.spec\.ts$/ },
-    { name: "chromium-import", use: { ...devices["Desktop Chrome"] }, testMatch: /backfill\.spec\.ts$/ },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /(backfill|bots)\.spec\.ts$/ },
+    { name: "chromium-import", use: { ...devices["Desktop Chrome"] }, testMatch: /(backfill|bots)\.spec\.ts$/ },
   ],
   webServer: {
     // A production build on a fresh embedded database, in simulator mode (no Twilio account).
@@ -54,6 +55,8 @@ export default defineConfig({
       TWILIO_AUTH_TOKEN: "",
       DATABASE_URL: "",
       LOG_LEVEL: "warn",
+      // Specs create the bots they need (bots.spec.ts); an auto-answering demo bot would answer every spec's customers.
+      DEMO_BOT: "off",
       // Each Twilio list page answers 0.6 s later, so a backfill's progress can be watched.
       SIMULATOR_LIST_DELAY_MS: "600",
     },

@@ -41,6 +41,8 @@ const envSchema = z.object({
     }),
   // Seconds before an unconfirmed send is marked failed; outside 60 s – 7 days the default (600) applies.
   SEND_RECONCILE_GIVE_UP_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).catch(600),
+  // Simulator mode only: "off" skips creating the demo bot (docs/bots.md).
+  DEMO_BOT: z.enum(["on", "off"], { error: "DEMO_BOT must be 'on' or 'off'" }).optional(),
   // Background jobs (lib/jobs) this process runs at once; outside 1–200 the default (32) applies.
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(200).catch(32),
   // A bot answers a burst of customer messages as one turn this long after the first (0–30 s).
@@ -90,6 +92,8 @@ export interface AppConfig {
   botDebounceMs: number;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
+  /** Simulator mode creates the demo bot on the local AI fakes (DEMO_BOT=off: not). */
+  demoBot: boolean;
   twilio: {
     /** `AC…`; in simulator mode the simulator's, absent when no simulator defaults were handed over. */
     accountSid?: string;
@@ -146,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsConcurrency: e.JOBS_CONCURRENCY,
     botDebounceMs: e.BOT_DEBOUNCE_MS,
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
+    demoBot: simulatorEnabled && e.DEMO_BOT !== "off",
     twilio: simulatorEnabled
       ? {
           accountSid: sim?.accountSid,

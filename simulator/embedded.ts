@@ -5,6 +5,8 @@
  * the simulator; this file is the one place that joins them.
  */
 import { registerSimulatorDefaults, type AppConfig } from "@/lib/config";
+import { ensureDemoBot } from "@/lib/bots/demo";
+import { getDatabase, onDatabaseReady, type AppDatabase } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { startServer } from "@/lib/runtime/start";
 import { SIMULATOR_CONFIG_DEFAULTS } from "./defaults";
@@ -22,8 +24,39 @@ export async function startEmbeddedSimulator(config: AppConfig): Promise<(() => 
   return () => sim.close();
 }
 
-/** Hilo's server start-up (lib/runtime/start.ts) with the local Twilio simulator as a companion. */
+/** Port of the local AI fakes in simulator mode: the one after the Twilio simulator's (PORT+2 by default). */
+export function botFakesPort(config: AppConfig): number {
+  return config.simulator.port + 1;
+}
+
+/**
+ * In simulator mode: the local OpenAI- and ElevenLabs-compatible fakes (bot-fakes.ts), so bots work with
+ * no account.
+ */
+export async function startEmbeddedBotFakes(config: AppConfig): Promise<(() => Promise<void>) | undefined> {
+  if (!config.simulator.enabled) return undefined;
+  const { startBotFakes } = await import("./bot-fakes");
+  const fakes = await startBotFakes({ port: botFakesPort(config) });
+  const log = logger();
+  log.info({ openai: fakes.openaiBaseUrl, elevenlabs: fakes.elevenlabsBaseUrl }, "simulator mode: local OpenAI- and ElevenLabs-compatible fakes running");
+  if (!config.demoBot) return () => fakes.close();
+  // The demo bot on the fake, once per database (now, or when PostgreSQL answers again).
+  const createDemo = async (db: AppDatabase) => {
+    const bot = await ensureDemoBot(db.sql, fakes.openaiBaseUrl);
+    if (bot) log.info({ bot: bot.name, baseUrl: fakes.openaiBaseUrl }, "created the demo bot: it answers new WhatsApp conversations (docs/bots.md)");
+  };
+  const forget = onDatabaseReady(createDemo);
+  await getDatabase()
+    .then(createDemo)
+    .catch((err: unknown) => log.warn({ err: (err as Error).message }, "demo bot not created yet (database unavailable)"));
+  return async () => {
+    forget();
+    await fakes.close();
+  };
+}
+
+/** Hilo's server start-up (lib/runtime/start.ts) with the local Twilio simulator and AI fakes as companions. */
 export async function startServerWithSimulator(): Promise<void> {
   registerSimulatorDefaults(SIMULATOR_CONFIG_DEFAULTS);
-  await startServer({ companions: [startEmbeddedSimulator] });
+  await startServer({ companions: [startEmbeddedSimulator, startEmbeddedBotFakes] });
 }

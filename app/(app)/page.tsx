@@ -1,6 +1,7 @@
 import { getDatabase } from "@/lib/db";
 import { listConversations, listMessages } from "@/lib/messaging/conversations";
 import { getThread } from "@/lib/messaging/threads";
+import { listNotes } from "@/lib/conversations/notes";
 import { requireUser, translations } from "@/app/_lib/session";
 import { AppHeader } from "@/components/ui/AppHeader";
 import { InboxApp } from "@/components/inbox/InboxApp";
@@ -43,7 +44,9 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
     prisma.user.findMany({ where: { active: true }, select: { id: true, name: true }, orderBy: { name: "asc" } }),
     sp.thread ? getThread(sql, sp.thread) : Promise.resolve(null),
   ]);
-  const page = thread ? await listMessages(sql, thread.id, { limit: "50" }) : { messages: [], nextCursor: null };
+  const [page, notes] = thread
+    ? await Promise.all([listMessages(sql, thread.id, { limit: "50" }), listNotes(sql, thread.id)])
+    : [{ messages: [], nextCursor: null }, []];
 
   return (
     <div className="flex h-dvh flex-col" lang={locale}>
@@ -51,6 +54,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
       <InboxApp
         key={locale}
         t={t.inbox}
+        tb={t.botInbox}
         locale={locale}
         me={{ id: user.id, name: user.name }}
         agents={agents}
@@ -60,6 +64,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         initialThread={thread}
         initialMessages={[...page.messages].reverse()}
         initialMessagesCursor={page.nextCursor}
+        initialNotes={notes}
         anyConversation={anyThread.length > 0}
         renderedAt={renderedAt}
       />

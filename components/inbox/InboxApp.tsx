@@ -17,10 +17,12 @@ import { ShortcutsHelp } from "./ShortcutsHelp";
 import { useInboxData } from "./useInboxData";
 import { useInboxSelection } from "./useInboxSelection";
 import { useLiveEvents } from "./useLiveEvents";
-import { customerLabel, type Agent, type ApiConversation, type ApiMessage, type InboxFilters, type ThreadDetail } from "./types";
+import { BotBadge, BotControls, NoteItem } from "./BotParts";
+import { customerLabel, type Agent, type ApiConversation, type ApiMessage, type ApiNote, type InboxFilters, type ThreadDetail } from "./types";
 
 interface Props {
   t: Dictionary["inbox"];
+  tb: Dictionary["botInbox"];
   locale: Locale;
   me: { id: string; name: string };
   agents: Agent[];
@@ -30,13 +32,14 @@ interface Props {
   initialThread: ThreadDetail | null;
   initialMessages: ApiMessage[];
   initialMessagesCursor: string | null;
+  initialNotes: ApiNote[];
   anyConversation: boolean;
   /** When the server rendered this page (ms): live updates replay what changed since. */
   renderedAt: number;
 }
 
 export function InboxApp(props: Props) {
-  const { t, locale, me } = props;
+  const { t, tb, locale, me } = props;
   const selection = useInboxSelection(props.initialFilters, props.initialThread?.id ?? null);
   const data = useInboxData(
     {
@@ -46,6 +49,7 @@ export function InboxApp(props: Props) {
       thread: props.initialThread,
       messages: props.initialMessages,
       messagesCursor: props.initialMessagesCursor,
+      notes: props.initialNotes,
     },
     selection.appliedFilters,
     selection.selectedRef,
@@ -56,12 +60,17 @@ export function InboxApp(props: Props) {
     data.onLiveEvent(e);
   });
   const [showContact, setShowContact] = useState(false);
-  const { thread, messages } = data;
+  const { thread, messages, notes } = data;
+  // Messages and notes (handoffs, takeovers) in one timeline, by time.
+  const timeline = [
+    ...messages.map((m) => ({ kind: "message" as const, at: m.createdAt, id: m.id, m })),
+    ...(thread ? notes.filter((n) => n.threadId === thread.id) : []).map((n) => ({ kind: "note" as const, at: n.createdAt, id: n.id, n })),
+  ].sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1));
   const selectedId = thread?.id ?? null;
   const bottomRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     bottomRef.current?.scrollIntoView({ block: "end" });
-  }, [selectedId, messages.length]);
+  }, [selectedId, messages.length, notes.length]);
 
   // A search result's message that is further back than Hilo loads at once.
   const [farBack, setFarBack] = useState(false);
@@ -166,6 +175,7 @@ export function InboxApp(props: Props) {
         </div>
         <ThreadListPanel
           t={t}
+          tb={tb}
           locale={locale}
           filters={selection.filters}
           onFilters={selection.setFilters}
@@ -203,8 +213,11 @@ export function InboxApp(props: Props) {
                 <p className="truncate text-xs text-slate-500">{thread.contact.phone ?? thread.customerAddress.replace(/^whatsapp:/, "")}</p>
               </button>
               <ChannelBadge channel={thread.channel} />
+              <BotBadge bot={thread.bot} t={tb} />
+              {thread.bot && !thread.bot.active && <span className="text-xs text-slate-500">{tb.paused}</span>}
               <Colleagues colleagues={presence.colleagues} t={t} />
-              <div className="ml-auto flex items-center gap-2">
+              <div className="ml-auto flex flex-wrap items-center justify-end gap-2">
+                <BotControls conversationId={thread.id} bot={thread.bot} t={tb} onChanged={data.refreshOpen} />
                 <label className="sr-only" htmlFor="assignee">{t.assign}</label>
                 <select
                   id="assignee"
@@ -244,13 +257,23 @@ export function InboxApp(props: Props) {
                       </button>
                     </div>
                   )}
-                  {messages.length === 0 ? (
+                  {timeline.length === 0 ? (
                     <p className="text-center text-sm text-slate-500">{t.noMessages}</p>
                   ) : (
                     <ol className="flex flex-col gap-2" aria-label={t.conversations}>
-                      {messages.map((m) => (
-                        <MessageBubble key={m.id} m={m} t={t} locale={locale} agentName={m.senderType === "agent" ? agentNames.get(m.senderUserId ?? "") : undefined} />
-                      ))}
+                      {timeline.map((item) =>
+                        item.kind === "note" ? (
+                          <NoteItem key={`n-${item.id}`} note={item.n} t={tb} locale={locale} />
+                        ) : (
+                          <MessageBubble
+                            key={item.id}
+                            m={item.m}
+                            t={t}
+                            locale={locale}
+                            agentName={item.m.senderType === "agent" ? agentNames.get(item.m.senderUserId ?? "") : undefined}
+                          />
+                        ),
+                      )}
                     </ol>
                   )}
                   <div ref={bottomRef} />

@@ -17,18 +17,22 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
   const choice = extra.button?.text ?? extra.list?.title;
   const cost = m.price !== null ? fmt(t.messageCost, { price: formatPrice(m.price, m.priceUnit, locale), segments: m.numSegments ?? "?" }) : undefined;
   const who =
-    m.senderType === "external" ? t.sentOutside : m.senderType === "agent" ? (agentName ?? t.agent) : m.senderType === "api" ? t.api : m.senderType === "bot" ? t.bot : null;
+    m.senderType === "external" ? t.sentOutside : m.senderType === "agent" ? (agentName ?? t.agent) : m.senderType === "api" ? t.api : m.senderType === "bot" ? `${t.bot} · ${m.bot?.name || t.bot}` : m.senderType === "system" ? "Hilo" : null;
   const loc = extra.location;
   return (
     <li className={`flex ${outbound ? "justify-end" : "justify-start"}`} data-message-id={m.id}>
       <article
         className={`max-w-[85%] rounded-2xl px-3.5 py-2 shadow-sm sm:max-w-[70%] ${
           outbound
-            ? `rounded-br-sm text-white ${m.senderType === "external" ? "bg-teal-700" : "bg-emerald-600"}`
+            ? `rounded-br-sm text-white ${m.senderType === "external" ? "bg-teal-700" : m.senderType === "bot" ? "bg-violet-700" : "bg-emerald-600"}`
             : "rounded-bl-sm bg-white text-slate-900 ring-1 ring-slate-200"
         }`}
       >
-        {outbound && who && <p className="mb-0.5 text-[11px] font-medium text-emerald-100">{who}</p>}
+        {outbound && who && (
+          <p className={`mb-0.5 text-[11px] font-medium ${m.senderType === "bot" ? "text-violet-100" : "text-emerald-100"}`} data-testid={m.senderType === "bot" ? "bot-sender" : undefined}>
+            {who}
+          </p>
+        )}
         <ForwardedMark extra={extra} t={t} />
         {extra.referral && <ReferralCard referral={extra.referral} t={t} />}
         {m.replyTo && <ReplyQuote reply={m.replyTo} t={t} onDark={outbound} />}
@@ -78,7 +82,7 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
         })}
         {loc && <LocationCard loc={loc} t={t} />}
         <ChoiceReply extra={extra} t={t} onDark={outbound} />
-        <footer className={`mt-1 flex items-center justify-end gap-1.5 text-[11px] ${outbound ? "text-emerald-100" : "text-slate-500"}`} title={cost}>
+        <footer className={`mt-1 flex items-center justify-end gap-1.5 text-[11px] ${outbound ? (m.senderType === "bot" ? "text-violet-100" : "text-emerald-100") : "text-slate-500"}`} title={cost}>
           <time dateTime={m.createdAt}>{new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(m.createdAt))}</time>
           {outbound && <StatusTicks status={m.status} errorCode={m.errorCode} errorMessage={m.errorMessage} t={t} locale={locale} onDark />}
         </footer>

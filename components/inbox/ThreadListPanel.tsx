@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Avatar } from "@/components/ui/Avatar";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
+import { BotBadge } from "./BotParts";
 import { ChannelBadge } from "./ChannelBadge";
 import { customerLabel, type ApiConversation, type InboxFilters } from "./types";
 
@@ -31,6 +32,7 @@ function useMinute(): number {
 
 export function ThreadListPanel(props: {
   t: Dictionary["inbox"];
+  tb: Dictionary["botInbox"];
   locale: Locale;
   filters: InboxFilters;
   onFilters: (f: InboxFilters) => void;
@@ -131,6 +133,7 @@ export function ThreadListPanel(props: {
                 </span>
                 <span className="flex items-center gap-2">
                   <ChannelBadge channel={c.channel} compact />
+                  <BotBadge bot={c.bot} t={props.tb} compact />
                   <span className="min-w-0 flex-1 truncate text-sm text-slate-600">{preview}</span>
                   {c.status === "closed" && <span className="shrink-0 rounded bg-slate-100 px-1.5 text-[11px] text-slate-600">{t.closed}</span>}
                   {c.unreadCount > 0 && (

@@ -2,24 +2,27 @@ import { isMessageStatus, statusRank } from "@/lib/status/ranking";
 import type { LiveEvent } from "./useLiveEvents";
 import type { ApiMessage } from "./types";
 
-/** What of the open conversation to fetch again: its detail (status, assignee, window, contact) and/or its latest messages. */
+/** What of the open conversation to fetch again: its detail (status, assignee, window, contact, bot), its latest messages, its notes. */
 export interface ThreadNeeds {
   detail: boolean;
   messages: boolean;
+  notes: boolean;
 }
 
 /**
  * What a live event makes stale in the open conversation, or null when it concerns another one.
  * A new message changes both (messages; the detail's window and count), a status only the messages,
- * a thread update (read, closed, assigned) only the detail, `sync` everything.
+ * a thread update (read, closed, assigned, bot stopped) only the detail, a note (a handoff, a takeover)
+ * the notes and the detail, `sync` everything.
  */
 export function needsFor(event: LiveEvent, openThreadId: string | null): ThreadNeeds | null {
   if (!openThreadId || event.type === "presence") return null; // presence changes nothing stored
-  if (event.type === "sync") return { detail: true, messages: true };
+  if (event.type === "sync") return { detail: true, messages: true, notes: true };
   if (event.threadId !== openThreadId) return null;
-  if (event.type === "message.created") return { detail: true, messages: true };
-  if (event.type === "message.status") return { detail: false, messages: true };
-  return { detail: true, messages: false };
+  if (event.type === "message.created") return { detail: true, messages: true, notes: false };
+  if (event.type === "message.status") return { detail: false, messages: true, notes: false };
+  if (event.type === "note.created") return { detail: true, messages: false, notes: true };
+  return { detail: true, messages: false, notes: false };
 }
 
 const rank = (status: string) => (isMessageStatus(status) ? statusRank(status) : -1);
@@ -82,7 +85,7 @@ export class ThreadRefresher {
     return new Promise((resolve) => {
       const queued = this.queued;
       if (queued && queued.threadId === threadId) {
-        queued.needs = { detail: queued.needs.detail || needs.detail, messages: queued.needs.messages || needs.messages };
+        queued.needs = { detail: queued.needs.detail || needs.detail, messages: queued.needs.messages || needs.messages, notes: queued.needs.notes || needs.notes };
         queued.waiters.push(resolve);
       } else {
         for (const w of queued?.waiters ?? []) w(false);

@@ -1,8 +1,9 @@
 import type { ApiConversation } from "@/lib/messaging/conversations";
 import type { ApiMessage } from "@/lib/messaging/serialize";
 import type { ThreadDetail } from "@/lib/messaging/threads";
+import type { ApiNote } from "@/lib/conversations/notes";
 
-export type { ApiConversation, ApiMessage, ThreadDetail };
+export type { ApiConversation, ApiMessage, ApiNote, ThreadDetail };
 
 /** How a conversation's customer is shown: their name, else their number, else the address they write from. */
 export function customerLabel(c: { contact: { name: string | null; phone: string | null }; customerAddress: string }): string {

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import { mergeMessages, needsFor, ThreadRefresher, withLiveStatus, type ThreadNeeds } from "./refresh";
 import type { LiveEvent } from "./useLiveEvents";
-import { filtersToQuery, type ApiConversation, type ApiMessage, type InboxFilters, type ThreadDetail } from "./types";
+import { filtersToQuery, type ApiConversation, type ApiMessage, type ApiNote, type InboxFilters, type ThreadDetail } from "./types";
 
 /** What the server rendered the page with: the client starts from it and fetches nothing on mount. */
 export interface InboxInitialData {
@@ -13,6 +13,7 @@ export interface InboxInitialData {
   thread: ThreadDetail | null;
   messages: ApiMessage[];
   messagesCursor: string | null;
+  notes: ApiNote[];
 }
 
 export interface SendPayload {
@@ -33,6 +34,7 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
 
 const fetchDetail = (id: string) => getJson<{ conversation: ThreadDetail }>(`/api/messaging/conversations/${id}`).then((b) => b.conversation);
 const fetchLatest = (id: string) => getJson<MessagesPage>(`/api/messaging/conversations/${id}/messages?limit=50`);
+const fetchNotes = (id: string) => getJson<{ notes: ApiNote[] }>(`/api/messaging/conversations/${id}/notes`).then((b) => b.notes);
 
 /**
  * The inbox's data: the conversation list for the applied filters and the open conversation. Each
@@ -53,6 +55,7 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
     messagesRef.current = messages;
   }, [messages]);
   const [olderCursor, setOlderCursor] = useState(initial.messagesCursor);
+  const [notes, setNotes] = useState(initial.notes);
 
   const loadedCount = useRef(initial.conversations.length);
   useEffect(() => {
@@ -125,10 +128,15 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
 
   // Applies a refresh of the open conversation; an answer for a conversation no longer open is dropped.
   const applyRefresh = useCallback(async (id: string, needs: ThreadNeeds) => {
-    const [detail, page] = await Promise.all([needs.detail ? fetchDetail(id) : null, needs.messages ? fetchLatest(id) : null]);
+    const [detail, page, threadNotes] = await Promise.all([
+      needs.detail ? fetchDetail(id) : null,
+      needs.messages ? fetchLatest(id) : null,
+      needs.notes ? fetchNotes(id) : null,
+    ]);
     if (selectedRef.current !== id) return;
     if (detail) setThread(detail);
     if (page) setMessages((cur) => mergeMessages(cur, page.messages));
+    if (threadNotes) setNotes(threadNotes);
   }, [selectedRef]);
   // One refetch of the open conversation at a time (refresh.ts); created after render, used by handlers.
   const refresher = useRef<ThreadRefresher | null>(null);
@@ -155,10 +163,11 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
   const open = useCallback(
     async (id: string) => {
       try {
-        const [conversation, page] = await Promise.all([fetchDetail(id), fetchLatest(id)]);
+        const [conversation, page, threadNotes] = await Promise.all([fetchDetail(id), fetchLatest(id), fetchNotes(id)]);
         if (selectedRef.current !== id) return;
         setThread(conversation);
         setMessages(mergeMessages([], page.messages));
+        setNotes(threadNotes);
         setOlderCursor(page.nextCursor);
         if (conversation.unreadCount > 0) void markRead(id);
       } catch {
@@ -208,12 +217,19 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
         setMessages((cur) => mergeMessages(cur, [message]));
         return null;
       } catch (err) {
-        void refresher.current?.request(thread.id, { detail: true, messages: true });
+        void refresher.current?.request(thread.id, { detail: true, messages: true, notes: true });
         return (err as Error).message;
       }
     },
     [thread, refresher],
   );
+
+  /** After a takeover or give-back: the conversation, its notes and the list again. */
+  const refreshOpen = useCallback(() => {
+    if (!thread) return;
+    void refresher.current?.request(thread.id, { detail: true, messages: false, notes: true });
+    scheduleListReload();
+  }, [thread, refresher, scheduleListReload]);
 
   /** Close/reopen or (un)assign the open conversation. */
   const update = useCallback(
@@ -238,6 +254,8 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
     anyConversation,
     thread,
     messages,
+    notes,
+    refreshOpen,
     hasOlder: Boolean(olderCursor),
     loadMore,
     retryList,

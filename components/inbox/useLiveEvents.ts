@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useEffectEvent, useState } from "react";
-import type { RealtimeEvent } from "@/lib/realtime/channel";
+import { REALTIME_EVENT_FIELDS, type RealtimeEvent } from "@/lib/realtime/channel";
 
 /** A live event from the server, or `sync` (refetch everything: events may have been missed). */
 export type LiveEvent = RealtimeEvent | { type: "sync" };
@@ -31,7 +31,7 @@ export function useLiveEvents(since: number, onEvent: (e: LiveEvent) => void): "
       if (wasDown) emit({ type: "sync" });
       wasDown = false;
     });
-    for (const type of ["message.created", "message.status", "thread.updated", "presence", "sync"]) source.addEventListener(type, forward(type));
+    for (const type of [...Object.keys(REALTIME_EVENT_FIELDS), "sync"]) source.addEventListener(type, forward(type));
     source.onerror = () => {
       wasDown = true;
       setState("reconnecting");

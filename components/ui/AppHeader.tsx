@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { SessionUser } from "@/lib/auth/sessions";
 import type { Dictionary, Locale } from "@/lib/i18n";
+import { AvailabilitySwitch } from "./AvailabilitySwitch";
 import { LanguageSwitch } from "./LanguageSwitch";
 import { SignOutButton } from "./SignOutButton";
 
@@ -11,6 +12,8 @@ export function AppHeader({ user, t, locale, current }: { user: SessionUser; t: 
     { href: "/stats", label: t.nav.stats, admin: true },
     { href: "/admin/users", label: t.nav.users, admin: true },
     { href: "/admin/api-keys", label: t.nav.apiKeys, admin: true },
+    { href: "/admin/bots", label: t.automationNav.bots, admin: true },
+    { href: "/admin/settings", label: t.automationNav.settings, admin: true },
     { href: "/admin/twilio", label: t.backfill.nav, admin: true },
   ].filter((l) => !l.admin || user.role === "admin");
   return (
@@ -30,6 +33,7 @@ export function AppHeader({ user, t, locale, current }: { user: SessionUser; t: 
         ))}
       </nav>
       <div className="order-2 ml-auto flex items-center gap-2 md:order-3">
+        <AvailabilitySwitch t={t.availability} />
         <LanguageSwitch locale={locale} label={t.nav.language} />
         <span className="hidden text-sm text-slate-600 sm:inline" title={user.email}>{user.name}</span>
         <SignOutButton label={t.nav.signOut} />

@@ -42,6 +42,8 @@ export const BOT_CONFIG_SCHEMAS = {
       agentId: z.string({ error: "must be a string" }).trim().min(1, "is required").max(200, "must be at most 200 characters"),
       apiKey: secret(1),
       baseUrl: httpUrl("baseUrl").optional(),
+      /** An agent answer containing this phrase (case-insensitive) hands off (lib/bots/kinds/elevenlabs.ts). */
+      handoffPhrase: z.string({ error: "must be a string" }).trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
     })
     .strict(),
 } satisfies Record<BotKind, z.ZodType>;

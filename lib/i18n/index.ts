@@ -1,3 +1,5 @@
+import { automationDictionaries } from "./automation";
+
 export const LOCALES = ["en", "es"] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -22,6 +24,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
 }
 
 const en = {
+  ...automationDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", canned: "Canned replies", signOut: "Sign out", language: "Language" },
   canned: {
@@ -342,6 +345,7 @@ const en = {
 type Dict = typeof en;
 
 const es: Dict = {
+  ...automationDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", canned: "Respuestas rápidas", signOut: "Cerrar sesión", language: "Idioma" },
   canned: {

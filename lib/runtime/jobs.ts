@@ -1,6 +1,7 @@
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db";
 import { BOT_TURN_QUEUE, botTurnJob } from "@/lib/bots/turn";
+import { CUSTOMER_MESSAGE_QUEUE, customerMessageJob } from "@/lib/business-hours";
 import { registerJobHandler, startJobWorker, type JobWorker, type WorkerOptions } from "@/lib/jobs/worker";
 import { BACKFILL_QUEUE, backfillJob } from "@/lib/messaging/backfill";
 import { EXTERNAL_FETCH_QUEUE, externalFetchJob } from "@/lib/messaging/external";
@@ -10,6 +11,7 @@ export function registerJobHandlers(): void {
   registerJobHandler(BOT_TURN_QUEUE, botTurnJob);
   registerJobHandler(EXTERNAL_FETCH_QUEUE, externalFetchJob);
   registerJobHandler(BACKFILL_QUEUE, backfillJob);
+  registerJobHandler(CUSTOMER_MESSAGE_QUEUE, customerMessageJob);
 }
 
 /** The server's job worker (lib/runtime/start.ts; every instance runs one). */

@@ -8,6 +8,7 @@ import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wi
 import { extraFromParams, statusMetadata } from "./fields";
 import { enqueueExternalFetch } from "@/lib/messaging/external";
 import { enqueueBotTurnFor } from "@/lib/bots/turn";
+import { enqueueCustomerMessageRules } from "@/lib/business-hours";
 
 /** WhatsApp's WaId when it is a phone number's digits; a business-scoped user has none. */
 export function waIdOf(raw: string | undefined): string | null {
@@ -116,6 +117,8 @@ export async function recordInbound(
     // A customer's new message: the conversation's bot (if any) answers it in a durable job committed
     // with the message (lib/bots/turn.ts). A duplicate delivery never gets here.
     await enqueueBotTurnFor(tx, { threadId, channel });
+    // Business hours and automatic assignment (lib/business-hours), also as a job committed with it.
+    await enqueueCustomerMessageRules(tx, threadId);
     return { outcome: "created", messageId, threadId, eventId };
   }));
 }

@@ -7,10 +7,11 @@ const OTHER = "22222222-2222-4222-8222-222222222222";
 
 describe("what a live event makes stale in the open conversation", () => {
   it.each([
-    [{ type: "message.created", threadId: OPEN, messageId: "m" }, { detail: true, messages: true }],
-    [{ type: "message.status", threadId: OPEN, messageId: "m", status: "read" }, { detail: false, messages: true }],
-    [{ type: "thread.updated", threadId: OPEN }, { detail: true, messages: false }],
-    [{ type: "sync" }, { detail: true, messages: true }],
+    [{ type: "message.created", threadId: OPEN, messageId: "m" }, { detail: true, messages: true, notes: false }],
+    [{ type: "message.status", threadId: OPEN, messageId: "m", status: "read" }, { detail: false, messages: true, notes: false }],
+    [{ type: "thread.updated", threadId: OPEN }, { detail: true, messages: false, notes: false }],
+    [{ type: "note.created", threadId: OPEN, noteId: "n" }, { detail: true, messages: false, notes: true }],
+    [{ type: "sync" }, { detail: true, messages: true, notes: true }],
   ] as const)("%o → %o", (event, needs) => {
     expect(needsFor(event, OPEN)).toEqual(needs);
   });
@@ -51,19 +52,19 @@ describe("refetching the open conversation", () => {
       runs.push({ id, needs, done });
       return done.promise;
     });
-    const first = refresher.request(OPEN, { detail: false, messages: true });
+    const first = refresher.request(OPEN, { detail: false, messages: true, notes: false });
     // A burst while the first refetch is in flight: sent, delivered, read, and a thread update.
     const burst = [
-      refresher.request(OPEN, { detail: false, messages: true }),
-      refresher.request(OPEN, { detail: false, messages: true }),
-      refresher.request(OPEN, { detail: true, messages: false }),
+      refresher.request(OPEN, { detail: false, messages: true, notes: false }),
+      refresher.request(OPEN, { detail: false, messages: true, notes: false }),
+      refresher.request(OPEN, { detail: true, messages: false, notes: true }),
     ];
     expect(runs).toHaveLength(1);
     runs[0].done.resolve();
     expect(await first).toBe(true);
     await Promise.resolve();
     expect(runs).toHaveLength(2);
-    expect(runs[1].needs).toEqual({ detail: true, messages: true });
+    expect(runs[1].needs).toEqual({ detail: true, messages: true, notes: true });
     runs[1].done.resolve();
     expect(await Promise.all(burst)).toEqual([true, true, true]);
     expect(runs).toHaveLength(2);
@@ -76,9 +77,9 @@ describe("refetching the open conversation", () => {
       runs.push({ id, done });
       return done.promise;
     });
-    const first = refresher.request(OPEN, { detail: true, messages: true });
-    const replaced = refresher.request(OPEN, { detail: true, messages: false });
-    const other = refresher.request(OTHER, { detail: true, messages: true });
+    const first = refresher.request(OPEN, { detail: true, messages: true, notes: false });
+    const replaced = refresher.request(OPEN, { detail: true, messages: false, notes: false });
+    const other = refresher.request(OTHER, { detail: true, messages: true, notes: false });
     expect(await replaced).toBe(false);
     runs[0].done.reject(new Error("HTTP 503"));
     expect(await first).toBe(false);
@@ -87,7 +88,7 @@ describe("refetching the open conversation", () => {
     runs[1].done.resolve();
     expect(await other).toBe(true);
     // Idle again: the next request runs at once.
-    void refresher.request(OPEN, { detail: true, messages: false });
+    void refresher.request(OPEN, { detail: true, messages: false, notes: false });
     expect(runs).toHaveLength(3);
   });
 });

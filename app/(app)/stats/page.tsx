@@ -9,6 +9,9 @@ import { requireUser, translations } from "@/app/_lib/session";
 import { AppHeader } from "@/components/ui/AppHeader";
 import { StatsFilters } from "@/components/stats/StatsFilters";
 import { StatsView } from "@/components/stats/StatsView";
+import { BotStatsTable } from "@/components/stats/BotStatsTable";
+import { botStats } from "@/lib/bots/stats";
+import { STATS_PERIODS, type StatsPeriod } from "@/lib/stats/range";
 import { StatsSkeleton } from "@/components/stats/StatsSkeleton";
 import { formatDateTime } from "@/components/stats/format";
 
@@ -80,13 +83,38 @@ export default async function StatsPage({ searchParams }: { searchParams: Promis
             {fmt(t.stats.invalid, { message: invalid })}
           </p>
         ) : (
-          <Suspense key={sp.toString()} fallback={<StatsSkeleton label={t.stats.loading} />}>
-            <StatsSection range={range!} t={t} locale={locale} />
-          </Suspense>
+          <>
+            <Suspense key={sp.toString()} fallback={<StatsSkeleton label={t.stats.loading} />}>
+              <StatsSection range={range!} t={t} locale={locale} />
+            </Suspense>
+            <Suspense key={`bots-${sp.get("period")}`} fallback={null}>
+              <BotStatsSection period={sp.get("period")} t={t} locale={locale} />
+            </Suspense>
+          </>
         )}
       </main>
     </div>
   );
+}
+
+/** Per-bot figures over a fixed period: the page's period, or the last 7 days with a custom range. */
+async function BotStatsSection({ period, t, locale }: { period: string | null; t: Dictionary; locale: Locale }) {
+  const p: StatsPeriod = (STATS_PERIODS as readonly string[]).includes(period ?? "") ? (period as StatsPeriod) : "7d";
+  const bots = await botStats((await getDatabase()).sql, p).then(
+    (r) => r.bots,
+    (err: unknown) => {
+      logger().error({ err }, "bot statistics failed");
+      return null;
+    },
+  );
+  if (!bots) {
+    return (
+      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-800">
+        {t.botStats.error}
+      </p>
+    );
+  }
+  return <BotStatsTable bots={bots} t={t.botStats} locale={locale} periodLabel={t.stats.periods[p]} />;
 }
 
 async function StatsSection({ range, t, locale }: { range: StatsRange; t: Dictionary; locale: Locale }) {

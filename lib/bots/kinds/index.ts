@@ -1,14 +1,13 @@
 import type { BotKind, BotKindRunner } from "../types";
+import { elevenlabsRunner } from "./elevenlabs";
 import { httpBot } from "./http";
 import { openAiBot } from "./openai";
 
-/**
- * Which runner carries a turn of each kind. The `elevenlabs` kind is accepted by the API; until its runner
- * (lib/bots/kinds/elevenlabs.ts) is registered here its turns fail with a clear error (and hand off).
- */
+/** Which runner carries a turn of each kind. */
 export const BOT_RUNNERS: Partial<Record<BotKind, BotKindRunner>> = {
   http: httpBot,
   openai: openAiBot,
+  elevenlabs: elevenlabsRunner,
 };
 
 export function runnerFor(kind: BotKind): BotKindRunner {
