@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
+import type { NoteEvent } from "@/lib/conversations/note-events";
 
 type T = Dictionary["botInbox"];
 export type ConversationBot = { id: string; name: string; active: boolean } | null;
@@ -10,7 +11,32 @@ export interface InboxNote {
   kind: "system" | "agent";
   author: { id: string; name: string } | null;
   body: string;
+  event?: NoteEvent | null;
   createdAt: string;
+}
+
+const CAUSES = { asked: "causeAsked", stale: "causeStale", rate: "causeRate", send_failed: "causeSendFailed", failed: "causeFailed" } as const;
+
+/** A system note in the reader's language (its English `body` when it records nothing as data). */
+export function noteText(note: InboxNote, t: T): string {
+  const e = note.event;
+  if (!e) return note.body;
+  switch (e.type) {
+    case "handoff": {
+      const cause = t[CAUSES[e.cause] ?? "causeAsked"];
+      // The bot's own words, when it gave a reason.
+      const why = e.cause === "asked" && e.detail ? `${cause} («${e.detail}»)` : cause;
+      return fmt(t.noteHandoff, { bot: e.bot ?? t.theBot, why });
+    }
+    case "reply_takeover":
+      return fmt(t.noteReplyTakeover, { agent: e.agent ?? t.anAgent });
+    case "takeover":
+      return fmt(t.noteTakeover, { by: e.by ?? t.anApiKey });
+    case "given_back":
+      return fmt(t.noteGivenBack, { by: e.by ?? t.anApiKey, bot: e.bot });
+    default:
+      return note.body;
+  }
 }
 
 /** The bot handling a conversation (list rows and the header); nothing when no bot is active. */
@@ -75,7 +101,7 @@ export function NoteItem({ note, t, locale }: { note: InboxNote; t: T; locale: L
   return (
     <li className="flex justify-center" data-note-id={note.id}>
       <p className="max-w-[90%] rounded-lg bg-amber-50 px-3 py-1.5 text-center text-xs text-amber-900 ring-1 ring-amber-200" data-testid="system-note">
-        <span className="font-semibold">{note.author ? note.author.name : t.note}:</span> {note.body}{" "}
+        <span className="font-semibold">{note.author ? note.author.name : t.note}:</span> {noteText(note, t)}{" "}
         <time dateTime={note.createdAt} className="whitespace-nowrap text-amber-700">
           {new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(note.createdAt))}
         </time>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { addNote } from "@/lib/conversations/notes";
+import type { HandoffCause } from "@/lib/conversations/note-events";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { publish } from "@/lib/realtime/publish";
 
@@ -14,7 +15,7 @@ import { publish } from "@/lib/realtime/publish";
  * why; agents are told live (`note.created`, `thread.updated`). In the caller's transaction. False when
  * the bot was not active (nothing written).
  */
-export async function handOff(tx: SqlClient, threadId: string, reason: string): Promise<boolean> {
+export async function handOff(tx: SqlClient, threadId: string, reason: string, why: { cause: HandoffCause; detail?: string } = { cause: "asked" }): Promise<boolean> {
   const rows = await tx.query<{ name: string | null }>(
     `UPDATE threads t SET bot_active = false, assignee_id = NULL, status = 'open', closed_at = NULL, updated_at = now()
       WHERE t.id = $1::uuid AND t.bot_active
@@ -22,7 +23,12 @@ export async function handOff(tx: SqlClient, threadId: string, reason: string): 
     [threadId],
   );
   if (rows.length === 0) return false;
-  await addNote(tx, { threadId, kind: "system", body: `${rows[0].name ?? "The bot"} handed the conversation off: ${reason}` });
+  await addNote(tx, {
+    threadId,
+    kind: "system",
+    body: `${rows[0].name ?? "The bot"} handed the conversation off: ${reason}`,
+    event: { type: "handoff", bot: rows[0].name, ...why },
+  });
   await publish(tx, { type: "thread.updated", threadId });
   return true;
 }
@@ -39,7 +45,12 @@ export async function takeOverOnAgentReply(tx: SqlClient, threadId: string, user
     [threadId, userId],
   );
   if (rows.length === 0) return;
-  await addNote(tx, { threadId, kind: "system", body: `${rows[0].agent ?? "An agent"} replied and took over from the bot.` });
+  await addNote(tx, {
+    threadId,
+    kind: "system",
+    body: `${rows[0].agent ?? "An agent"} replied and took over from the bot.`,
+    event: { type: "reply_takeover", agent: rows[0].agent ?? null },
+  });
   await publish(tx, { type: "thread.updated", threadId });
 }
 
@@ -79,7 +90,7 @@ export async function switchConversationBot(
         `UPDATE threads SET bot_active = false, assignee_id = COALESCE(assignee_id, $2::uuid), updated_at = now() WHERE id = $1::uuid`,
         [threadId, actor.userId],
       );
-      await addNote(tx, { threadId, kind: "system", body: `${by} took over from the bot.` });
+      await addNote(tx, { threadId, kind: "system", body: `${by} took over from the bot.`, event: { type: "takeover", by: who?.name ?? null } });
     } else {
       const botId = input.botId ?? t.bot_id;
       if (!botId) throw new ApiError(422, "no_bot", "This conversation has no bot: pass 'botId'.");
@@ -91,7 +102,12 @@ export async function switchConversationBot(
         `UPDATE threads SET bot_id = $2::uuid, bot_active = true, bot_since = now(), assignee_id = NULL, updated_at = now() WHERE id = $1::uuid`,
         [threadId, botId],
       );
-      await addNote(tx, { threadId, kind: "system", body: `${by} gave the conversation to the bot ${bot.name}.` });
+      await addNote(tx, {
+        threadId,
+        kind: "system",
+        body: `${by} gave the conversation to the bot ${bot.name}.`,
+        event: { type: "given_back", by: who?.name ?? null, bot: bot.name },
+      });
     }
     await publish(tx, { type: "thread.updated", threadId });
   });

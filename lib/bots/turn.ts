@@ -7,6 +7,7 @@ import type { JobContext, JobHandler } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sendMessage } from "@/lib/messaging/send";
 import { createTwilioClient, type TwilioClient } from "@/lib/twilio/client";
+import type { HandoffCause } from "@/lib/conversations/note-events";
 import { handOff } from "./binding";
 import { runnerFor } from "./kinds";
 import { loadRunnableBot } from "./store";
@@ -149,9 +150,16 @@ async function finishTurn(db: SqlClient, turnId: string, state: "replied" | "not
 }
 
 /** Ends the turn by handing the conversation off (bot stops, unassigned, open, a system note). */
-async function handOffTurn(db: Database, threadId: string, turnId: string | null, reason: string, error?: string): Promise<void> {
+async function handOffTurn(
+  db: Database,
+  threadId: string,
+  turnId: string | null,
+  reason: string,
+  why: { cause: HandoffCause; detail?: string },
+  error?: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await handOff(tx, threadId, reason);
+    await handOff(tx, threadId, reason, why);
     if (turnId) await finishTurn(tx, turnId, "handoff", { reason, error });
   });
 }
@@ -254,14 +262,18 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
 
   const { input, newest } = await buildInput(db, turn.id, thread, { id: bot.id, name: bot.name });
   if (Date.now() - newest.getTime() > turnSettings.maxMessageAgeMs) {
-    return handOffTurn(db, threadId, turn.id, "the customer's message is more than an hour old (Hilo was not answering); a person should reply.");
+    return handOffTurn(db, threadId, turn.id, "the customer's message is more than an hour old (Hilo was not answering); a person should reply.", {
+      cause: "stale",
+    });
   }
   const [rate] = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM messages WHERE thread_id = $1::uuid AND sender_type = 'bot' AND created_at > now() - interval '1 minute'`,
     [threadId],
   );
   if (rate.n >= turnSettings.maxRepliesPerMinute) {
-    return handOffTurn(db, threadId, turn.id, `the bot sent ${rate.n} replies within a minute (at most ${turnSettings.maxRepliesPerMinute}).`);
+    return handOffTurn(db, threadId, turn.id, `the bot sent ${rate.n} replies within a minute (at most ${turnSettings.maxRepliesPerMinute}).`, {
+      cause: "rate",
+    });
   }
 
   const runner = runnerFor(bot.kind);
@@ -274,12 +286,12 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
       await sendReply(db, thread, turn.id, bot.id, result.reply, result.meta);
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
-        return handOffTurn(db, threadId, turn.id, `the bot's reply could not be sent: ${err.message}`);
+        return handOffTurn(db, threadId, turn.id, `the bot's reply could not be sent: ${err.message}`, { cause: "send_failed", detail: err.message });
       }
       throw err;
     }
   }
-  if (result.handoff) return handOffTurn(db, threadId, turn.id, result.reason ?? "the bot asked for a person.");
+  if (result.handoff) return handOffTurn(db, threadId, turn.id, result.reason ?? "the bot asked for a person.", { cause: "asked", detail: result.reason });
   await finishTurn(db, turn.id, result.reply ? "replied" : "nothing");
 }
 
@@ -309,6 +321,9 @@ export const botTurnJob: JobHandler = {
       [threadId],
     );
     logger().warn({ threadId, err: error.message }, "bot turn failed for good: handing off");
-    await handOffTurn(ctx.db, threadId, turn?.id ?? null, `the bot failed ${turnSettings.maxAttempts} times (${error.message.slice(0, 300)}).`, error.message);
+    await handOffTurn(ctx.db, threadId, turn?.id ?? null, `the bot failed ${turnSettings.maxAttempts} times (${error.message.slice(0, 300)}).`, {
+      cause: "failed",
+      detail: error.message.slice(0, 300),
+    }, error.message);
   },
 };

@@ -80,7 +80,7 @@ test("the bot answers a new WhatsApp conversation with its name, then hands off 
 
   // "humano": the bot hands off; the note, the unassigned queue and the badge change live.
   expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp(from, "Lucía Gómez", "Quiero hablar con un humano"))).status).toBe(200);
-  const note = page.getByTestId("system-note").filter({ hasText: "handed the conversation off" });
+  const note = page.getByTestId("system-note").filter({ hasText: "handed the conversation to a person: it asked for a person" });
   await expect(note).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole("main").getByTestId("bot-badge")).toHaveCount(0);
   await expect(item.getByTestId("bot-badge")).toHaveCount(0);
@@ -91,6 +91,8 @@ test("the bot answers a new WhatsApp conversation with its name, then hands off 
 
   await page.getByLabel("Language", { exact: true }).selectOption("es");
   await expect(page.getByRole("button", { name: "Devolver al bot" })).toBeVisible();
+  // System notes are written in the reader's language.
+  await expect(page.getByTestId("system-note").filter({ hasText: "pasó la conversación a una persona: pidió una persona" })).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "En vivo" })).toBeVisible();
   await page.screenshot({ path: "screenshots/inbox-handoff-es.png" });
   await page.getByLabel("Idioma", { exact: true }).selectOption("en");

@@ -145,7 +145,7 @@ describe.each(kinds)("bots on %s", (kind) => {
   async function notes(threadId: string) {
     const res = await notesGET(get(`/api/messaging/conversations/${threadId}/notes`, agent.headers), params({ id: threadId }));
     expect(res.status).toBe(200);
-    return ((await res.json()) as { notes: { kind: string; body: string; author: unknown }[] }).notes;
+    return ((await res.json()) as { notes: { kind: string; body: string; author: unknown; event: Record<string, unknown> | null }[] }).notes;
   }
 
   it("admin API: secrets are encrypted at rest and never returned; a PATCH without the secret keeps it; API keys are refused", async () => {
@@ -263,6 +263,7 @@ describe.each(kinds)("bots on %s", (kind) => {
     const [note] = await notes(threadId);
     expect(note).toMatchObject({ kind: "system", author: null });
     expect(note.body).toContain("did not answer within 0.3 s");
+    expect(note.event).toMatchObject({ type: "handoff", cause: "failed", detail: expect.stringContaining("did not answer within 0.3 s") });
     expect(events.map((e) => JSON.parse(e).type)).toEqual(expect.arrayContaining(["note.created", "thread.updated"]));
     expect(sentBodies()).toEqual([]);
   });
@@ -294,6 +295,7 @@ describe.each(kinds)("bots on %s", (kind) => {
     await waitFor("the handoff", async () => !(await thread(threadId)).bot_active);
     expect(bot.requests).toHaveLength(0);
     expect((await notes(threadId))[0].body).toContain("more than an hour old");
+    expect((await notes(threadId))[0].event).toEqual({ type: "handoff", bot: expect.any(String), cause: "stale" });
   });
 
   it("hands off after the 10-replies-per-minute limit", async () => {
@@ -311,6 +313,7 @@ describe.each(kinds)("bots on %s", (kind) => {
     await waitFor("the handoff", async () => !(await thread(threadId)).bot_active);
     expect(bot.requests).toHaveLength(1);
     expect((await notes(threadId))[0].body).toContain("10 replies within a minute");
+    expect((await notes(threadId))[0].event).toMatchObject({ type: "handoff", cause: "rate" });
   });
 
   it("takeover stops the bot and keeps the conversation with the agent; giving it back makes the bot answer again", async () => {
@@ -335,6 +338,7 @@ describe.each(kinds)("bots on %s", (kind) => {
     // Only messages after the bot got it back are its to answer.
     expect((bot.requests[1].json.message as { body: string }).body).toBe("hola otra vez");
     expect((await notes(threadId)).map((n) => n.body)).toEqual([expect.stringContaining("took over"), expect.stringContaining("gave the conversation to the bot")]);
+    expect((await notes(threadId)).map((n) => n.event?.type)).toEqual(["takeover", "given_back"]);
     const bad = await switchPOST(postJson(`/api/messaging/conversations/${threadId}/bot`, { active: "yes" }, agent.headers), params({ id: threadId }));
     expect(bad.status).toBe(400);
   });

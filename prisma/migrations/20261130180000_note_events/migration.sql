@@ -1,0 +1,3 @@
+-- What a system note records, as data (lib/conversations/note-events.ts): the inbox writes it in the
+-- agent's language; `body` keeps the English sentence for API clients and older notes.
+ALTER TABLE "thread_notes" ADD COLUMN "event" JSONB;
