@@ -22,7 +22,11 @@ export async function changesSince(sql: Database, since: Date): Promise<Realtime
     `SELECT id::text FROM threads WHERE updated_at > $1 ORDER BY updated_at LIMIT ${LIMIT + 1}`,
     [since],
   );
-  if (messages.length > LIMIT || threads.length > LIMIT) return "too_many";
+  const notes = await sql.query<{ id: string; thread_id: string }>(
+    `SELECT id::text, thread_id::text FROM thread_notes WHERE created_at > $1 ORDER BY created_at LIMIT ${LIMIT + 1}`,
+    [since],
+  );
+  if (messages.length > LIMIT || threads.length > LIMIT || notes.length > LIMIT) return "too_many";
   return [
     ...messages.map((m): RealtimeEvent =>
       new Date(m.created_at) > since
@@ -30,6 +34,7 @@ export async function changesSince(sql: Database, since: Date): Promise<Realtime
         : { type: "message.status", threadId: m.thread_id, messageId: m.id, status: m.status },
     ),
     ...threads.map((t): RealtimeEvent => ({ type: "thread.updated", threadId: t.id })),
+    ...notes.map((n): RealtimeEvent => ({ type: "note.created", threadId: n.thread_id, noteId: n.id })),
   ];
 }
 

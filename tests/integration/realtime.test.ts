@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as eventsGET } from "@/app/api/events/route";
 import { POST as logoutPOST } from "@/app/api/auth/logout/route";
 import { PATCH as userPATCH } from "@/app/api/admin/users/[id]/route";
+import { addNote } from "@/lib/conversations/notes";
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import { eventStream } from "@/lib/realtime/stream";
 import { handleTwilioWebhook, type WebhookKind } from "@/lib/webhooks/handle";
@@ -81,10 +82,14 @@ describe.each(kinds)("live updates on %s", (kind) => {
       [missed.MessageSid],
     );
 
+    // …and a note is added to it (a bot's handoff, a takeover).
+    const noteId = await b.sql.transaction((tx) => addNote(tx, { threadId: row.thread_id, kind: "system", body: "A note while away" }));
+
     const again = sseReader(eventStream(a.sql, { lastEventId: ready.id }));
     const caught = await again.waitFor((f) => f.event === "message.created" && f.data.messageId === row.id);
     expect(caught.data.threadId).toBe(row.thread_id);
     await again.waitFor((f) => f.event === "thread.updated" && f.data.threadId === row.thread_id);
+    await again.waitFor((f) => f.event === "note.created" && f.data.noteId === noteId && f.data.threadId === row.thread_id);
     await again.cancel();
   });
 
