@@ -66,9 +66,24 @@ export function usePresence(threadId: string | null, meId: string) {
     announce(threadId, "typing");
   }, [threadId]);
 
+  // A colleague who just arrived has not heard our last heartbeat: answer their first "viewing" with ours.
+  const known = useRef(new Set<string>());
+  const lastGreeting = useRef(0);
+  useEffect(() => {
+    known.current = new Set();
+  }, [threadId]);
+
   const onEvent = useCallback(
     (e: LiveEvent) => {
       if (e.type !== "presence" || e.threadId !== threadId || e.userId === meId) return;
+      if (e.state === "left") known.current.delete(e.userId);
+      else if (!known.current.has(e.userId)) {
+        known.current.add(e.userId);
+        if (document.visibilityState === "visible" && Date.now() - lastGreeting.current > 1000) {
+          lastGreeting.current = Date.now();
+          announce(threadId, "viewing");
+        }
+      }
       setSeen((cur) => {
         const next = new Map(cur);
         const at = Date.now();

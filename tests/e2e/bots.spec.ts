@@ -112,7 +112,7 @@ test("an agent takes over from the bot and replies; then the bot is deleted", as
   await expect(page.getByRole("button", { name: "Return to bot" })).toBeVisible();
   await expect(page.getByRole("main").getByTestId("bot-badge")).toHaveCount(0);
 
-  const composer = page.getByRole("textbox", { name: /Write a reply/ });
+  const composer = page.getByRole("combobox", { name: /Write a reply/ });
   await composer.fill("Hola Mateo, soy Ada. ¿En qué te ayudo?");
   await composer.press("Enter");
   await expect(messages(page).filter({ hasText: "soy Ada" })).toBeVisible();

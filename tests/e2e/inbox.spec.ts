@@ -66,7 +66,7 @@ test("empty inbox, then a customer's message arrives live, the agent answers and
   await expect(thread.getByLabel("1 unread")).toHaveCount(0);
 
   // Reply: Enter sends, Shift+Enter is a new line.
-  const composer = page.getByRole("textbox", { name: /Write a reply/ });
+  const composer = page.getByRole("combobox", { name: /Write a reply/ });
   await composer.fill("¡Hola Ana! Sí, enviamos a Medellín.");
   await composer.press("Shift+Enter");
   await composer.pressSequentially("Tarda 2 días.");
@@ -175,7 +175,7 @@ test("searching any form of a Mexican number finds the contact stored under its 
   // WhatsApp delivers the old mobile "1": whatsapp:+521…; the contact is stored as +52….
   expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp("+5215598760001", "Rosa Méndez", "¿Tienen envíos a Puebla?"))).status).toBe(200);
   await signIn(page);
-  const search = page.getByRole("searchbox", { name: "Search name or phone" });
+  const search = page.getByRole("searchbox", { name: /Search names, numbers/ });
   for (const q of ["52 1 55 9876 0001", "+5215598760001", "+52 55 9876 0001", "5598760001"]) {
     await search.fill(q);
     await expect(page.getByRole("button", { name: /Rosa Méndez/ })).toBeVisible();

@@ -34,7 +34,7 @@ test("every kind of WhatsApp message renders as a person expects, with the conve
     ReferralNumMedia: "0",
   });
   await page.getByRole("button", { name: new RegExp(NAME) }).click();
-  const composer = page.getByRole("textbox", { name: /Write a reply/ });
+  const composer = page.getByRole("combobox", { name: /Write a reply/ });
   await composer.fill("¿Le sirve una cita el martes a las 10?");
   await composer.press("Enter");
   const ours = page.locator("li[data-message-id]").filter({ hasText: "¿Le sirve una cita el martes a las 10?" });
