@@ -7,6 +7,7 @@
  */
 import { createHmac } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { withSerializationRetry } from "@/lib/db/retry";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
@@ -480,7 +481,9 @@ describe.each(kinds)("bots on %s", (kind) => {
        RETURNING contact_id::text, id::text`,
       [src],
     );
-    await t.db.sql.query(`SELECT hilo_merge_contacts($1::uuid, $2::uuid)`, [srcContact, dst.contact_id]);
+    // As the admin merge runs it (lib/contacts/merge.ts): again when a status callback of the bot's reply,
+    // arriving meanwhile, made it a deadlock victim.
+    await withSerializationRetry(() => t.db.sql.query(`SELECT hilo_merge_contacts($1::uuid, $2::uuid)`, [srcContact, dst.contact_id]));
     const [kept] = await t.db.sql.query<{ bot_id: string; bot_active: boolean; notes: number; turns: number }>(
       `SELECT bot_id::text, bot_active, (SELECT count(*)::int FROM thread_notes WHERE thread_id = $1::uuid) AS notes,
               (SELECT count(*)::int FROM bot_turns WHERE thread_id = $1::uuid) AS turns FROM threads WHERE id = $1::uuid`,
