@@ -10,13 +10,11 @@
 // instances use 3230, 3231, 3232), BENCH_INSTANCES ("1,2,3"), BENCH_PGBOUNCER=1 to go through PgBouncer,
 // TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next.
 import { randomBytes } from "node:crypto";
-import type autocannon from "autocannon";
 import pg from "pg";
-import twilio from "twilio";
 import { statusRank } from "../lib/status/ranking";
 import { startInstance, startPgBouncer, startRoundRobinProxy, stopInstance, waitHealthy, type Instance, type PgBouncer } from "../tests/helpers/cluster";
 import { createEmptyPostgres } from "./common";
-import { buildUnlessSkipped, run, type Run } from "./server";
+import { buildUnlessSkipped, postSignedBodies, run, signedStatusCallback, type Run, type SignedBody } from "./server";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -75,29 +73,11 @@ async function measure(count: number, bouncer: PgBouncer | undefined): Promise<R
       [all, statusRank("queued"), Math.ceil(MESSAGES / 10)],
     );
     const url = `${PUBLIC_URL}${CALLBACK_PATH}`;
-    const signed = (list: string[]) => list.flatMap((sid) =>
-      SEQUENCE.map((status) => {
-        const params = { MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, AccountSid: ACCOUNT_SID, From: "whatsapp:+14155238886", To: "whatsapp:+15550000001", ApiVersion: "2010-04-01" };
-        return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(TOKEN, url, params) };
-      }),
-    );
-    const callbacks = (bodies: ReturnType<typeof signed>): autocannon.Options => {
-      let next = 0;
-      return {
-        url: `${proxy.url}${CALLBACK_PATH}`,
-        connections: CONNECTIONS,
-        amount: bodies.length,
-        method: "POST",
-        requests: [
-          {
-            setupRequest: (req) => {
-              const b = bodies[next++ % bodies.length];
-              return { ...req, method: "POST", body: b.body, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": b.signature } };
-            },
-          },
-        ],
-      };
-    };
+    const signed = (list: string[]) =>
+      list.flatMap((sid) =>
+        SEQUENCE.map((status) => signedStatusCallback(url, TOKEN, { accountSid: ACCOUNT_SID, sid, status, from: "whatsapp:+14155238886", to: "whatsapp:+15550000001" })),
+      );
+    const callbacks = (bodies: SignedBody[]) => postSignedBodies(`${proxy.url}${CALLBACK_PATH}`, CONNECTIONS, bodies);
     const bodies = signed(sids);
     await run({ url: `${proxy.url}/api/health`, connections: CONNECTIONS, amount: 1_000 });
     await run(callbacks(signed(all.slice(0, WARMUP))));

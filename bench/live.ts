@@ -12,9 +12,8 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chromium } from "@playwright/test";
 import pg from "pg";
-import twilio from "twilio";
 import { statusRank } from "../lib/status/ranking";
-import { buildUnlessSkipped, startProductionServer, waitFor } from "./server";
+import { buildUnlessSkipped, signedStatusCallback, startProductionServer, waitFor } from "./server";
 import { createEmptyPostgres, pct } from "./common";
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 3);
@@ -166,20 +165,8 @@ async function main() {
 
     // The load: RATE callbacks per second; every (RATE*SECONDS / (2*WATCHED))-th one is for the watched conversation.
     const url = `${PUBLIC_URL}/api/webhooks/message-status`;
-    const callback = (sid: string, status: string) => {
-      const params: Record<string, string> = {
-        ChannelPrefix: "whatsapp",
-        ApiVersion: "2010-04-01",
-        MessageStatus: status,
-        SmsSid: sid,
-        SmsStatus: status,
-        To: "whatsapp:+15550000001",
-        From: SENDER,
-        MessageSid: sid,
-        AccountSid: ACCOUNT_SID,
-      };
-      return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(TOKEN, url, params) };
-    };
+    const callback = (sid: string, status: string) =>
+      signedStatusCallback(url, TOKEN, { accountSid: ACCOUNT_SID, sid, status, from: SENDER, to: "whatsapp:+15550000001" });
     const plan: { sid: string; status: string; watched: boolean }[] = backgroundSids.map((sid) => ({ sid, status: "sent", watched: false }));
     const watchedPlan = [...watchedSids.map((sid) => ({ sid, status: "delivered", watched: true })), ...watchedSids.map((sid) => ({ sid, status: "read", watched: true }))];
     const every = Math.max(1, Math.floor(plan.length / watchedPlan.length));

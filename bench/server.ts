@@ -2,6 +2,7 @@
 // production), waiting for their health, and autocannon runs reduced to the figures reported.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import autocannon from "autocannon";
+import twilio from "twilio";
 
 /** `next build`, unless BENCH_SKIP_BUILD=1 (reuse .next). */
 export function buildUnlessSkipped(): void {
@@ -68,4 +69,50 @@ export function run(opts: autocannon.Options): Promise<Run> {
       });
     });
   });
+}
+
+/** A webhook body and the X-Twilio-Signature Twilio would send with it. */
+export interface SignedBody {
+  body: string;
+  signature: string;
+}
+
+/** A WhatsApp status callback for `sid`, signed for `url` with `token` exactly as Twilio signs it. */
+export function signedStatusCallback(
+  url: string,
+  token: string,
+  c: { accountSid: string; sid: string; status: string; from: string; to: string; errorCode?: string },
+): SignedBody {
+  const params: Record<string, string> = {
+    ChannelPrefix: "whatsapp",
+    ApiVersion: "2010-04-01",
+    MessageStatus: c.status,
+    SmsSid: c.sid,
+    SmsStatus: c.status,
+    To: c.to,
+    From: c.from,
+    MessageSid: c.sid,
+    AccountSid: c.accountSid,
+    ...(c.errorCode ? { ErrorCode: c.errorCode } : {}),
+  };
+  return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(token, url, params) };
+}
+
+/** An autocannon load that POSTs each signed body once (in order) to `url`. */
+export function postSignedBodies(url: string, connections: number, list: SignedBody[]): autocannon.Options {
+  let next = 0;
+  return {
+    url,
+    connections,
+    amount: list.length,
+    method: "POST",
+    requests: [
+      {
+        setupRequest: (req) => {
+          const b = list[next++ % list.length]!;
+          return { ...req, method: "POST", body: b.body, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": b.signature } };
+        },
+      },
+    ],
+  };
 }

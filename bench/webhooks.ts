@@ -7,12 +7,10 @@
 // TEST_POSTGRES_URL (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_SKIP_BUILD=1 to reuse .next.
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import type autocannon from "autocannon";
 import pg from "pg";
-import twilio from "twilio";
 import { statusRank, type MessageStatus } from "../lib/status/ranking";
 import { benchRuns, createEmptyPostgres } from "./common";
-import { run, startReadyServer, type Run } from "./server";
+import { postSignedBodies, run, signedStatusCallback, startReadyServer, type Run, type SignedBody } from "./server";
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 /** Messages whose callbacks warm the webhook route up (JIT, pool connections) before measuring. */
@@ -98,55 +96,31 @@ async function main() {
     // Equal ranks (undelivered = failed) do not replace each other: whichever arrives first stays, so
     // every top-ranked status of a sequence is a correct final status.
     const expected = new Map<string, { finals: MessageStatus[]; distinct: number }>();
-    const bodies: { body: string; signature: string }[] = [];
-    const warmBodies: { body: string; signature: string }[] = [];
+    const bodies: SignedBody[] = [];
+    const warmBodies: SignedBody[] = [];
     allSids.forEach((sid, i) => {
       const seq = SEQUENCES[i % SEQUENCES.length];
       const warm = i < WARMUP_MESSAGES;
       const top = Math.max(...seq.map(statusRank));
       if (!warm) expected.set(sid, { finals: seq.filter((st) => statusRank(st) === top), distinct: seq.length });
       for (const status of seq) {
-        const params: Record<string, string> = {
-          ChannelPrefix: "whatsapp",
-          ApiVersion: "2010-04-01",
-          MessageStatus: status,
-          SmsSid: sid,
-          SmsStatus: status,
-          To: "whatsapp:+15550000001",
-          From: "whatsapp:+14155238886",
-          MessageSid: sid,
-          AccountSid: ACCOUNT_SID,
-          ...(status === "undelivered" || status === "failed" ? { ErrorCode: "30003" } : {}),
-        };
-        (warm ? warmBodies : bodies).push({ body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(TOKEN, url, params) });
+(warm ? warmBodies : bodies).push(
+          signedStatusCallback(url, TOKEN, {
+            accountSid: ACCOUNT_SID,
+            sid,
+            status,
+            from: "whatsapp:+14155238886",
+            to: "whatsapp:+15550000001",
+            errorCode: status === "undelivered" || status === "failed" ? "30003" : undefined,
+          }),
+        );
       }
     });
     const dupes = Math.round(bodies.length * 0.1);
     for (let i = 0; i < dupes; i++) bodies.push(bodies[Math.floor(random() * bodies.length)]);
     shuffle(bodies);
 
-    const callbacks = (list: { body: string; signature: string }[]): autocannon.Options => {
-      let next = 0;
-      return {
-        url,
-        connections: CONNECTIONS,
-        amount: list.length,
-        method: "POST",
-        requests: [
-          {
-            setupRequest: (req) => {
-              const b = list[next++ % list.length];
-              return {
-                ...req,
-                method: "POST",
-                body: b.body,
-                headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": b.signature },
-              };
-            },
-          },
-        ],
-      };
-    };
+    const callbacks = (list: SignedBody[]) => postSignedBodies(url, CONNECTIONS, list);
     // Both routes are warmed up alike (JIT, route modules, the database pool) before either is measured;
     // the warm-up callbacks are for messages of their own, left out of the verification.
     console.log(`warming up (2000 no-op requests, ${warmBodies.length} callbacks for ${WARMUP_MESSAGES} other messages)…`);
