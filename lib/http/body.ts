@@ -18,8 +18,16 @@ export async function readBodyText(req: Request, limit: number = MAX_BODY_BYTES)
     await req.body?.cancel().catch(() => {});
     throw tooLarge(limit);
   }
-  if (!req.body) return "";
-  const reader = req.body.getReader();
+  return readStreamText(req.body, limit, () => tooLarge(limit));
+}
+
+/**
+ * Reads a body stream as UTF-8 text, counting its bytes while streaming: past `limit` the stream is
+ * cancelled and `tooLarge()` is thrown. The one bounded reader of request and response bodies.
+ */
+export async function readStreamText(body: ReadableStream<Uint8Array> | null, limit: number, tooLarge: () => Error): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let total = 0;
@@ -29,7 +37,7 @@ export async function readBodyText(req: Request, limit: number = MAX_BODY_BYTES)
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
+      throw tooLarge();
     }
     parts.push(decoder.decode(value, { stream: true }));
   }

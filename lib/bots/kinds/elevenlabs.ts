@@ -23,6 +23,7 @@
 import WebSocket from "ws";
 import { z } from "zod";
 import type { BotConfig, BotKindRunner, BotTurnInput, BotTurnResult } from "@/lib/bots/types";
+import { readStreamText } from "@/lib/http/body";
 
 export const ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io";
 /** Tool names that hand the conversation to a human. */
@@ -61,23 +62,8 @@ function abortError(signal: AbortSignal): Error {
 }
 
 /** Reads at most `limit` bytes of a response body. */
-async function readLimited(res: Response, limit: number): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let total = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`elevenlabs: the signed-URL answer is larger than ${limit} bytes`);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+function readLimited(res: Response, limit: number): Promise<string> {
+  return readStreamText(res.body, limit, () => new Error(`elevenlabs: the signed-URL answer is larger than ${limit} bytes`));
 }
 
 /** Step 1: a signed conversation URL for the agent (the only request that carries the API key). */

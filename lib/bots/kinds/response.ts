@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { describeZodError } from "@/lib/api/errors";
+import { readStreamText } from "@/lib/http/body";
 import type { BotTurnResult } from "../types";
 
 /** A bot's reply is at most this long (WhatsApp/SMS body limit of the send path). */
@@ -8,22 +9,8 @@ export const MAX_REPLY_LENGTH = 1600;
 export const MAX_BOT_RESPONSE_BYTES = 256 * 1024;
 
 /** Reads a fetch response's body as text, refusing more than `max` bytes (counted while streaming). */
-export async function readBounded(res: Response, max = MAX_BOT_RESPONSE_BYTES): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`The bot's answer is larger than ${max} bytes.`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+export function readBounded(res: Response, max = MAX_BOT_RESPONSE_BYTES): Promise<string> {
+  return readStreamText(res.body, max, () => new Error(`The bot's answer is larger than ${max} bytes.`));
 }
 
 const resultSchema = z.object({
