@@ -12,9 +12,13 @@ export function buildUnlessSkipped(): void {
   if (b.status !== 0) throw new Error("next build failed");
 }
 
-/** A production server on 127.0.0.1:`port` with `env` on top of this process's environment. */
+/**
+ * A production server on 127.0.0.1:`port` with `env` on top of this process's environment.
+ * `BENCH_SERVER_NODE_ARGS` adds Node options Node refuses in NODE_OPTIONS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
 export function startProductionServer(port: number, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, "server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production", PORT: String(port), LOG_LEVEL: "warn", ...env },
   });

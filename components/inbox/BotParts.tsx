@@ -29,7 +29,7 @@ export function noteText(note: InboxNote, t: T): string {
       return fmt(t.noteHandoff, { bot: e.bot ?? t.theBot, why });
     }
     case "reply_takeover":
-      return fmt(t.noteReplyTakeover, { agent: e.agent ?? t.anAgent });
+      return fmt(t.noteReplyTakeover, { agent: e.apiKey !== undefined ? fmt(t.apiKeyNamed, { name: e.apiKey }) : (e.agent ?? t.anAgent) });
     case "takeover":
       return fmt(t.noteTakeover, { by: e.by ?? t.anApiKey });
     case "given_back":

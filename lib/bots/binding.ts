@@ -3,6 +3,7 @@ import { ApiError } from "@/lib/api/errors";
 import { addNote } from "@/lib/conversations/notes";
 import type { HandoffCause } from "@/lib/conversations/note-events";
 import type { Database, SqlClient } from "@/lib/db/types";
+import { enqueueCustomerMessageRules } from "@/lib/business-hours/customer-rules";
 import { publish } from "@/lib/realtime/publish";
 
 /**
@@ -12,14 +13,18 @@ import { publish } from "@/lib/realtime/publish";
 
 /**
  * The bot stops and the conversation goes to the unassigned queue, open, with a system note saying
- * why; agents are told live (`note.created`, `thread.updated`). In the caller's transaction. False when
- * the bot was not active (nothing written).
+ * why; agents are told live (`note.created`, `thread.updated`). Then the business rules run as for a new
+ * customer message (lib/business-hours): automatic assignment, when on, gives it to the next available
+ * agent, and out of hours the customer gets the out-of-hours reply (at most once per closed period, never
+ * for a message more than an hour old). In the caller's transaction. False when the bot was not active
+ * (nothing written).
  */
 export async function handOff(tx: SqlClient, threadId: string, reason: string, why: { cause: HandoffCause; detail?: string } = { cause: "asked" }): Promise<boolean> {
-  const rows = await tx.query<{ name: string | null }>(
+  const rows = await tx.query<{ name: string | null; last_inbound: Date | string | null }>(
     `UPDATE threads t SET bot_active = false, assignee_id = NULL, status = 'open', closed_at = NULL, updated_at = now()
       WHERE t.id = $1::uuid AND t.bot_active
-      RETURNING (SELECT b.name FROM bots b WHERE b.id = t.bot_id) AS name`,
+      RETURNING (SELECT b.name FROM bots b WHERE b.id = t.bot_id) AS name,
+                (SELECT max(m.created_at) FROM messages m WHERE m.thread_id = t.id AND m.direction = 'inbound') AS last_inbound`,
     [threadId],
   );
   if (rows.length === 0) return false;
@@ -30,26 +35,31 @@ export async function handOff(tx: SqlClient, threadId: string, reason: string, w
     event: { type: "handoff", bot: rows[0].name, ...why },
   });
   await publish(tx, { type: "thread.updated", threadId });
+  await enqueueCustomerMessageRules(tx, threadId, rows[0].last_inbound ? new Date(rows[0].last_inbound) : new Date());
   return true;
 }
 
 /**
- * An agent replied in a bot-active conversation: the bot stops and the conversation stays with that
- * agent (assigned to them unless someone holds it). In the send's transaction.
+ * Someone other than the bot replied in a bot-active conversation: the bot stops. An agent keeps the
+ * conversation (assigned to them unless someone holds it); a send through the API (an API key) leaves the
+ * assignment as it is. A system note says who. In the send's transaction.
  */
-export async function takeOverOnAgentReply(tx: SqlClient, threadId: string, userId: string): Promise<void> {
-  const rows = await tx.query<{ agent: string | null }>(
+export async function takeOverOnReply(tx: SqlClient, threadId: string, by: { userId: string } | { apiKeyId: string }): Promise<void> {
+  const userId = "userId" in by ? by.userId : null;
+  const apiKeyId = "apiKeyId" in by ? by.apiKeyId : null;
+  const rows = await tx.query<{ agent: string | null; api_key: string | null }>(
     `UPDATE threads t SET bot_active = false, assignee_id = COALESCE(t.assignee_id, $2::uuid), updated_at = now()
       WHERE t.id = $1::uuid AND t.bot_active
-      RETURNING (SELECT u.name FROM users u WHERE u.id = $2::uuid) AS agent`,
-    [threadId, userId],
+      RETURNING (SELECT u.name FROM users u WHERE u.id = $2::uuid) AS agent, (SELECT k.name FROM api_keys k WHERE k.id = $3::uuid) AS api_key`,
+    [threadId, userId, apiKeyId],
   );
   if (rows.length === 0) return;
+  const { agent, api_key: apiKey } = rows[0];
   await addNote(tx, {
     threadId,
     kind: "system",
-    body: `${rows[0].agent ?? "An agent"} replied and took over from the bot.`,
-    event: { type: "reply_takeover", agent: rows[0].agent ?? null },
+    body: apiKeyId ? `A send through the API (key ${apiKey ?? "deleted"}) replied and took over from the bot.` : `${agent ?? "An agent"} replied and took over from the bot.`,
+    event: { type: "reply_takeover", agent: agent ?? null, ...(apiKeyId ? { apiKey: apiKey ?? "" } : {}) },
   });
   await publish(tx, { type: "thread.updated", threadId });
 }

@@ -7,12 +7,12 @@
  */
 import { z } from "zod";
 import { getConfig } from "@/lib/config";
-import type { Database, SqlClient } from "@/lib/db/types";
-import { enqueue } from "@/lib/jobs/queue";
+import type { Database } from "@/lib/db/types";
 import type { JobHandler } from "@/lib/jobs/worker";
 import { sendMessage, type SendDeps } from "@/lib/messaging/send";
 import { createTwilioClient } from "@/lib/twilio/client";
 import { notifySql } from "@/lib/realtime/publish";
+import { BOT_HELD_SQL } from "./customer-rules";
 import { closedPeriodStart, isOpen, scheduleSchema, WEEKDAYS, type Schedule } from "./schedule";
 
 export const AUTO_REPLY_MAX_CHARS = 1000;
@@ -118,9 +118,6 @@ export async function getAvailability(sql: Database, userId: string): Promise<bo
   return row?.available ?? false;
 }
 
-/** SQL condition: the conversation `t` is held by a bot (its bot answers the customer). */
-export const BOT_HELD_SQL = "t.bot_active";
-
 /**
  * Round robin: gives the open, unassigned, not bot-held conversation to the next available active user
  * after the last one assigned (by id, wrapping), and moves the position — one statement that locks the
@@ -194,26 +191,6 @@ export async function onCustomerMessage(
   return { autoReplyId, assigneeId };
 }
 
-/** The job queue (lib/jobs) that runs {@link onCustomerMessage} after an inbound message. */
-export const CUSTOMER_MESSAGE_QUEUE = "business.customer-message";
-
-/**
- * In the inbound message's transaction: when business hours or automatic assignment are on and no bot
- * holds the conversation, a durable job runs {@link onCustomerMessage} after the commit (a burst of
- * messages is one job: the key is the conversation's while it is pending). Otherwise one cheap prepared
- * SELECT.
- */
-export async function enqueueCustomerMessageRules(tx: SqlClient, threadId: string): Promise<void> {
-  const [row] = await tx.query<{ go: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM business_hours WHERE id = 1 AND (enabled OR auto_assign))
-            AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = $1::uuid AND ${BOT_HELD_SQL}) AS go`,
-    [threadId],
-    { name: "hilo_business_rules_check" },
-  );
-  if (!row?.go) return;
-  await enqueue(tx, CUSTOMER_MESSAGE_QUEUE, { threadId, at: new Date().toISOString() }, { key: `${CUSTOMER_MESSAGE_QUEUE}:${threadId}`, maxAttempts: 3 });
-}
-
 export const customerMessageJob: JobHandler = {
   async run(payload, { db }) {
     const config = getConfig();
@@ -221,3 +198,5 @@ export const customerMessageJob: JobHandler = {
     await onCustomerMessage({ sql: db, twilio: createTwilioClient(config.twilio), config }, String(payload.threadId), Number.isNaN(at.getTime()) ? new Date() : at);
   },
 };
+
+export { BOT_HELD_SQL, CUSTOMER_MESSAGE_QUEUE, enqueueCustomerMessageRules } from "./customer-rules";

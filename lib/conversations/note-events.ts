@@ -16,8 +16,8 @@ export type HandoffCause =
 
 export type NoteEvent =
   | { type: "handoff"; bot: string | null; cause: HandoffCause; detail?: string }
-  /** An agent replied in a conversation the bot was carrying. */
-  | { type: "reply_takeover"; agent: string | null }
+  /** An agent (or, with `apiKey`, a send through the API) replied in a conversation the bot was carrying. */
+  | { type: "reply_takeover"; agent: string | null; apiKey?: string }
   /** `by` null: an API key. */
   | { type: "takeover"; by: string | null }
   | { type: "given_back"; by: string | null; bot: string };

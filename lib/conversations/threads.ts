@@ -25,7 +25,7 @@ export interface UpsertThreadInput {
 export async function upsertContactThread(
   tx: SqlClient,
   input: UpsertThreadInput,
-): Promise<{ contactId: string; threadId: string; customerAddress: string }> {
+): Promise<{ contactId: string; threadId: string; customerAddress: string; botActive: boolean }> {
   const who = contactIdentity(input.customerAddress, input.channel);
   const [contact] = await tx.query<{ id: string }>(
     `INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
@@ -38,16 +38,16 @@ export async function upsertContactThread(
     [who.personKey, who.phone, input.contactName || null, input.waId || null],
     { name: "hilo_upsert_contact" },
   );
-  const [thread] = await tx.query<{ id: string; customer_address: string }>(
+  const [thread] = await tx.query<{ id: string; customer_address: string; bot_active: boolean }>(
     `INSERT INTO threads (channel, contact_id, business_address, customer_address) VALUES ($1::"Channel", $2::uuid, $3, $4)
      ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
        customer_address = CASE WHEN $5::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
        updated_at = threads.updated_at
-     RETURNING id::text, customer_address`,
+     RETURNING id::text, customer_address, bot_active`,
     [input.channel, contact.id, input.businessAddress, who.customerAddress, input.customerUsed === true],
     { name: "hilo_upsert_thread" },
   );
-  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address };
+  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active };
 }
 
 /** The first row of a new message's status history, written with the thread update. */

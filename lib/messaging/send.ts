@@ -6,7 +6,7 @@ import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
 import { ApiError, parseInput } from "@/lib/api/errors";
 import { insertMessage, touchThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
-import { takeOverOnAgentReply } from "@/lib/bots/binding";
+import { takeOverOnReply } from "@/lib/bots/binding";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
 import { isMessageStatus, type MessageStatus } from "@/lib/status/ranking";
@@ -164,19 +164,19 @@ async function resolveRoute(deps: SendDeps, { input }: SendRequest): Promise<Sen
  * (the form the customer used, e.g. `whatsapp:+521…`), whatever form of the number `to` gave. Locks
  * contact → thread, like every writer.
  */
-async function lockThread(tx: SqlClient, { input }: SendRequest, route: SendRoute): Promise<{ threadId: string; customerAddress: string }> {
+async function lockThread(tx: SqlClient, { input }: SendRequest, route: SendRoute): Promise<{ threadId: string; customerAddress: string; botActive: boolean }> {
   if (!route.thread) {
-    const { threadId, customerAddress } = await upsertContactThread(tx, { channel: input.channel, customerAddress: input.to!, businessAddress: route.business });
-    return { threadId, customerAddress };
+    const { threadId, customerAddress, botActive } = await upsertContactThread(tx, { channel: input.channel, customerAddress: input.to!, businessAddress: route.business });
+    return { threadId, customerAddress, botActive };
   }
   await tx.query(`SELECT 1 FROM contacts WHERE id = $1::uuid FOR UPDATE`, [route.thread.contactId]);
-  const [t] = await tx.query<{ customer_address: string }>(
-    `SELECT customer_address FROM threads WHERE id = $1::uuid AND contact_id = $2::uuid FOR UPDATE`,
+  const [t] = await tx.query<{ customer_address: string; bot_active: boolean }>(
+    `SELECT customer_address, bot_active FROM threads WHERE id = $1::uuid AND contact_id = $2::uuid FOR UPDATE`,
     [route.thread.id, route.thread.contactId],
   );
   // Merged into another conversation meanwhile.
   if (!t) throw new ApiError(409, "thread_merged", `Conversation ${route.thread.id} was merged into another one; reload it.`);
-  return { threadId: route.thread.id, customerAddress: t.customer_address };
+  return { threadId: route.thread.id, customerAddress: t.customer_address, botActive: t.bot_active };
 }
 
 /**
@@ -223,7 +223,7 @@ async function writeQueuedMessage(
   const { input } = request;
   return withSerializationRetry(() =>
     deps.sql.transaction(async (tx) => {
-      const { threadId, customerAddress: to } = await lockThread(tx, request, route);
+      const { threadId, customerAddress: to, botActive } = await lockThread(tx, request, route);
       await assertWhatsAppWindow(tx, request, route, threadId, now);
       // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
       const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
@@ -256,8 +256,11 @@ async function writeQueuedMessage(
         inbound: false,
         reopen: false,
       });
-      // An agent's reply in a conversation a bot carries takes it over (lib/bots/binding.ts).
-      if (sender.type === "agent") await takeOverOnAgentReply(tx, threadId, sender.userId);
+      // A reply by an agent or through the API in a conversation a bot carries takes it over
+      // (lib/bots/binding.ts); the thread is locked, so `botActive` is current.
+      if (botActive && (sender.type === "agent" || sender.type === "api")) {
+        await takeOverOnReply(tx, threadId, sender.type === "agent" ? { userId: sender.userId } : { apiKeyId: sender.apiKeyId });
+      }
       await opts.onMessageWritten?.(tx, row.id);
       return row;
     }),

@@ -22,6 +22,7 @@ import { GET as conversationsGET } from "@/app/api/messaging/conversations/route
 import { GET as notesGET } from "@/app/api/messaging/conversations/[id]/notes/route";
 import { POST as switchPOST } from "@/app/api/messaging/conversations/[id]/bot/route";
 import { turnSettings, BOT_TURN_QUEUE } from "@/lib/bots/turn";
+import { CUSTOMER_MESSAGE_QUEUE } from "@/lib/business-hours";
 import { BOT_RUNNERS } from "@/lib/bots/kinds";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { claimJobs } from "@/lib/jobs/queue";
@@ -357,6 +358,57 @@ describe.each(kinds)("bots on %s", (kind) => {
     await sleep(600);
     await drain();
     expect(bot.requests).toHaveLength(1);
+  });
+
+  it("a send through the API in a bot-active conversation takes it over too, naming the key; the assignment is left as it was", async () => {
+    await httpBot();
+    const p = await inbound();
+    await waitFor("reply", () => sentBodies().length === 1);
+    const threadId = await threadOf(p.MessageSid);
+    const key = await apiKeyHeader(t.db, "CRM");
+    const res = await sendPOST(postJson("/api/messaging/send", { channel: "whatsapp", threadId, message: "Tu pedido sale hoy" }, key));
+    expect(res.status).toBe(201);
+    expect(await thread(threadId)).toMatchObject({ bot_active: false, assignee_id: null });
+    const [note] = await notes(threadId);
+    expect(note.body).toBe("A send through the API (key CRM) replied and took over from the bot.");
+    expect(note.event).toEqual({ type: "reply_takeover", agent: null, apiKey: "CRM" });
+    await inbound({ Body: "gracias" });
+    await sleep(600);
+    await drain();
+    expect(bot.requests).toHaveLength(1);
+    // A second send finds the bot stopped: no second note.
+    expect((await sendPOST(postJson("/api/messaging/send", { channel: "whatsapp", threadId, message: "¿Algo más?" }, key))).status).toBe(201);
+    expect(await notes(threadId)).toHaveLength(1);
+  });
+
+  it("a handoff runs the business rules: automatic assignment gives it to an available agent, and out of hours the customer is told once", async () => {
+    registerJobHandlers();
+    const rules = startJobWorker({ getDb: async () => t.db.sql, queues: [CUSTOMER_MESSAGE_QUEUE], pollMs: 50, id: `${kind}-rules` });
+    try {
+      await t.db.sql.query(`UPDATE users SET available = true WHERE id = $1::uuid`, [agent.user.id]);
+      // Always closed (no weekly hours), assignment on.
+      await t.db.sql.query(
+        `INSERT INTO business_hours (id, enabled, weekly, auto_reply_es, auto_reply_language, auto_assign) VALUES (1, true, '{}', 'Estamos cerrados.', 'es', true)
+         ON CONFLICT (id) DO UPDATE SET enabled = true, weekly = '{}', auto_reply_es = 'Estamos cerrados.', auto_reply_language = 'es', auto_assign = true`,
+      );
+      bot.answer(() => ({ body: { handoff: true, reason: "quiere un humano" } }));
+      await httpBot();
+      const p = await inbound({ Body: "humano" });
+      const threadId = await threadOf(p.MessageSid);
+      await waitFor("the handoff", async () => !(await thread(threadId)).bot_active);
+      await rules.drain(10_000);
+      expect(await thread(threadId)).toEqual({ bot_active: false, assignee_id: agent.user.id, status: "open" });
+      await waitFor("the out-of-hours reply", () => sentBodies().includes("Estamos cerrados."));
+      // The customer writes again in the same closed period: no second auto-reply.
+      await inbound({ Body: "¿hola?" });
+      await sleep(300);
+      await rules.drain(10_000);
+      expect(sentBodies().filter((b) => b === "Estamos cerrados.")).toHaveLength(1);
+    } finally {
+      await rules.stop();
+      await t.db.sql.query(`DELETE FROM business_hours`);
+      await t.db.sql.query(`DELETE FROM out_of_hours_replies`);
+    }
   });
 
   it("a bot answering {reply, handoff: true} sends the reply, then hands off with its reason", async () => {

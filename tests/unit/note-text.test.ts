@@ -22,6 +22,8 @@ describe("system notes in the reader's language", () => {
     expect(noteText(note({ type: "takeover", by: null }), en)).toBe("An API integration took over from the bot.");
     expect(noteText(note({ type: "given_back", by: "Ana", bot: "Asistente" }), es)).toBe("Ana devolvió la conversación al bot Asistente.");
     expect(noteText(note({ type: "reply_takeover", agent: null }), en)).toBe("An agent replied and took over from the bot.");
+    expect(noteText(note({ type: "reply_takeover", agent: null, apiKey: "CRM" }), en)).toBe("A send through the API (key “CRM”) replied and took over from the bot.");
+    expect(noteText(note({ type: "reply_takeover", agent: null, apiKey: "CRM" }), es)).toBe("Un envío por la API (clave «CRM») respondió y tomó la conversación del bot.");
     expect(noteText(note(null, "Older note"), es)).toBe("Older note");
   });
 });

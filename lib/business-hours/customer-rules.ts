@@ -1,0 +1,32 @@
+import type { SqlClient } from "@/lib/db/types";
+import { enqueue } from "@/lib/jobs/queue";
+
+/**
+ * What the inbound write path and a bot's handoff call to start the business rules (automatic
+ * assignment, the out-of-hours reply) for a conversation. Apart from lib/business-hours/index.ts, which
+ * sends messages, so that lib/bots can use it without an import cycle through the send path.
+ */
+
+/** SQL condition: the conversation `t` is held by a bot (its bot answers the customer). */
+export const BOT_HELD_SQL = "t.bot_active";
+
+/** The job queue (lib/jobs) that runs `onCustomerMessage` (lib/business-hours/index.ts) after an inbound message. */
+export const CUSTOMER_MESSAGE_QUEUE = "business.customer-message";
+
+/**
+ * In the inbound message's transaction: when business hours or automatic assignment are on and no bot
+ * holds the conversation, a durable job runs `onCustomerMessage` (lib/business-hours/index.ts) after the commit (a burst of
+ * messages is one job: the key is the conversation's while it is pending). Otherwise one cheap prepared
+ * SELECT.
+ */
+export async function enqueueCustomerMessageRules(tx: SqlClient, threadId: string, at: Date = new Date()): Promise<void> {
+  const [row] = await tx.query<{ go: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM business_hours WHERE id = 1 AND (enabled OR auto_assign))
+            AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = $1::uuid AND ${BOT_HELD_SQL}) AS go`,
+    [threadId],
+    { name: "hilo_business_rules_check" },
+  );
+  if (!row?.go) return;
+  await enqueue(tx, CUSTOMER_MESSAGE_QUEUE, { threadId, at: at.toISOString() }, { key: `${CUSTOMER_MESSAGE_QUEUE}:${threadId}`, maxAttempts: 3 });
+}
+
