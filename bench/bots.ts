@@ -65,6 +65,7 @@ async function main() {
       TWILIO_WHATSAPP_FROM: sim.whatsappFrom,
       TWILIO_SMS_FROM: sim.smsFrom,
       BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
+      BOTS_ALLOW_PRIVATE_NETWORK: "true",
       JOBS_CONCURRENCY: "64",
     });
 

@@ -45,6 +45,9 @@ const envSchema = z.object({
   DEMO_BOT: z.enum(["on", "off"], { error: "DEMO_BOT must be 'on' or 'off'" }).optional(),
   // Background jobs (lib/jobs) this process runs at once; outside 1–200 the default (32) applies.
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(200).catch(32),
+  // Bots (their URLs, model servers, ElevenLabs) may reach loopback/private addresses: "true" or "false";
+  // default true in simulator mode (the demo bot's fakes run on this machine), false otherwise.
+  BOTS_ALLOW_PRIVATE_NETWORK: z.enum(["true", "false"], { error: "BOTS_ALLOW_PRIVATE_NETWORK must be 'true' or 'false'" }).optional(),
   // A bot answers a burst of customer messages as one turn this long after the first (0–30 s).
   BOT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(30_000).catch(3000),
   // Graceful stop (SIGTERM): how long /api/health says "draining" while still serving, so a load
@@ -90,6 +93,8 @@ export interface AppConfig {
   jobsConcurrency: number;
   /** A bot's turn waits this long after a conversation's first unanswered message (BOT_DEBOUNCE_MS). */
   botDebounceMs: number;
+  /** Bots may connect to loopback, private and link-local addresses (BOTS_ALLOW_PRIVATE_NETWORK). */
+  botsAllowPrivateNetwork: boolean;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
   /** Simulator mode creates the demo bot on the local AI fakes (DEMO_BOT=off: not). */
@@ -135,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const simulatorEnabled = !e.TWILIO_ACCOUNT_SID || !e.TWILIO_AUTH_TOKEN;
+  const botsAllowPrivateNetwork = e.BOTS_ALLOW_PRIVATE_NETWORK ? e.BOTS_ALLOW_PRIVATE_NETWORK === "true" : simulatorEnabled;
   const simulatorPort = e.SIMULATOR_PORT ?? e.PORT + 1;
   const publicBaseUrl = stripTrailingSlashes(e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`);
   const apiBaseUrl = e.TWILIO_API_BASE_URL ? stripTrailingSlashes(e.TWILIO_API_BASE_URL) : undefined;
@@ -149,8 +155,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sendReconcileGiveUpSeconds: e.SEND_RECONCILE_GIVE_UP_SECONDS,
     jobsConcurrency: e.JOBS_CONCURRENCY,
     botDebounceMs: e.BOT_DEBOUNCE_MS,
+    botsAllowPrivateNetwork,
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
-    demoBot: simulatorEnabled && e.DEMO_BOT !== "off",
+    // The demo bot runs on fakes on this machine: only where bots may reach it.
+    demoBot: simulatorEnabled && e.DEMO_BOT !== "off" && botsAllowPrivateNetwork,
     twilio: simulatorEnabled
       ? {
           accountSid: sim?.accountSid,

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { ApiError, validationError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import { privateNetworkMessage } from "@/lib/http/outbound";
+import { refusedHost } from "@/lib/http/public-address";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { isUuid } from "@/lib/ids";
@@ -67,6 +70,17 @@ function validateConfig(kind: BotKind, config: Record<string, unknown>): Record<
   const parsed = BOT_CONFIG_SCHEMAS[kind].safeParse(config);
   if (!parsed.success) {
     throw validationError(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ["config", ...i.path] }))), "bot");
+  }
+  // An address this machine or a private network only: refused now, unless allowed (names are checked
+  // again on every connection, lib/bots/kinds/network.ts).
+  if (!getConfig().botsAllowPrivateNetwork) {
+    for (const field of ["url", "baseUrl"] as const) {
+      const value = (parsed.data as Record<string, unknown>)[field];
+      const refused = typeof value === "string" ? refusedHost(new URL(value)) : null;
+      if (refused) {
+        throw new ApiError(422, "bot_address_not_allowed", `config.${field}: ${privateNetworkMessage(refused)}`, [{ field: `config.${field}`, problem: "is not a public internet address" }]);
+      }
+    }
   }
   return parsed.data as Record<string, unknown>;
 }

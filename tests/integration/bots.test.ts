@@ -6,6 +6,8 @@
  * 10-per-minute rules, takeover, handoff, secrets, signatures, conversations a bot starts, statistics.
  */
 import { createHmac } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { hostname } from "node:os";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
@@ -27,11 +29,13 @@ import { BOT_RUNNERS } from "@/lib/bots/kinds";
 import { openDatabase, setDatabase, type AppDatabase } from "@/lib/db";
 import { claimJobs } from "@/lib/jobs/queue";
 import { startJobWorker, type JobWorker } from "@/lib/jobs/worker";
+import { isPublicAddress } from "@/lib/http/public-address";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
 import { registerJobHandlers } from "@/lib/runtime/jobs";
 import type { Simulator } from "@/simulator/server";
 import { apiKeyHeader, get, params, postJson, resetRateLimiter, userCookie } from "../helpers/api";
 import { createTestDatabase, databaseKinds, useEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { setEnv } from "../helpers/env";
 import { chatCompletion, startFakeBot } from "../helpers/fake-bot";
 import { startSimulatedTwilio, type RouteServer } from "../helpers/send-suite";
 import { inboundWhatsApp, signedRequest } from "../helpers/webhooks";
@@ -51,7 +55,8 @@ beforeAll(async () => {
   ({ sim, app, close: stopTwilio } = await startSimulatedTwilio({
     routes: { "/api/webhooks/whatsapp": whatsappPOST, "/api/webhooks/message-status": statusPOST },
     delaysMs: { sent: 5, delivered: 5, read: 5 },
-    env: { BOT_DEBOUNCE_MS: "300" },
+    // The test bots run on this machine.
+    env: { BOT_DEBOUNCE_MS: "300", BOTS_ALLOW_PRIVATE_NETWORK: "true" },
   }));
   bot = await startFakeBot();
   registerJobHandlers();
@@ -542,6 +547,41 @@ describe.each(kinds)("bots on %s", (kind) => {
       [dst.id],
     );
     expect(kept).toEqual({ bot_id: b.id, bot_active: true, notes: 1, turns: 1 });
+  });
+
+  it("without BOTS_ALLOW_PRIVATE_NETWORK a bot reaches only public addresses: literals refused on save, names when connecting", async () => {
+    const restore = setEnv({ BOTS_ALLOW_PRIVATE_NETWORK: "false" });
+    try {
+      const port = new URL(bot.url).port;
+      for (const url of [`http://127.0.0.1:${port}/hook`, `http://[::1]:${port}/hook`, "http://10.1.2.3/hook", "http://169.254.169.254/latest", `http://localhost:${port}/hook`]) {
+        const res = await botsPOST(postJson("/api/admin/bots", { name: "Interno", kind: "http", config: { url, secret: SECRET } }, admin.headers));
+        expect(res.status, url).toBe(422);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe("bot_address_not_allowed");
+        expect(body.error.message).toContain("BOTS_ALLOW_PRIVATE_NETWORK=true");
+      }
+      const model = await botsPOST(postJson("/api/admin/bots", { name: "Ollama", kind: "openai", config: { baseUrl: `http://127.0.0.1:${port}/v1`, model: "m" } }, admin.headers));
+      expect(model.status).toBe(422);
+
+      // A name is checked on every connection, for every address it resolves to (this machine's name
+      // resolves to a loopback address here): the test turn fails and the bot is never reached.
+      const name = hostname();
+      const resolved = await lookup(name, { all: true }).catch(() => []);
+      if (resolved.length > 0 && resolved.every((a) => !isPublicAddress(a.address))) {
+        const b = await createBot({ name: "Por nombre", kind: "http", config: { url: `http://${name}:${port}/hook`, secret: SECRET } });
+        const tried = await botTestPOST(postJson(`/api/admin/bots/${b.id}/test`, { message: "hola" }, admin.headers), params({ id: b.id }));
+        const result = ((await tried.json()) as { result: { ok: boolean; error: { message: string } } }).result;
+        expect(result.ok).toBe(false);
+        expect(result.error.message).toContain(`${name} resolves to a non-public address`);
+        expect(bot.requests).toHaveLength(0);
+      }
+    } finally {
+      restore();
+    }
+    // Allowed again (this file's setting): the same local bot saves and answers.
+    const local = await httpBot();
+    const ok = await botTestPOST(postJson(`/api/admin/bots/${local.id}/test`, { message: "hola" }, admin.headers), params({ id: local.id }));
+    expect(await ok.json()).toMatchObject({ result: { ok: true } });
   });
 
   it("the Bots page's test message runs one turn and stores or sends nothing", async () => {

@@ -26,7 +26,8 @@ let stopTwilio: () => Promise<void>;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
-  restoreEnv = setEnv({ BOT_DEBOUNCE_MS: "0" });
+  // The AI fakes run on this machine (as in simulator mode, where this is the default).
+  restoreEnv = setEnv({ BOT_DEBOUNCE_MS: "0", BOTS_ALLOW_PRIVATE_NETWORK: "true" });
   ({ sim, close: stopTwilio } = await startSimulatedTwilio({
     routes: { "/api/webhooks/whatsapp": whatsappPOST, "/api/webhooks/message-status": statusPOST },
     delaysMs: { sent: 5, delivered: 5, read: 5 },

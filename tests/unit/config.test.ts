@@ -24,6 +24,16 @@ describe("loadConfig", () => {
     expect(c.simulator.enabled).toBe(false);
   });
 
+  it("bots may reach this machine and private networks in simulator mode only, unless BOTS_ALLOW_PRIVATE_NETWORK says otherwise", () => {
+    const twilio = { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "t".repeat(32), TWILIO_WHATSAPP_FROM: "whatsapp:+14155238886" };
+    expect(loadConfig({})).toMatchObject({ botsAllowPrivateNetwork: true, demoBot: true });
+    expect(loadConfig(twilio)).toMatchObject({ botsAllowPrivateNetwork: false, demoBot: false });
+    expect(loadConfig({ ...twilio, BOTS_ALLOW_PRIVATE_NETWORK: "true" }).botsAllowPrivateNetwork).toBe(true);
+    // The demo bot's fakes run on this machine: no demo bot where bots may not reach them.
+    expect(loadConfig({ BOTS_ALLOW_PRIVATE_NETWORK: "false" })).toMatchObject({ botsAllowPrivateNetwork: false, demoBot: false });
+    expect(() => loadConfig({ BOTS_ALLOW_PRIVATE_NETWORK: "yes" })).toThrow(/BOTS_ALLOW_PRIVATE_NETWORK must be 'true' or 'false'/);
+  });
+
   it("reads TRUST_PROXY and the reconciliation bound once, for everyone", () => {
     expect(loadConfig({}).trustProxyHops).toBe(0);
     expect(loadConfig({ TRUST_PROXY: "true" }).trustProxyHops).toBe(1);

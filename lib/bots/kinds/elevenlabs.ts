@@ -24,6 +24,7 @@ import WebSocket from "ws";
 import { z } from "zod";
 import type { BotConfig, BotKindRunner, BotTurnInput, BotTurnResult } from "@/lib/bots/types";
 import { readStreamText } from "@/lib/http/body";
+import { botFetch, botSocketOptions } from "./network";
 
 export const ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io";
 /** Tool names that hand the conversation to a human. */
@@ -71,7 +72,8 @@ export async function getSignedUrl(config: ElevenLabsConfig, signal: AbortSignal
   const base = new URL(config.baseUrl ?? ELEVENLABS_DEFAULT_BASE_URL);
   const url = new URL("/v1/convai/conversation/get-signed-url", base);
   url.searchParams.set("agent_id", config.agentId);
-  const res = await fetch(url, { headers: { "xi-api-key": config.apiKey, accept: "application/json" }, signal, redirect: "error" });
+  // Redirects are not followed: a 3xx is an error like any answer that is not 2xx.
+  const res = await botFetch(url, { headers: { "xi-api-key": config.apiKey, accept: "application/json" }, signal });
   const text = await readLimited(res, MAX_SIGNED_URL_ANSWER_BYTES);
   if (!res.ok) throw new Error(`elevenlabs: get-signed-url answered ${res.status}: ${text.slice(0, 200)}`);
   let signed: unknown;
@@ -170,7 +172,14 @@ function converse(
   { quietMs, greetingWaitMs }: { quietMs: number; greetingWaitMs: number },
 ): Promise<BotTurnResult> {
   return new Promise<BotTurnResult>((resolve, reject) => {
-    const ws = new WebSocket(signedUrl, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, followRedirects: false });
+    let refusedBecause: string | undefined;
+    let network;
+    try {
+      network = botSocketOptions(signedUrl, (m) => (refusedBecause = m));
+    } catch (err) {
+      return reject(err);
+    }
+    const ws = new WebSocket(signedUrl, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, followRedirects: false, ...network });
     const parts: string[] = [];
     let conversationId: string | undefined;
     let userSent = false;
@@ -292,7 +301,7 @@ function converse(
       if (parts.length > 0 || handoff) finish();
       else fail(new Error(`elevenlabs: the conversation closed (${code}) before the agent answered`));
     });
-    ws.on("error", (err) => fail(new Error(`elevenlabs: ${err.message}`)));
+    ws.on("error", (err) => fail(new Error(`elevenlabs: ${refusedBecause ?? err.message}`)));
   });
 }
 

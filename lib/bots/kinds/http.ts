@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import type { HttpBotConfig } from "../config";
 import type { BotKindRunner, BotTurnInput } from "../types";
+import { botFetch } from "./network";
 import { parseBotResult, readBounded } from "./response";
 
 /** `X-Hilo-Signature` of a body: `sha256=` + hex HMAC-SHA256 of the raw body with the bot's secret. */
@@ -21,7 +22,7 @@ export function httpBotPayload(input: BotTurnInput): object {
 
 /**
  * The `http` kind: POSTs the turn as JSON to the bot's URL, signed, with the delivery id (the same on
- * retries). Redirects are not followed, the answer is read up to 256 KB, and the turn's signal (10 s
+ * retries). Redirects are not followed, the address must be public (unless BOTS_ALLOW_PRIVATE_NETWORK), the answer is read up to 256 KB, and the turn's signal (10 s
  * deadline) aborts it. 200 `{"reply"?, "handoff"?, "reason"?}`, 204 or `{}` (nothing); any other status throws.
  */
 export const httpBot: BotKindRunner = {
@@ -29,7 +30,7 @@ export const httpBot: BotKindRunner = {
   async run(config, input, signal) {
     const { url, secret } = config as HttpBotConfig;
     const body = JSON.stringify(httpBotPayload(input));
-    const res = await fetch(url, {
+    const res = await botFetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -38,7 +39,6 @@ export const httpBot: BotKindRunner = {
         "x-hilo-delivery": input.deliveryId,
       },
       body,
-      redirect: "manual",
       signal,
     });
     const text = await readBounded(res);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { OpenAiBotConfig } from "../config";
 import type { BotKindRunner, BotTurnInput, BotTurnResult } from "../types";
+import { botFetch } from "./network";
 import { joinUrl, MAX_REPLY_LENGTH, readBounded } from "./response";
 
 /** The tool offered to the model: calling it hands the conversation to a human. */
@@ -74,11 +75,10 @@ export const openAiBot: BotKindRunner = {
   kind: "openai",
   async run(config, input, signal) {
     const c = config as OpenAiBotConfig;
-    const res = await fetch(joinUrl(c.baseUrl, "chat/completions"), {
+    const res = await botFetch(joinUrl(c.baseUrl, "chat/completions"), {
       method: "POST",
       headers: { "content-type": "application/json", ...(c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {}) },
       body: JSON.stringify(chatRequest(c, input)),
-      redirect: "manual",
       signal,
     });
     const text = await readBounded(res, 1024 * 1024);
