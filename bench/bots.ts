@@ -1,10 +1,16 @@
 // `npm run bench:bots`: 200 concurrent customer conversations with an http bot that answers in 200 ms, on a
-// production build (next start) over a real PostgreSQL, with the Twilio simulator as Twilio. Prints the bot
-// reply latency (customer webhook sent → the bot's reply reaching the simulator) p50/p95, and the p50/p99 of
-// inbound webhooks on another channel before and while the bots run.
+// production build over a real PostgreSQL, with the Twilio simulator as Twilio. Prints the bot reply latency
+// (customer webhook sent → the bot's reply reaching the simulator) p50/p95, and the p50/p99 of inbound
+// webhooks on another channel before and while the bots run.
 //
-// Environment: BENCH_CONVERSATIONS (200), BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default),
-// BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next.
+// Two shapes. `conversations` (default): each customer writes, waits for the bot's answer, takes
+// BENCH_THINK_MS ±50 % to write again, BENCH_ROUNDS times, the customers starting spread over the first
+// debounce — 200 conversations going on at once. `burst` (BENCH_BOTS_MODE=burst): all 200 customers write
+// at the same moment once, the worst case, which is CPU-bound on a small machine.
+//
+// Environment: BENCH_BOTS_MODE, BENCH_CONVERSATIONS (200), BENCH_ROUNDS (3), BENCH_THINK_MS (4000),
+// BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default), BENCH_PORT (3300), TEST_POSTGRES_URL,
+// BENCH_SKIP_BUILD=1 to reuse .next, BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -21,6 +27,10 @@ const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const BOT_MS = Number(process.env.BENCH_BOT_MS ?? 200);
 const DEBOUNCE_MS = Number(process.env.BENCH_DEBOUNCE_MS ?? 3000);
 const PORT = Number(process.env.BENCH_PORT ?? 3300);
+const MODE = process.env.BENCH_BOTS_MODE === "burst" ? "burst" : "conversations";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 4000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const SESSION_SECRET = "bench-session-secret-0123456789-abcdefghij";
 /** Inbound SMS webhooks per load phase (no bot on SMS), 32 at a time. */
@@ -111,35 +121,55 @@ async function main() {
     const cpuSms = cpuMs(server.pid) - cpu;
     cpu = cpuMs(server.pid);
 
-    // 200 customers write at once on WhatsApp; the bot takes each conversation.
-    const sentAt = new Map<string, number>();
+    // 200 customers on WhatsApp; the bot takes each conversation. Burst: every customer writes once, at the
+    // same moment. Conversations (default): each customer writes, waits for the bot's answer, reads and types
+    // for THINK_MS ±50 %, and writes again, ROUNDS times; customers start spread over the first debounce.
+    const latencies: number[] = [];
     const webhookMs: number[] = [];
+    // The bot's replies reaching the simulator, by recipient (one scan of the simulator's new requests).
+    const replyTimes = new Map<string, number[]>();
+    let scanned = 0;
+    let replyCount = 0;
+    const scan = () => {
+      for (; scanned < sim.requests.length; scanned++) {
+        const r = sim.requests[scanned];
+        const to = String(r.form.To ?? "");
+        if (r.method !== "POST" || !r.path.endsWith("/Messages.json") || !to.startsWith("whatsapp:")) continue;
+        replyTimes.set(to, [...(replyTimes.get(to) ?? []), r.at.getTime()]);
+        replyCount++;
+      }
+    };
+    const scanner = setInterval(scan, 10);
     const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: CONVERSATIONS }, async (_, i) => {
-        const phone = `+57300${String(i).padStart(7, "0")}`;
-        sentAt.set(`whatsapp:${phone}`, Date.now());
-        webhookMs.push(await inbound("/api/webhooks/whatsapp", `whatsapp:${phone}`, sim.whatsappFrom, "Hola, ¿precio?"));
-      }),
-    );
-    // While the turns run (after the debounce), the same SMS load again.
-    await new Promise((r) => setTimeout(r, Math.max(0, DEBOUNCE_MS - (Date.now() - t0))));
+    const customers = Array.from({ length: CONVERSATIONS }, async (_, i) => {
+      const to = `whatsapp:+57300${String(i).padStart(7, "0")}`;
+      if (MODE === "conversations") await sleep(Math.random() * DEBOUNCE_MS);
+      for (let round = 0; round < (MODE === "conversations" ? ROUNDS : 1); round++) {
+        if (round > 0) await sleep(THINK_MS * (0.5 + Math.random()));
+        const sent = Date.now();
+        webhookMs.push(await inbound("/api/webhooks/whatsapp", to, sim.whatsappFrom, round === 0 ? "Hola, ¿precio?" : `¿Y el envío? (${round})`));
+        const until = Date.now() + 120_000;
+        while ((replyTimes.get(to)?.length ?? 0) <= round && Date.now() < until) await sleep(25);
+        const at = replyTimes.get(to)?.[round];
+        if (at !== undefined) latencies.push(at - sent);
+      }
+    });
+    // While the turns run (after the first debounce), the same SMS load again.
+    await sleep(Math.max(0, DEBOUNCE_MS - (Date.now() - t0)));
     const during = await smsLoad("20");
+    await Promise.all(customers);
+    clearInterval(scanner);
+    scan();
+    const expected = CONVERSATIONS * (MODE === "conversations" ? ROUNDS : 1);
+    latencies.sort((a, b) => a - b);
 
-    // Every reply reaches the simulator.
-    const replies = () => sim.requests.filter((r) => r.method === "POST" && r.path.endsWith("/Messages.json") && String(r.form.To ?? "").startsWith("whatsapp:"));
-    const deadline = Date.now() + 120_000;
-    while (replies().length < CONVERSATIONS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 1000)); // the replies' status callbacks
+    await sleep(1000); // the replies' status callbacks
     const cpuBots = cpuMs(server.pid) - cpu - cpuSms;
-    const latencies = replies()
-      .map((r) => r.at.getTime() - (sentAt.get(String(r.form.To)) ?? NaN))
-      .filter((v) => !Number.isNaN(v))
-      .sort((a, b) => a - b);
     const [{ turns, dupes }] = (
       await db.query(
         `SELECT (SELECT count(*)::int FROM bot_turns) AS turns,
-                (SELECT count(*)::int FROM (SELECT thread_id FROM messages WHERE sender_type = 'bot' GROUP BY thread_id HAVING count(*) > 1) x) AS dupes`,
+                (SELECT count(*)::int FROM (SELECT thread_id FROM messages WHERE sender_type = 'bot' GROUP BY thread_id HAVING count(*) > $1) x) AS dupes`,
+        [MODE === "conversations" ? ROUNDS : 1],
       )
     ).rows;
     // Where the time goes: due → claimed (queueing), claimed → reply written (bot + Hilo), written → at Twilio.
@@ -154,16 +184,17 @@ async function main() {
 
     webhookMs.sort((a, b) => a - b);
     const f = (v: number) => `${Math.round(v)} ms`;
-    console.log(`\nbots: ${replies().length}/${CONVERSATIONS} conversations answered, ${turns} turns, ${dupes} conversations answered twice, bot requests ${fakeBot.requests.length}`);
+    const shape = MODE === "conversations" ? `${CONVERSATIONS} conversations × ${ROUNDS} customer messages, ${THINK_MS} ms ±50 % between a reply and the next message` : `burst: ${CONVERSATIONS} customers writing at the same moment`;
+    console.log(`\nbots (${shape}): ${replyCount}/${expected} replies, ${turns} turns, ${dupes} conversations answered more than once per message, bot requests ${fakeBot.requests.length}`);
     console.log(`bot reply latency (webhook → reply at Twilio): p50 ${f(pct(latencies, 50))}, p95 ${f(pct(latencies, 95))}, max ${f(latencies[latencies.length - 1])}`);
     console.log(`  over the bot's own ${BOT_MS} ms and the ${DEBOUNCE_MS} ms debounce: p50 ${f(pct(latencies, 50) - BOT_MS - DEBOUNCE_MS)}, p95 ${f(pct(latencies, 95) - BOT_MS - DEBOUNCE_MS)}`);
     console.log(`  customer message → turn claimed (debounce ${DEBOUNCE_MS} ms + queueing): p50 ${f(pct(claimMs, 50))}, p95 ${f(pct(claimMs, 95))}; turn claimed → reply written (bot ${BOT_MS} ms + Hilo): p50 ${f(pct(turnMs, 50))}, p95 ${f(pct(turnMs, 95))}`);
-    console.log(`WhatsApp webhooks of the 200 conversations (all at once): p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
+    console.log(`WhatsApp webhooks of the conversations: p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
     console.log(`SMS webhooks, ${LOAD} at ${LOAD_CONCURRENCY} concurrent — before: p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run: p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`);
     console.log(
       `server CPU: ${Math.round(cpuSms / LOAD)} ms per inbound SMS webhook; ${Math.round(cpuBots / CONVERSATIONS)} ms per bot conversation (its webhook, turn, reply and the reply's status callbacks) — load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
-    if (replies().length < CONVERSATIONS || dupes > 0) process.exitCode = 1;
+    if (replyCount < expected || dupes > 0) process.exitCode = 1;
   } finally {
     await cleanup();
   }

@@ -184,7 +184,11 @@ export interface RunnableBot {
 
 export async function loadRunnableBot(db: SqlClient, id: string): Promise<RunnableBot | null> {
   const [row] = await db.query<Row>(`SELECT ${COLUMNS} FROM bots WHERE id = $1::uuid`, [id]);
-  if (!row) return null;
+  return row ? runnableBot(db, row) : null;
+}
+
+/** A bot row read elsewhere (a turn reads its bot with its conversation), with its configuration decrypted. */
+export async function runnableBot(db: SqlClient, row: Pick<Row, "id" | "name" | "kind" | "enabled" | "channels" | "config">): Promise<RunnableBot> {
   const key = await botKey(db);
   return {
     id: row.id,

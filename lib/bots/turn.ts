@@ -10,8 +10,8 @@ import { createTwilioClient, type TwilioClient } from "@/lib/twilio/client";
 import type { HandoffCause } from "@/lib/conversations/note-events";
 import { handOff } from "./binding";
 import { runnerFor } from "./kinds";
-import { loadRunnableBot } from "./store";
-import type { BotHistoryItem, BotTurnInput, BotTurnResult } from "./types";
+import { runnableBot } from "./store";
+import type { BotChannel, BotHistoryItem, BotKind, BotTurnInput, BotTurnResult } from "./types";
 
 /**
  * Bot turns. A customer's message in a conversation a bot carries enqueues a `bot.turn` job in the SAME
@@ -91,6 +91,19 @@ interface ThreadRow {
   name: string | null;
 }
 
+/** The conversation as a turn reads it, with its bot and how many replies the bot sent in the last minute. */
+interface TurnThread extends ThreadRow {
+  bot_enabled: boolean | null;
+  bot_name: string | null;
+  bot_kind: BotKind | null;
+  bot_channels: BotChannel[] | null;
+  bot_config: Record<string, unknown> | string | null;
+  recent_replies: number;
+  open_id: string | null;
+  open_bot_id: string | null;
+  open_reply_id: string | null;
+}
+
 interface TurnMessage {
   id: string;
   body: string | null;
@@ -103,22 +116,27 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 /**
  * The turn this job carries: an unfinished one of the conversation (a retry, or a worker that died:
  * same delivery id), else a new one claiming every unanswered customer message since the bot took
- * the conversation. Null when there is nothing to answer or no bot is answering.
+ * the conversation. Null when there is nothing to answer or no bot is answering. Reads, in the same
+ * statement that locks the conversation, everything the turn needs: contact, bot, recent replies.
  */
-async function claimTurn(db: Database, threadId: string): Promise<TurnRow | null> {
+async function claimTurn(db: Database, threadId: string): Promise<{ turn: TurnRow; thread: TurnThread } | null> {
   return db.transaction(async (tx) => {
-    const [t] = await tx.query<{ bot_id: string | null; active: boolean }>(
-      `SELECT t.bot_id::text, (t.bot_active AND COALESCE(b.enabled, false)) AS active
-         FROM threads t LEFT JOIN bots b ON b.id = t.bot_id WHERE t.id = $1::uuid FOR UPDATE OF t`,
+    const [t] = await tx.query<TurnThread>(
+      `SELECT t.id::text, t.channel::text, t.bot_id::text, t.bot_active, t.bot_context,
+              c.id::text AS contact_id, c.phone, c.name,
+              b.enabled AS bot_enabled, b.name AS bot_name, b.kind AS bot_kind, b.channels AS bot_channels, b.config AS bot_config,
+              (SELECT count(*)::int FROM messages m WHERE m.thread_id = t.id AND m.sender_type = 'bot' AND m.created_at > now() - interval '1 minute') AS recent_replies,
+              o.id::text AS open_id, o.bot_id::text AS open_bot_id, o.reply_message_id::text AS open_reply_id
+         FROM threads t JOIN contacts c ON c.id = t.contact_id
+         LEFT JOIN bots b ON b.id = t.bot_id
+         LEFT JOIN LATERAL (SELECT id, bot_id, reply_message_id FROM bot_turns WHERE thread_id = t.id AND state = 'running' ORDER BY created_at LIMIT 1) o ON true
+        WHERE t.id = $1::uuid FOR UPDATE OF t`,
       [threadId],
+      { name: "hilo_bot_turn_thread" },
     );
     if (!t) return null;
-    const [open] = await tx.query<TurnRow>(
-      `SELECT id::text, bot_id::text, reply_message_id::text FROM bot_turns WHERE thread_id = $1::uuid AND state = 'running' ORDER BY created_at LIMIT 1`,
-      [threadId],
-    );
-    if (open) return open;
-    if (!t.active || !t.bot_id) return null;
+    if (t.open_id) return { turn: { id: t.open_id, bot_id: t.open_bot_id, reply_message_id: t.open_reply_id }, thread: t };
+    if (!t.bot_active || !t.bot_enabled || !t.bot_id) return null;
     const [turn] = await tx.query<TurnRow>(
       `WITH pending AS (
          SELECT m.id, m.created_at FROM messages m, threads th
@@ -135,8 +153,9 @@ async function claimTurn(db: Database, threadId: string): Promise<TurnRow | null
        )
        SELECT id::text, bot_id::text, reply_message_id::text FROM turn`,
       [threadId, t.bot_id],
+      { name: "hilo_bot_turn_claim" },
     );
-    return turn ?? null;
+    return turn ? { turn, thread: t } : null;
   });
 }
 
@@ -164,23 +183,27 @@ async function handOffTurn(
   });
 }
 
-/** What the bot is given: the conversation, the turn's messages joined into one, the history before them. */
+/** What the bot is given: the conversation, the turn's messages joined into one, the history before them (one query). */
 async function buildInput(db: SqlClient, turnId: string, thread: ThreadRow, bot: { id: string; name: string }): Promise<{ input: BotTurnInput; newest: Date }> {
-  const messages = await db.query<TurnMessage>(
-    `SELECT m.id::text, m.body, m.media, m.created_at FROM bot_turn_messages x JOIN messages m ON m.id = x.message_id
-      WHERE x.turn_id = $1::uuid ORDER BY m.created_at, m.id`,
-    [turnId],
+  const rows = await db.query<TurnMessage & { part: "turn" | "history"; direction: "inbound" | "outbound" | null; sender_type: BotHistoryItem["senderType"] | null }>(
+    `WITH turn AS (
+       SELECT m.id, m.body, m.media, m.created_at FROM bot_turn_messages x JOIN messages m ON m.id = x.message_id WHERE x.turn_id = $1::uuid
+     ), first AS (SELECT created_at, id FROM turn ORDER BY created_at, id LIMIT 1)
+     SELECT 'turn' AS part, id::text, NULL::text AS direction, NULL::text AS sender_type, body, media, created_at FROM turn
+     UNION ALL
+     SELECT 'history', h.id::text, h.direction::text, h.sender_type::text, h.body, NULL::jsonb, h.created_at FROM (
+       SELECT m.id, m.direction, m.sender_type, m.body, m.created_at FROM messages m, first
+        WHERE m.thread_id = $2::uuid AND (m.created_at, m.id) < (first.created_at, first.id)
+        ORDER BY m.created_at DESC, m.id DESC LIMIT $3
+     ) h`,
+    [turnId, thread.id, turnSettings.historySize],
+    { name: "hilo_bot_turn_input" },
   );
-  const first = messages[0];
+  const byTime = (x: { created_at: Date | string; id: string }, y: { created_at: Date | string; id: string }) =>
+    new Date(x.created_at).getTime() - new Date(y.created_at).getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+  const messages = rows.filter((r) => r.part === "turn").sort(byTime);
+  const history = rows.filter((r) => r.part === "history").sort(byTime);
   const last = messages[messages.length - 1];
-  const history = await db.query<{ direction: "inbound" | "outbound"; sender_type: BotHistoryItem["senderType"]; body: string | null; created_at: Date | string }>(
-    `SELECT * FROM (
-       SELECT m.direction::text AS direction, m.sender_type::text AS sender_type, m.body, m.created_at, m.id FROM messages m
-        WHERE m.thread_id = $1::uuid AND (m.created_at, m.id) < ($2::timestamptz, $3::uuid)
-        ORDER BY m.created_at DESC, m.id DESC LIMIT $4
-     ) h ORDER BY created_at, id`,
-    [thread.id, iso(first.created_at), first.id, turnSettings.historySize],
-  );
   const context = typeof thread.bot_context === "string" ? JSON.parse(thread.bot_context) : (thread.bot_context ?? {});
   const bodies = messages.map((m) => m.body).filter((b): b is string => !!b);
   return {
@@ -196,7 +219,7 @@ async function buildInput(db: SqlClient, turnId: string, thread: ThreadRow, bot:
         ),
         createdAt: iso(last.created_at),
       },
-      history: history.map((h) => ({ direction: h.direction, senderType: h.sender_type, body: h.body, createdAt: iso(h.created_at) })),
+      history: history.map((h) => ({ direction: h.direction!, senderType: h.sender_type!, body: h.body, createdAt: iso(h.created_at) })),
       deliveryId: turnId,
     },
   };
@@ -248,17 +271,20 @@ async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId:
 
 /** One turn of one conversation (the `bot.turn` job). Throws to retry (the job mechanism's backoff). */
 export async function runBotTurn(db: Database, threadId: string, signal: AbortSignal): Promise<void> {
-  const turn = await claimTurn(db, threadId);
-  if (!turn) return;
-  const [thread] = await db.query<ThreadRow>(
-    `SELECT t.id::text, t.channel::text, t.bot_id::text, t.bot_active, t.bot_context, c.id::text AS contact_id, c.phone, c.name
-       FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1::uuid`,
-    [threadId],
-  );
+  const claimed = await claimTurn(db, threadId);
+  if (!claimed) return;
+  const { turn, thread } = claimed;
   if (turn.reply_message_id) return finishTurn(db, turn.id, "replied");
-  const bot = turn.bot_id ? await loadRunnableBot(db, turn.bot_id) : null;
-  // Taken over, handed off or the bot disabled/deleted meanwhile: the turn ends unanswered (agents see it).
-  if (!thread?.bot_active || thread.bot_id !== turn.bot_id || !bot?.enabled) return finishTurn(db, turn.id, "nothing");
+  // Taken over, handed off or the bot disabled/deleted/replaced meanwhile: the turn ends unanswered (agents see it).
+  if (!thread.bot_active || thread.bot_id !== turn.bot_id || !thread.bot_enabled || !thread.bot_kind) return finishTurn(db, turn.id, "nothing");
+  const bot = await runnableBot(db, {
+    id: thread.bot_id!,
+    name: thread.bot_name ?? "",
+    kind: thread.bot_kind,
+    enabled: true,
+    channels: thread.bot_channels,
+    config: thread.bot_config ?? {},
+  });
 
   const { input, newest } = await buildInput(db, turn.id, thread, { id: bot.id, name: bot.name });
   if (Date.now() - newest.getTime() > turnSettings.maxMessageAgeMs) {
@@ -266,12 +292,8 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
       cause: "stale",
     });
   }
-  const [rate] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM messages WHERE thread_id = $1::uuid AND sender_type = 'bot' AND created_at > now() - interval '1 minute'`,
-    [threadId],
-  );
-  if (rate.n >= turnSettings.maxRepliesPerMinute) {
-    return handOffTurn(db, threadId, turn.id, `the bot sent ${rate.n} replies within a minute (at most ${turnSettings.maxRepliesPerMinute}).`, {
+  if (thread.recent_replies >= turnSettings.maxRepliesPerMinute) {
+    return handOffTurn(db, threadId, turn.id, `the bot sent ${thread.recent_replies} replies within a minute (at most ${turnSettings.maxRepliesPerMinute}).`, {
       cause: "rate",
     });
   }
