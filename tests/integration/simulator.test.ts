@@ -146,7 +146,11 @@ describe("REST: create", () => {
 
   it("sends templates (ContentSid + ContentVariables) and renders known templates", async () => {
     const contentSid = `HX${"ab".repeat(16)}`;
-    sim.configure({ contentTemplates: { [contentSid]: "Hola {{1}}, tu pedido {{2}} está listo" } });
+    sim.configure({
+      contentTemplates: [
+        { sid: contentSid, friendlyName: "pedido_listo", language: "es", types: { "twilio/text": { body: "Hola {{1}}, tu pedido {{2}} está listo" } } },
+      ],
+    });
     const m = await createMessage(client, {
       to: "whatsapp:+573001234567",
       from: SIMULATOR_WHATSAPP_FROM,
