@@ -147,3 +147,18 @@ export function toMessageTemplate(raw: RawContent, category: string | null): Mes
     ...(media.length ? { media } : {}),
   };
 }
+
+/** A greeting right before a variable: "Hola {{1}}", "Hi {{1}}", "Dear {{name}}"… */
+const GREETING_RE = /(?:^|[\s¡!,.])(?:hola|hi|hello|hey|dear|estimad[oa]|querid[oa]|ol[áa]|oi|bonjour|ciao)[\s,]*\{\{\s*([A-Za-z0-9_.]{1,64})\s*\}\}/i;
+
+/**
+ * The variable that holds the customer's name, when the template makes it plain: a named variable
+ * (`{{first_name}}`, `{{nombre}}`), or the one right after a greeting ("Hola {{1}}"). Null otherwise.
+ */
+export function nameVariable(template: Pick<MessageTemplate, "body" | "variables">): string | null {
+  const keys = Object.keys(template.variables);
+  const named = keys.find((k) => /name|nombre|nome/i.test(k));
+  if (named) return named;
+  const greeted = GREETING_RE.exec(template.body)?.[1];
+  return greeted && keys.includes(greeted) ? greeted : null;
+}

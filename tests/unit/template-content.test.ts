@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { missingVariables, placeholdersOf, renderTemplateText, toMessageTemplate } from "@/lib/twilio/template-content";
+import { missingVariables, nameVariable, placeholdersOf, renderTemplateText, toMessageTemplate } from "@/lib/twilio/template-content";
 import { filterTemplates } from "@/lib/twilio/templates";
 
 describe("renderTemplateText", () => {
@@ -71,5 +71,16 @@ describe("filterTemplates", () => {
     expect(filterTemplates(all, { q: "PROMOCION" }).map((t) => t.name)).toEqual(["Promoción"]);
     expect(filterTemplates(all, { language: "es" }).map((t) => t.name)).toEqual(["recordatorio_cita", "Promoción"]);
     expect(filterTemplates(all, { language: "es-MX" }).map((t) => t.name)).toEqual(["Promoción"]);
+  });
+});
+
+describe("nameVariable", () => {
+  const t = (body: string, keys: string[]) => ({ body, variables: Object.fromEntries(keys.map((k) => [k, ""])) });
+  it("finds a named variable, or the one right after a greeting", () => {
+    expect(nameVariable(t("Your code {{1}}, {{first_name}}", ["1", "first_name"]))).toBe("first_name");
+    expect(nameVariable(t("Hola {{1}}, te recordamos tu cita el {{2}}.", ["1", "2"]))).toBe("1");
+    expect(nameVariable(t("¡Hola, {{2}}! Pedido {{1}}", ["2", "1"]))).toBe("2");
+    expect(nameVariable(t("Your order {{1}} shipped", ["1"]))).toBeNull();
+    expect(nameVariable(t("Chilean {{1}}", ["1"]))).toBeNull();
   });
 });
