@@ -120,7 +120,8 @@ export function TemplatePicker({
               className={`${inputClass} mb-2`}
             />
           )}
-          <fieldset>
+          {/* min-w-0: a fieldset is otherwise as wide as its longest line (no truncation on phones). */}
+          <fieldset className="min-w-0">
             <legend className="sr-only">{t.templatesTitle}</legend>
             <ul className="max-h-40 space-y-1 overflow-y-auto">
               {shown.map((tp) => (
@@ -155,7 +156,7 @@ export function TemplatePicker({
           {template && chosen && (
             <form onSubmit={submit} className="mt-3 grid gap-3 sm:grid-cols-2">
               {Object.keys(template.variables).length > 0 && (
-                <fieldset className="space-y-1.5">
+                <fieldset className="min-w-0 space-y-1.5">
                   <legend className="mb-1 text-xs font-medium text-slate-700">{t.templateVariablesTitle}</legend>
                   {Object.entries(template.variables).map(([key, sample]) => (
                     <label key={key} className="flex items-center gap-2 text-xs text-slate-700">

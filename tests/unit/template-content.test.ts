@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { missingVariables, nameVariable, placeholdersOf, renderTemplateText, toMessageTemplate } from "@/lib/twilio/template-content";
+import { RedirectingRequestClient } from "@/lib/twilio/client";
 import { filterTemplates } from "@/lib/twilio/templates";
 
 describe("renderTemplateText", () => {
@@ -82,5 +83,15 @@ describe("nameVariable", () => {
     expect(nameVariable(t("¡Hola, {{2}}! Pedido {{1}}", ["2", "1"]))).toBe("2");
     expect(nameVariable(t("Your order {{1}} shipped", ["1"]))).toBeNull();
     expect(nameVariable(t("Chilean {{1}}", ["1"]))).toBeNull();
+  });
+});
+
+describe("RedirectingRequestClient (simulator mode)", () => {
+  it("re-targets the Content API's absolute URLs by parsing them, keeping path and query", () => {
+    const client = new RedirectingRequestClient("http://127.0.0.1:3001");
+    expect(client.rewrite("https://content.twilio.com/v1/ContentAndApprovals?PageSize=100&Page=1&PageToken=PAHX1")).toBe(
+      "http://127.0.0.1:3001/v1/ContentAndApprovals?PageSize=100&Page=1&PageToken=PAHX1",
+    );
+    expect(client.rewrite("https://content.twilio.com.evil.example:8443/v1/Content/HX1")).toBe("http://127.0.0.1:3001/v1/Content/HX1");
   });
 });
