@@ -123,7 +123,7 @@ export function TemplatePicker({
           {/* min-w-0: a fieldset is otherwise as wide as its longest line (no truncation on phones). */}
           <fieldset className="min-w-0">
             <legend className="sr-only">{t.templatesTitle}</legend>
-            <ul className="max-h-40 space-y-1 overflow-y-auto">
+            <ul className="max-h-28 space-y-1 overflow-y-auto sm:max-h-40">
               {shown.map((tp) => (
                 <li key={tp.sid}>
                   <label
@@ -180,7 +180,7 @@ export function TemplatePicker({
                   <button
                     type="submit"
                     disabled={busy || missing.length > 0}
-                    className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
+                    className="whitespace-nowrap rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
                   >
                     {busy ? t.sending : t.sendTemplate}
                   </button>

@@ -14,6 +14,8 @@ import { toMessageTemplate, type MessageTemplate } from "./template-content";
 import { classifyTwilioError } from "./wire";
 
 export const TEMPLATE_CACHE_MS = 60_000;
+/** A send with a SID not in the cached list asks Twilio again only when the list is older than this. */
+const MIN_REFRESH_MS = 10_000;
 /** Twilio's page size for the list (its maximum is 1000; 100 keeps each answer small). */
 const PAGE_SIZE = 100;
 /** At most this many pages are read: beyond them the list is cut (logged). */
@@ -97,15 +99,16 @@ export async function listApprovedTemplates(client: TwilioClient, opts: ListTemp
 }
 
 /**
- * One approved template by SID, for a send: from the cached list (refreshed once when the SID is not in
- * a cached list). Null when it is not approved or Twilio cannot tell us now (the send goes on; Twilio
- * judges the template itself).
+ * One approved template by SID, for a send: from the cached list, listed again when the SID is not in a
+ * list older than 10 s (a template approved meanwhile is found). Null when it is not approved or Twilio
+ * cannot tell us now: the send goes on, and Twilio judges the template itself.
  */
 export async function findApprovedTemplate(client: TwilioClient, sid: string): Promise<MessageTemplate | null> {
   try {
-    const cachedNow = cache.has(client);
+    const cached = cache.get(client);
     const found = (await listApprovedTemplates(client)).find((t) => t.sid === sid);
-    if (found || !cachedNow) return found ?? null;
+    // Just listed, or listed again moments ago: sends of unknown SIDs do not each list the account again.
+    if (found || !cached || Date.now() - cached.at < MIN_REFRESH_MS) return found ?? null;
     return (await listApprovedTemplates(client, { refresh: true })).find((t) => t.sid === sid) ?? null;
   } catch {
     return null;

@@ -81,4 +81,30 @@ test("inside the window the Template button opens the picker beside the free-tex
   await shoot(page, "templates-inside-window");
   await page.getByRole("button", { name: "Close templates" }).click();
   await expect(page.getByTestId("template-picker")).toHaveCount(0);
+
+  // Twilio cannot be reached: the error, and a retry that asks Twilio again.
+  const asked: string[] = [];
+  await page.route("**/api/messaging/templates**", (route) => {
+    asked.push(route.request().url());
+    return route.fulfill({
+      status: 502,
+      contentType: "application/json",
+      body: JSON.stringify({ error: { code: "twilio_unavailable", message: "Twilio's Content API could not be reached; try again shortly." } }),
+    });
+  });
+  await open.click();
+  const alert = page.getByTestId("template-picker").getByRole("alert");
+  await expect(alert).toContainText("Could not load the templates from Twilio: Twilio's Content API could not be reached; try again shortly.");
+  await shoot(page, "templates-error");
+  await alert.getByRole("button", { name: "Try again" }).click();
+  await expect.poll(() => asked.length).toBe(2);
+  expect(asked[1]).toContain("refresh=true");
+
+  // No approved template: said so, with a link to Twilio's Content Template Builder.
+  await page.unroute("**/api/messaging/templates**");
+  await page.route("**/api/messaging/templates**", (route) => route.fulfill({ status: 200, contentType: "application/json", body: '{"templates": []}' }));
+  await page.getByRole("button", { name: "Reload" }).click();
+  await expect(page.getByText("No approved templates — create them in Twilio's Content Template Builder.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Open the Content Template Builder" })).toHaveAttribute("href", /^https:\/\/console\.twilio\.com\//);
+  await shoot(page, "templates-empty");
 });

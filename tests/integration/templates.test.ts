@@ -185,5 +185,8 @@ describe.each(kinds)("templates on %s", (kind) => {
     expect(message.body).toBeNull();
     await twilio.sim.idle();
     expect(await storedMessage(message.id)).toMatchObject({ status: "failed", error_code: 63016 });
+    // Another send of a SID the fresh list lacks does not list the account again.
+    expect((await send({ channel: "whatsapp", threadId, contentSid: PENDING.sid })).status).toBe(201);
+    expect(contentRequests()).toHaveLength(1);
   });
 });
