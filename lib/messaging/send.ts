@@ -35,7 +35,16 @@ export const sendInputSchema = z
       .string()
       .regex(CONTENT_SID_RE, "must be a Twilio Content SID (HX followed by 32 hex characters)")
       .optional(),
-    contentVariables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+    contentVariables: z
+      .record(
+        z.string().min(1, "variable names must not be empty").max(64, "variable names are at most 64 characters"),
+        z
+          .union([z.string(), z.number()])
+          .transform(String)
+          .pipe(z.string().max(1024, "each value must be at most 1024 characters")),
+      )
+      .refine((v) => Object.keys(v).length <= 100, "at most 100 variables")
+      .optional(),
     threadId: z.uuid("must be a conversation id").optional(),
   })
   .strict()

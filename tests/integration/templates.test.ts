@@ -175,6 +175,10 @@ describe.each(kinds)("templates on %s", (kind) => {
     const [{ n }] = await ctx.db.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE thread_id = $1::uuid AND direction = 'outbound'`, [threadId]);
     expect(n).toBe(0);
     expect(twilio.sim.messages.filter((m) => m.direction === "outbound-api")).toHaveLength(0);
+
+    const huge = await send({ channel: "whatsapp", threadId, contentSid: CITA.sid, contentVariables: { "1": "Ana", "2": "x".repeat(1025) } });
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: { message: string } }).error.message).toContain("contentVariables.2: each value must be at most 1024 characters");
   });
 
   it("a template WhatsApp has not approved is not checked by Hilo, and Twilio refuses it outside the window (63016)", async () => {
