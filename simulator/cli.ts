@@ -26,6 +26,7 @@ import {
   SIMULATOR_AUTH_TOKEN,
   SIMULATOR_DEFAULT_DELAYS_MS,
   SIMULATOR_DEFAULT_PORT,
+  SIMULATOR_DEMO_TEMPLATES,
   SIMULATOR_SMS_FROM,
   SIMULATOR_WHATSAPP_FROM,
 } from "./defaults";
@@ -114,6 +115,7 @@ async function serve(argv: string[]) {
     failureRate,
     chaos,
     delaysMs,
+    contentTemplates: SIMULATOR_DEMO_TEMPLATES,
     log: values.quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
   console.log(`Twilio simulator listening on ${sim.url}

@@ -9,7 +9,7 @@ import { ensureDemoBot } from "@/lib/bots/demo";
 import { getDatabase, onDatabaseReady, type AppDatabase } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { startServer } from "@/lib/runtime/start";
-import { SIMULATOR_CONFIG_DEFAULTS } from "./defaults";
+import { SIMULATOR_CONFIG_DEFAULTS, SIMULATOR_DEMO_TEMPLATES } from "./defaults";
 
 /** Starts the simulator when the configuration is in simulator mode; returns its stop. */
 export async function startEmbeddedSimulator(config: AppConfig): Promise<(() => Promise<void>) | undefined> {
@@ -19,6 +19,7 @@ export async function startEmbeddedSimulator(config: AppConfig): Promise<(() => 
     port: config.simulator.port,
     webhookBaseUrl: config.publicBaseUrl,
     listDelayMs: Number(process.env.SIMULATOR_LIST_DELAY_MS) || 0,
+    contentTemplates: SIMULATOR_DEMO_TEMPLATES,
   });
   logger().info({ url: sim.url }, "no Twilio credentials: Twilio simulator running (simulator mode)");
   return () => sim.close();

@@ -6,6 +6,7 @@
 import { DEFAULT_FAILURE_CODES, deliveryFailure, type DeliveryFailure } from "./errors";
 import { smsSegments, type Channel } from "./inbound";
 import { hex, type SimState } from "./state";
+import { approvedTemplate } from "./templates";
 import type { CreateFault, ExternalMessageInput, Outcome, SimMessage, SimStatus } from "./types";
 import { postSignedWebhook, type FormParams, type WebhookResult } from "./webhook";
 
@@ -111,7 +112,7 @@ async function deliver(s: SimState, url: string, params: FormParams, duplicate: 
 function plan(s: SimState, m: SimMessage, forced?: Outcome): Step[] {
   const d = s.delays();
   let outcome = forced ?? s.opts.outcome?.(m);
-  if (!outcome && s.opts.enforceWhatsAppWindow && m.channel === "whatsapp" && !m.contentSid) {
+  if (!outcome && s.opts.enforceWhatsAppWindow && m.channel === "whatsapp" && !(m.contentSid && approvedTemplate(s, m.contentSid))) {
     const last = s.lastInbound.get(m.to.replace(/^whatsapp:/, ""));
     if (!last || Date.now() - last.getTime() > 24 * 3600_000) outcome = { kind: "fail", errorCode: 63016 };
   }

@@ -8,6 +8,7 @@ import { apiError, TwilioApiError } from "./errors";
 import { smsSegments, type Channel } from "./inbound";
 import { FaultAnswer, runLifecycle, setStatus, takeCreateFault } from "./lifecycle";
 import { API, hex, type MediaFile, type SimState } from "./state";
+import { contentRoute, templateBody } from "./templates";
 import type { MediaOptions, SimMessage } from "./types";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -90,17 +91,6 @@ function parseDateFilter(value: string, edge: "start" | "end"): Date {
   return d;
 }
 
-function renderTemplate(template: string, variables: string | null): string {
-  let vars: Record<string, unknown> = {};
-  try {
-    vars = variables ? (JSON.parse(variables) as Record<string, unknown>) : {};
-  } catch {
-    /* validated earlier */
-  }
-  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (all, key: string) => (key in vars ? String(vars[key]) : all));
-}
-
-
 function checkAuth(s: SimState, req: IncomingMessage, pathAccount: string): string {
   const auth = basicAuth(req.headers.authorization);
   if (!auth || auth.username !== s.accountSid || auth.password !== s.authToken || pathAccount !== s.accountSid) {
@@ -173,8 +163,7 @@ function createMessage(s: SimState, form: URLSearchParams): SimMessage {
   }
 
   const channel: Channel = toIsWhatsApp ? "whatsapp" : "sms";
-  const template = contentSid ? s.opts.contentTemplates?.[contentSid] : undefined;
-  const text = contentSid ? (template !== undefined ? renderTemplate(template, contentVariables) : body) : body;
+  const text = contentSid ? templateBody(s, contentSid, contentVariables, body) : body;
   const now = new Date();
   const m: SimMessage = {
     sid: `${mediaUrls.length ? "MM" : "SM"}${hex(16)}`,
@@ -348,6 +337,8 @@ async function route(
     const type = (req.headers["content-type"] ?? "application/octet-stream").split(";")[0]!.trim();
     return { status: 201, json: { url: `${s.url}${addMediaFile(s, messageSid, type, rawBody)}` } };
   }
+  const content = await contentRoute(s, req.method ?? "GET", path, url.searchParams, () => checkAuth(s, req, s.accountSid));
+  if (content) return content;
   const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+?))?\.json$/.exec(path);
   if (!m) throw apiError(404, 20404, `The requested resource ${url.pathname} was not found`);
   const [, pathAccount, sid] = m;

@@ -24,6 +24,7 @@ export type {
   ExternalMessageInput,
   MediaOptions,
   Outcome,
+  SimContentTemplate,
   SimMessage,
   SimRequest,
   SimStatus,

@@ -64,8 +64,14 @@ export interface SimulatorOptions {
   callbackTimeoutMs?: number;
   /** Reject free-form WhatsApp messages (63016) unless the customer wrote through `sendInbound` in the last 24 h. */
   enforceWhatsAppWindow?: boolean;
-  /** Template bodies by ContentSid (`Hola {{1}}`), to render the message body. */
-  contentTemplates?: Record<string, string>;
+  /**
+   * The account's Content templates: listed by `GET /v1/ContentAndApprovals` (and `/v1/Content/{sid}`),
+   * and used to render the body of a message sent with their ContentSid. One that is not approved for
+   * WhatsApp counts as free-form text for the 24-hour window (63016 with `enforceWhatsAppWindow`).
+   */
+  contentTemplates?: SimContentTemplate[];
+  /** Answer the Content API with Twilio's 503 (tests of an unavailable Twilio). */
+  contentFault?: boolean;
   /**
    * Called with each message created through the REST API, awaited BEFORE the API answers (tests: see
    * what the app has stored while Twilio has not answered yet, or post a callback that beats the answer).
@@ -95,6 +101,22 @@ export interface SimulatorOptions {
   concurrencyLimit?: number;
   /** Hold each create request this long before answering (ms), counted as in flight (default 0). */
   createLatencyMs?: number;
+}
+
+/** A Content template of the simulated account (Twilio's Content resource and its WhatsApp approval). */
+export interface SimContentTemplate {
+  /** `HX` and 32 hex digits. */
+  sid: string;
+  friendlyName: string;
+  /** `es`, `en`, `pt_BR`… */
+  language: string;
+  /** Sample values by variable (`{"1": "Ana"}`). */
+  variables?: Record<string, string>;
+  /** Twilio's content types: `{"twilio/text": {"body": "Hola {{1}}"}}`, `twilio/quick-reply` with `actions`… */
+  types: Record<string, Record<string, unknown>>;
+  /** WhatsApp's verdict; absent when never submitted. */
+  whatsapp?: { status: "approved" | "pending" | "received" | "rejected" | "paused" | "disabled"; category?: string; rejectionReason?: string };
+  dateCreated?: Date;
 }
 
 export interface CreateFault {

@@ -1,8 +1,10 @@
 "use client";
 
+import { useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
 import { fillVariables } from "@/lib/canned/variables";
 import { useCannedMenu, type CannedResponse } from "./useCanned";
+import { TemplatePicker } from "./TemplatePicker";
 import { useComposer } from "./useComposer";
 import type { SendPayload } from "./useInboxData";
 import type { ThreadDetail } from "./types";
@@ -21,8 +23,9 @@ export function Composer({
   /** The agent typed (announced to colleagues viewing the conversation). */
   onTyping?: () => void;
 }) {
-  const { text, setText, sid, setSid, vars, setVars, busy, error, whatsapp, windowOpen, everInbound, hours, minutes, sendText, sendTemplate } =
-    useComposer(thread, onSend);
+  const { text, setText, busy, error, whatsapp, windowOpen, everInbound, hours, minutes, daysSinceInbound, sendText, submit } = useComposer(thread, onSend);
+  const [picking, setPicking] = useState(false);
+  const ago = daysSinceInbound === 1 ? t.agoOneDay : fmt(t.agoDays, { n: daysSinceInbound });
   const canned = useCannedMenu(text);
   const insert = (c: CannedResponse) =>
     setText(fillVariables(c.body, { contactName: thread.contact.name, contactPhone: thread.contact.phone, agentName }));
@@ -32,7 +35,7 @@ export function Composer({
     <div className="border-t border-slate-200 bg-white p-3">
       {whatsapp && (
         <p className={`mb-2 text-xs ${windowOpen ? "text-slate-500" : "text-amber-800"}`} role="status">
-          {windowOpen ? fmt(t.windowOpen, { time: `${hours} h ${minutes} min` }) : everInbound ? t.windowClosed : t.windowNever}
+          {windowOpen ? fmt(t.windowOpen, { time: `${hours} h ${minutes} min` }) : everInbound ? fmt(t.windowClosedAgo, { ago }) : t.windowNever}
         </p>
       )}
       {error && (
@@ -40,7 +43,20 @@ export function Composer({
           {error}
         </p>
       )}
-      {windowOpen ? (
+      {whatsapp && (!windowOpen || picking) && (
+        <TemplatePicker
+          t={t}
+          contactName={thread.contact.name}
+          busy={busy}
+          onSend={async (payload) => {
+            const sent = await submit(payload);
+            if (sent) setPicking(false);
+            return sent;
+          }}
+          onClose={windowOpen ? () => setPicking(false) : undefined}
+        />
+      )}
+      {windowOpen && (
         <form
           className="flex items-end gap-2"
           onSubmit={(e) => {
@@ -122,42 +138,22 @@ export function Composer({
             className="min-h-[2.75rem] w-full resize-y rounded-lg border border-slate-300 px-3 py-2 text-sm focus:outline-2 focus:outline-emerald-600"
           />
           </div>
+          {whatsapp && (
+            <button
+              type="button"
+              onClick={() => setPicking((p) => !p)}
+              aria-expanded={picking}
+              className="rounded-lg px-3 py-2 text-sm font-medium text-emerald-800 ring-1 ring-emerald-600 hover:bg-emerald-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
+            >
+              {t.templateButton}
+            </button>
+          )}
           <button
             type="submit"
             disabled={busy || !text.trim()}
             className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
           >
             {busy ? t.sending : t.send}
-          </button>
-        </form>
-      ) : (
-        <form className="grid gap-2 sm:grid-cols-[1fr_1fr_auto] sm:items-end" onSubmit={sendTemplate}>
-          <label className="text-xs font-medium text-slate-700">
-            {t.templateSid}
-            <input
-              required
-              pattern="HX[0-9a-fA-F]{32}"
-              value={sid}
-              onChange={(e) => setSid(e.target.value)}
-              placeholder="HX…"
-              className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 font-mono text-sm focus:outline-2 focus:outline-emerald-600"
-            />
-          </label>
-          <label className="text-xs font-medium text-slate-700">
-            {t.templateVariables} <span className="font-normal text-slate-500">— {t.templateVariablesHelp}</span>
-            <textarea
-              rows={2}
-              value={vars}
-              onChange={(e) => setVars(e.target.value)}
-              className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:outline-2 focus:outline-emerald-600"
-            />
-          </label>
-          <button
-            type="submit"
-            disabled={busy}
-            className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 disabled:opacity-50"
-          >
-            {busy ? t.sending : t.sendTemplate}
           </button>
         </form>
       )}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import type { SendPayload } from "./useInboxData";
 import type { ThreadDetail } from "./types";
 
@@ -11,13 +11,10 @@ function remaining(lastInboundAt: string | null, now: number): number {
 }
 
 /**
- * The composer's state: the reply being typed, the template form (outside WhatsApp's 24-hour window),
- * the send in progress and its error, and the window's remaining time (updated every 30 s).
+ * The composer's state: the reply being typed, the send in progress and its error, and the window's remaining time (updated every 30 s).
  */
 export function useComposer(thread: ThreadDetail, onSend: (payload: SendPayload) => Promise<string | null>) {
   const [text, setText] = useState("");
-  const [sid, setSid] = useState("");
-  const [vars, setVars] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
@@ -45,26 +42,9 @@ export function useComposer(thread: ThreadDetail, onSend: (payload: SendPayload)
     if (await submit({ message })) setText("");
   }
 
-  async function sendTemplate(e: FormEvent) {
-    e.preventDefault();
-    const variables = vars
-      .split("\n")
-      .map((v) => v.trim())
-      .filter(Boolean);
-    const contentVariables = Object.fromEntries(variables.map((v, i) => [String(i + 1), v]));
-    if (await submit({ contentSid: sid.trim(), ...(variables.length ? { contentVariables } : {}) })) {
-      setSid("");
-      setVars("");
-    }
-  }
-
   return {
     text,
     setText,
-    sid,
-    setSid,
-    vars,
-    setVars,
     busy,
     error,
     whatsapp,
@@ -73,7 +53,10 @@ export function useComposer(thread: ThreadDetail, onSend: (payload: SendPayload)
     everInbound: Boolean(thread.lastInboundAt),
     hours: Math.floor(left / 3600000),
     minutes: Math.floor((left % 3600000) / 60000),
+    /** Whole days since the customer last wrote (outside the window: at least 1). */
+    daysSinceInbound: Math.max(1, Math.floor((WINDOW_MS - left) / WINDOW_MS)),
     sendText,
-    sendTemplate,
+    /** Sends a payload (a template); true when it went out. */
+    submit,
   };
 }

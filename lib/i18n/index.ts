@@ -1,4 +1,5 @@
 import { automationDictionaries } from "./automation";
+import { templateDictionaries } from "./templates";
 
 export const LOCALES = ["en", "es"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -191,6 +192,7 @@ const en = {
     days: "{d} d {h} h",
   },
   inbox: {
+    ...templateDictionaries.en,
     twilioErrorLink: "Twilio's page for this error",
     conversations: "Conversations",
     search: "Search names, numbers and messages",
@@ -292,14 +294,6 @@ const en = {
     shortcutHelp: "Show these shortcuts",
     send: "Send",
     sending: "Sending…",
-    windowOpen: "WhatsApp window open: {time} left",
-    windowClosed: "The 24-hour WhatsApp window is closed: the customer has not written in 24 h. Send an approved template.",
-    windowNever: "The customer has not written on WhatsApp yet: start with an approved template.",
-    templateSid: "Template (Content SID)",
-    templateVariables: "Variables",
-    templateVariablesHelp: "One per line, in order: {{1}}, {{2}}…",
-    sendTemplate: "Send template",
-    chooseTemplate: "Choose a template",
     agent: "Agent",
     api: "API",
     bot: "Bot",
@@ -512,6 +506,7 @@ const es: Dict = {
     days: "{d} d {h} h",
   },
   inbox: {
+    ...templateDictionaries.es,
     twilioErrorLink: "Página de Twilio sobre este error",
     conversations: "Conversaciones",
     search: "Buscar nombres, números y mensajes",
@@ -613,14 +608,6 @@ const es: Dict = {
     shortcutHelp: "Mostrar estos atajos",
     send: "Enviar",
     sending: "Enviando…",
-    windowOpen: "Ventana de WhatsApp abierta: quedan {time}",
-    windowClosed: "La ventana de 24 horas de WhatsApp está cerrada: el cliente no ha escrito en 24 h. Envía una plantilla aprobada.",
-    windowNever: "El cliente aún no ha escrito por WhatsApp: empieza con una plantilla aprobada.",
-    templateSid: "Plantilla (Content SID)",
-    templateVariables: "Variables",
-    templateVariablesHelp: "Una por línea, en orden: {{1}}, {{2}}…",
-    sendTemplate: "Enviar plantilla",
-    chooseTemplate: "Elige una plantilla",
     agent: "Agente",
     api: "API",
     bot: "Bot",

@@ -15,6 +15,8 @@ import type { MediaItem } from "./media-path";
 import { MESSAGE_COLUMNS, REPLY_COLUMNS, REPLY_JOIN, toApiMessage, type ApiMessage, type MessageRow } from "./serialize";
 import { CONTENT_SID_RE } from "@/lib/ids";
 import { classifyTwilioError, type TwilioFailure } from "@/lib/twilio/wire";
+import { missingVariables, renderTemplateText } from "@/lib/twilio/template-content";
+import { findApprovedTemplate } from "@/lib/twilio/templates";
 
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -33,7 +35,16 @@ export const sendInputSchema = z
       .string()
       .regex(CONTENT_SID_RE, "must be a Twilio Content SID (HX followed by 32 hex characters)")
       .optional(),
-    contentVariables: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+    contentVariables: z
+      .record(
+        z.string().min(1, "variable names must not be empty").max(64, "variable names are at most 64 characters"),
+        z
+          .union([z.string(), z.number()])
+          .transform(String)
+          .pipe(z.string().max(1024, "each value must be at most 1024 characters")),
+      )
+      .refine((v) => Object.keys(v).length <= 100, "at most 100 variables")
+      .optional(),
     threadId: z.uuid("must be a conversation id").optional(),
   })
   .strict()
@@ -115,6 +126,8 @@ export interface SendOptions {
 /** A validated send request. */
 interface SendRequest {
   input: SendInput;
+  /** What the message stores as its body: the text, or an approved template rendered with its variables. */
+  body?: string;
 }
 
 /** Where the message goes out from, and what Twilio first answers for it. */
@@ -132,6 +145,28 @@ interface SendRoute {
 /** Step 1: the body must be a valid send (`validation_error` otherwise). */
 function parseSendInput(rawInput: unknown): SendRequest {
   return { input: parseInput(sendInputSchema, rawInput, "message") };
+}
+
+/**
+ * Step 1b: a template the account has approved (lib/twilio/templates.ts) needs a value for each of its
+ * variables (422 `template_variables_missing`), and its rendered text is stored as the message's body, so
+ * the inbox shows what the customer got. A SID Hilo cannot find among them is left to Twilio to judge.
+ */
+async function resolveTemplate(deps: SendDeps, request: SendRequest): Promise<SendRequest> {
+  const { input } = request;
+  if (!input.contentSid) return { ...request, body: input.message };
+  const template = await findApprovedTemplate(deps.twilio, input.contentSid);
+  if (!template) return { ...request, body: input.message };
+  const missing = missingVariables(template, input.contentVariables);
+  if (missing.length) {
+    throw new ApiError(
+      422,
+      "template_variables_missing",
+      `Template ${template.name} needs a value for ${missing.map((k) => `{{${k}}}`).join(", ")} in 'contentVariables'.`,
+      { missing, template: template.sid },
+    );
+  }
+  return { ...request, body: input.message ?? renderTemplateText(template.body, input.contentVariables) };
 }
 
 /** Step 2: a reply goes out from its thread's own business address (which must match); else the configured sender. */
@@ -234,7 +269,7 @@ async function writeQueuedMessage(
           channel: input.channel,
           direction: "outbound",
           sender,
-          body: input.message ?? null,
+          body: request.body ?? null,
           media,
           from: route.from ?? route.messagingServiceSid!,
           to,
@@ -293,7 +328,7 @@ async function callTwilio(deps: CallDeps, { input }: SendRequest, route: SendRou
  * finds it, and a process killed while waiting leaves a row the reconciliation settles.
  */
 export async function sendMessage(deps: SendDeps, rawInput: unknown, sender: SendSender, opts: SendOptions = {}): Promise<SendResult> {
-  const request = parseSendInput(rawInput);
+  const request = await resolveTemplate(deps, parseSendInput(rawInput));
   const now = deps.now?.() ?? new Date();
   const route = await resolveRoute(deps, request);
   const reconcileAfter = Math.max(1, Math.floor(opts.reconcileAfterSeconds ?? 30));
@@ -472,7 +507,8 @@ export async function resendThrottled(deps: CallDeps, messageId: string, reconci
   if (!row) return null;
   const input = {
     channel: row.channel,
-    message: row.body ?? undefined,
+    // A template's body is its rendered text, not something to send along with it.
+    message: row.content_sid ? undefined : (row.body ?? undefined),
     mediaUrl: row.media?.length ? row.media.map((m) => String(m.url)) : undefined,
     contentSid: row.content_sid ?? undefined,
     contentVariables: row.content_variables ? (JSON.parse(row.content_variables) as SendInput["contentVariables"]) : undefined,

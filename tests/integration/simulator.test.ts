@@ -7,10 +7,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import twilio from "twilio";
-import { createMessage, createTwilioClient, fetchMessage, listMessages, type TwilioClient } from "@/lib/twilio/client";
+import { createMessage, createTwilioClient, fetchMessage, listMessages, RedirectingRequestClient, type TwilioClient } from "@/lib/twilio/client";
 import { validateTwilioSignature } from "@/lib/twilio/signature";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_SMS_FROM, SIMULATOR_WHATSAPP_FROM } from "@/simulator/defaults";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_DEMO_TEMPLATES, SIMULATOR_SMS_FROM, SIMULATOR_WHATSAPP_FROM } from "@/simulator/defaults";
 
 interface Received {
   path: string;
@@ -146,7 +146,11 @@ describe("REST: create", () => {
 
   it("sends templates (ContentSid + ContentVariables) and renders known templates", async () => {
     const contentSid = `HX${"ab".repeat(16)}`;
-    sim.configure({ contentTemplates: { [contentSid]: "Hola {{1}}, tu pedido {{2}} está listo" } });
+    sim.configure({
+      contentTemplates: [
+        { sid: contentSid, friendlyName: "pedido_listo", language: "es", types: { "twilio/text": { body: "Hola {{1}}, tu pedido {{2}} está listo" } } },
+      ],
+    });
     const m = await createMessage(client, {
       to: "whatsapp:+573001234567",
       from: SIMULATOR_WHATSAPP_FROM,
@@ -159,6 +163,17 @@ describe("REST: create", () => {
     expect(req.form.Body).toBeUndefined();
     expect(m.body).toBe("Hola Ana, tu pedido #42 está listo");
     expect(sim.getMessage(m.sid)).toMatchObject({ contentSid, contentVariables: '{"1":"Ana","2":"#42"}' });
+  });
+
+  it("serves the Content API: one template by SID (GET /v1/Content/{sid}), 404 for an unknown one, 401 without the account's credentials", async () => {
+    const [cita] = SIMULATOR_DEMO_TEMPLATES;
+    sim.configure({ contentTemplates: SIMULATOR_DEMO_TEMPLATES });
+    const content = await client.content.v1.contents(cita!.sid).fetch();
+    expect(content).toMatchObject({ sid: cita!.sid, friendlyName: "recordatorio_cita", language: "es", types: cita!.types, variables: cita!.variables });
+    await expect(client.content.v1.contents(`HX${"9".repeat(32)}`).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
+    const stranger = twilio(SIMULATOR_ACCOUNT_SID, "wrong", { httpClient: new RedirectingRequestClient(sim.url) });
+    await expect(stranger.content.v1.contentAndApprovals.list()).rejects.toMatchObject({ status: 401, code: 20003 });
+    sim.configure({ contentTemplates: undefined });
   });
 
   it("uses a Messaging Service instead of From (accepted, sender picked by the service)", async () => {
