@@ -15,6 +15,7 @@ import {
 } from "./serialize";
 import { isUuid } from "@/lib/ids";
 import { contactIdentity, isPlausibleE164 } from "@/lib/contacts/phone";
+import { labelRef, labelsOf, resolveLabel, THREAD_LABELS_COLUMN, threadHasLabelSql, type Label } from "@/lib/labels";
 
 /**
  * A search that is a whole phone number in any form a person may type or a channel delivers
@@ -53,6 +54,8 @@ export const conversationsQuerySchema = z.object({
   assignee: z.union([z.enum(["me", "unassigned"]), z.uuid()], { error: "must be 'me', 'unassigned' or a user id" }).optional(),
   unread: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   q: z.string().trim().max(100).optional(),
+  /** A label's id or name (any case): only the conversations carrying it. */
+  label: labelRef.optional(),
   limit,
   cursor: z.string().optional(),
 });
@@ -72,6 +75,8 @@ export interface ApiConversation {
   contact: { id: string; phone: string | null; name: string | null; waId: string | null };
   /** The bot bound to it: `active` while the bot answers the customer. */
   bot: ApiConversationBot;
+  /** Its labels, by name. */
+  labels: Label[];
   lastMessage: ApiMessage | null;
 }
 
@@ -97,6 +102,7 @@ export async function listConversations(
   else if (q.assignee) where.push(`t.assignee_id = ${arg(q.assignee)}::uuid`);
   if (q.unread === true) where.push(`t.unread_count > 0`);
   if (q.unread === false) where.push(`t.unread_count = 0`);
+  if (q.label) where.push(threadHasLabelSql(arg((await resolveLabel(sql, q.label)).id)));
   let threadSource = "threads t";
   if (q.q) {
     const digits = q.q.replace(/[^\d]/g, "");
@@ -146,11 +152,12 @@ export async function listConversations(
       t_bot_id: string | null;
       t_bot_name: string | null;
       t_bot_active: boolean;
+      t_labels: unknown;
     }
   >(
     `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
             t.last_inbound_at, t.business_address, t.customer_address, t.assignee_id::text, u.name AS assignee_name,
-            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${THREAD_BOT_COLUMNS}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
+            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${THREAD_BOT_COLUMNS}, ${THREAD_LABELS_COLUMN}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
      FROM ${threadSource}
      JOIN contacts c ON c.id = t.contact_id
      LEFT JOIN users u ON u.id = t.assignee_id
@@ -176,6 +183,7 @@ export async function listConversations(
       assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? "" } : null,
       contact: { id: r.contact_id, phone: r.phone, name: r.contact_name, waId: r.wa_id },
       bot: conversationBot(r),
+      labels: labelsOf(r.t_labels),
       lastMessage: r.id ? toApiMessage(r) : null,
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.last_message_at), last.t_id) : null,
