@@ -45,6 +45,9 @@ export function decodeCursor(cursor: string): { at: string; id: string } {
 
 /** Up to this many matching contacts, a search reads their threads directly (see listConversations). */
 const SEARCH_FEW_CONTACTS = 500;
+/** Bounds of "few" conversations for a label filter to read them directly (see listConversations). */
+const LABEL_FEW_THREADS_MIN = 200;
+const LABEL_FEW_THREADS_MAX = 20_000;
 
 const limit = z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(200, "must be at most 200").default(50);
 
@@ -102,7 +105,6 @@ export async function listConversations(
   else if (q.assignee) where.push(`t.assignee_id = ${arg(q.assignee)}::uuid`);
   if (q.unread === true) where.push(`t.unread_count > 0`);
   if (q.unread === false) where.push(`t.unread_count = 0`);
-  if (q.label) where.push(threadHasLabelSql(arg((await resolveLabel(sql, q.label)).id)));
   let threadSource = "threads t";
   if (q.q) {
     const digits = q.q.replace(/[^\d]/g, "");
@@ -128,6 +130,23 @@ export async function listConversations(
       const key = phoneKey ? ` OR c.phone = ${arg(phoneKey)} OR c.id = ANY(ARRAY(SELECT contact_id FROM contact_aliases WHERE person_key = ${arg(phoneKey)}))` : "";
       where.push(`(c.name ILIKE ${arg(like)}${phoneLike ? ` OR c.phone LIKE ${arg(phoneLike)}` : ""}${key})`);
     }
+  }
+  if (q.label) {
+    // Two ways to find a page of a label's conversations: read them all by id and sort them (cost: the
+    // label's n conversations), or scan the inbox newest first testing each (cost: about limit × N / n
+    // of the inbox's N). The first wins while n² < limit × N; N is the planner's estimate (pg_class).
+    // A search already narrowed to few contacts just tests each of their conversations.
+    const labelId = (await resolveLabel(sql, q.label)).id;
+    const [{ n, threads }] = await sql.query<{ n: number; threads: number }>(
+      `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM thread_labels WHERE label_id = $1::uuid LIMIT $2) x) AS n,
+              (SELECT GREATEST(reltuples, 0)::float8 FROM pg_class WHERE oid = 'threads'::regclass) AS threads`,
+      [labelId, LABEL_FEW_THREADS_MAX + 1],
+    );
+    const few = Math.max(LABEL_FEW_THREADS_MIN, Math.min(LABEL_FEW_THREADS_MAX, Math.sqrt(q.limit * Number(threads))));
+    if (n <= few && threadSource === "threads t") {
+      // ARRAY(…) is computed once: one index scan of thread_labels, then threads by primary key.
+      threadSource = `(SELECT * FROM threads WHERE id = ANY(ARRAY(SELECT thread_id FROM thread_labels WHERE label_id = ${arg(labelId)}::uuid))) t`;
+    } else where.push(threadHasLabelSql(arg(labelId)));
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);

@@ -194,6 +194,8 @@ describe.each(kinds)("labels on %s", (kind) => {
     expect([...page1.conversations, ...page2.conversations].map((c: { id: string }) => c.id).sort()).toEqual([...labelled].sort());
     expect(page2.nextCursor).toBeNull();
     expect((await (await list(`label=otro&status=open`, agent)).json()).conversations.map((c: { id: string }) => c.id)).toEqual([labelled[0]]);
+    // With a search narrowed to few contacts, the label is tested on each of their conversations.
+    expect((await (await list(`label=vip&q=Cliente`, agent)).json()).conversations.map((c: { id: string }) => c.id).sort()).toEqual([...labelled].sort());
 
     const unknown = await list(`label=nadie`, agent);
     expect(unknown.status).toBe(422);
