@@ -103,7 +103,7 @@ export function ThreadListPanel(props: {
             <span className="inline-flex items-center gap-1">
               {filterLabel && <LabelDot color={filterLabel.color} />}
               <label className="sr-only" htmlFor="f-label">{tl.filter}</label>
-              <select id="f-label" className={`${select} max-w-40`} value={filters.label} onChange={(e) => onFilters({ ...filters, label: e.target.value })}>
+              <select id="f-label" className={`${select} max-w-48`} value={filters.label} onChange={(e) => onFilters({ ...filters, label: e.target.value })}>
                 <option value="">{tl.filterAll}</option>
                 {props.labels.map((l) => (
                   <option key={l.id} value={l.id}>{l.name}</option>

@@ -104,7 +104,7 @@ export function LabelsMenu({ conversationId, applied, t, isAdmin, onChanged }: {
               close();
             }
           }}
-          className="absolute right-0 z-20 mt-1 w-64 max-w-[85vw] rounded-lg bg-white p-2 shadow-lg ring-1 ring-slate-200"
+          className="absolute left-0 z-20 mt-1 w-64 max-w-[85vw] md:left-auto md:right-0 rounded-lg bg-white p-2 shadow-lg ring-1 ring-slate-200"
         >
           <p className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{t.menuTitle}</p>
           {labels === null && !error && <p className="px-2 py-1 text-sm text-slate-500" role="status">…</p>}
