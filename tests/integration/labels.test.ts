@@ -8,6 +8,7 @@ import { GET as conversationsGET } from "@/app/api/messaging/conversations/route
 import { GET as statsGET } from "@/app/api/twilio/status/stats/route";
 import { GET as exportGET } from "@/app/api/twilio/status/stats/export.csv/route";
 import { EVENTS_CHANNEL } from "@/lib/realtime/channel";
+import { mergeContacts } from "@/lib/contacts/merge";
 import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
 import { databaseKinds } from "../helpers/db";
 import { withRouteDatabase } from "../helpers/route-db";
@@ -205,6 +206,21 @@ describe.each(kinds)("labels on %s", (kind) => {
       expect(res.status, bad).toBe(400);
       expect((await res.json()).error.code).toBe("validation_error");
     }
+  });
+
+  it("a contact merge keeps the labels of a conversation folded into the surviving one", async () => {
+    const admin = (await userCookie(ctx.db, "admin")).headers;
+    const vip = await label("VIP", "amber", admin);
+    const billing = await label("Billing", "blue", admin);
+    const kept = await conversation();
+    const folded = await conversation();
+    await apply(kept, ["billing"], admin);
+    await apply(folded, ["vip", "billing"], admin);
+    const contactOf = async (id: string) => (await ctx.db.sql.query<{ c: string }>(`SELECT contact_id::text AS c FROM threads WHERE id = $1::uuid`, [id]))[0]!.c;
+    await mergeContacts(ctx.db.sql, await contactOf(folded), await contactOf(kept));
+    expect(await ctx.db.sql.query(`SELECT 1 FROM threads WHERE id = $1::uuid`, [folded])).toHaveLength(0);
+    const detail = (await (await conversationGET(get(`/api/messaging/conversations/${kept}`, admin), params({ id: kept }))).json()).conversation;
+    expect(detail.labels.map((l: ApiLabel) => l.id)).toEqual([billing.id, vip.id]);
   });
 
   it("statistics with a label count only the messages of its conversations, over rollup-sized ranges", async () => {
