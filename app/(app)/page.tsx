@@ -6,18 +6,21 @@ import { requireUser, translations } from "@/app/_lib/session";
 import { AppHeader } from "@/components/ui/AppHeader";
 import { InboxApp } from "@/components/inbox/InboxApp";
 import type { InboxFilters } from "@/components/inbox/types";
+import { listLabels, type Label } from "@/lib/labels";
 
 export const dynamic = "force-dynamic";
 
 type Search = Record<string, string | undefined>;
 
-function filtersFrom(sp: Search): InboxFilters {
+function filtersFrom(sp: Search, labels: Label[]): InboxFilters {
   return {
     channel: sp.channel === "whatsapp" || sp.channel === "sms" ? sp.channel : "",
     status: sp.status === "closed" ? "closed" : sp.status === "all" ? "" : "open",
     scope: sp.assignee === "me" || sp.assignee === "unassigned" ? sp.assignee : "all",
     unread: sp.unread === "true",
     q: (sp.q ?? "").slice(0, 100),
+    // A label that no longer exists (a link kept after it was deleted) filters nothing.
+    label: labels.find((l) => l.id === sp.label?.toLowerCase())?.id ?? "",
   };
 }
 
@@ -28,8 +31,9 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   const renderedAt = Date.now();
   const user = await requireUser({ next: "/" });
   const { locale, t } = await translations(user);
-  const filters = filtersFrom(sp);
   const { sql, prisma } = await getDatabase();
+  const labels = (await listLabels(sql)).map(({ id, name, color }) => ({ id, name, color }));
+  const filters = filtersFrom(sp, labels);
 
   const query: Record<string, string> = { limit: "50" };
   if (filters.channel) query.channel = filters.channel;
@@ -37,6 +41,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
   if (filters.scope !== "all") query.assignee = filters.scope;
   if (filters.unread) query.unread = "true";
   if (filters.q) query.q = filters.q;
+  if (filters.label) query.label = filters.label;
 
   const [list, anyThread, agents, thread] = await Promise.all([
     listConversations(sql, query, { userId: user.id }),
@@ -55,6 +60,9 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         key={locale}
         t={t.inbox}
         tb={t.botInbox}
+        tl={t.labels}
+        labels={labels}
+        isAdmin={user.role === "admin"}
         locale={locale}
         me={{ id: user.id, name: user.name }}
         agents={agents}

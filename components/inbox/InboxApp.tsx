@@ -1,7 +1,10 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { Dictionary, Locale } from "@/lib/i18n";
+import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
+import type { Label } from "@/lib/labels";
+import { LabelChips } from "@/components/labels/LabelChip";
+import { LabelsMenu } from "@/components/labels/LabelsMenu";
 import { ChannelBadge } from "./ChannelBadge";
 import { Composer } from "./Composer";
 import { ContactPanel } from "./ContactPanel";
@@ -23,6 +26,10 @@ import { customerLabel, type Agent, type ApiConversation, type ApiMessage, type 
 interface Props {
   t: Dictionary["inbox"];
   tb: Dictionary["botInbox"];
+  tl: Dictionary["labels"];
+  /** Every label, for the list's filter. */
+  labels: Label[];
+  isAdmin: boolean;
   locale: Locale;
   me: { id: string; name: string };
   agents: Agent[];
@@ -39,7 +46,7 @@ interface Props {
 }
 
 export function InboxApp(props: Props) {
-  const { t, tb, locale, me } = props;
+  const { t, tb, tl, locale, me } = props;
   const selection = useInboxSelection(props.initialFilters, props.initialThread?.id ?? null);
   const data = useInboxData(
     {
@@ -176,6 +183,8 @@ export function InboxApp(props: Props) {
         <ThreadListPanel
           t={t}
           tb={tb}
+          tl={tl}
+          labels={props.labels}
           locale={locale}
           filters={selection.filters}
           onFilters={selection.setFilters}
@@ -215,9 +224,11 @@ export function InboxApp(props: Props) {
               <ChannelBadge channel={thread.channel} />
               <BotBadge bot={thread.bot} t={tb} />
               {thread.bot && !thread.bot.active && <span className="text-xs text-slate-500">{tb.paused}</span>}
+              <LabelChips labels={thread.labels} ariaLabel={fmt(tl.listLabels, { names: thread.labels.map((l) => l.name).join(", ") })} />
               <Colleagues colleagues={presence.colleagues} t={t} />
               <div className="ml-auto flex flex-wrap items-center justify-end gap-2">
                 <BotControls conversationId={thread.id} bot={thread.bot} t={tb} onChanged={data.refreshOpen} />
+                <LabelsMenu conversationId={thread.id} applied={thread.labels} t={tl} isAdmin={props.isAdmin} onChanged={data.refreshOpen} />
                 <label className="sr-only" htmlFor="assignee">{t.assign}</label>
                 <select
                   id="assignee"

@@ -3,6 +3,8 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Avatar } from "@/components/ui/Avatar";
 import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
+import type { Label } from "@/lib/labels";
+import { LabelChips, LabelDot } from "@/components/labels/LabelChip";
 import { BotBadge } from "./BotParts";
 import { ChannelBadge } from "./ChannelBadge";
 import { customerLabel, type ApiConversation, type InboxFilters } from "./types";
@@ -33,6 +35,8 @@ function useMinute(): number {
 export function ThreadListPanel(props: {
   t: Dictionary["inbox"];
   tb: Dictionary["botInbox"];
+  tl: Dictionary["labels"];
+  labels: Label[];
   locale: Locale;
   filters: InboxFilters;
   onFilters: (f: InboxFilters) => void;
@@ -48,7 +52,8 @@ export function ThreadListPanel(props: {
   /** Shown after the conversations, in the same scrolling list (the message search results). */
   footer?: ReactNode;
 }) {
-  const { t, locale, filters, onFilters, conversations } = props;
+  const { t, tl, locale, filters, onFilters, conversations } = props;
+  const filterLabel = props.labels.find((l) => l.id === filters.label);
   const now = useMinute();
   const sentinel = useRef<HTMLLIElement>(null);
   const { hasMore, loading, onLoadMore } = props;
@@ -94,6 +99,18 @@ export function ThreadListPanel(props: {
             <option value="me">{t.scopeMine}</option>
             <option value="unassigned">{t.scopeUnassigned}</option>
           </select>
+          {(props.labels.length > 0 || filterLabel) && (
+            <span className="inline-flex items-center gap-1">
+              {filterLabel && <LabelDot color={filterLabel.color} />}
+              <label className="sr-only" htmlFor="f-label">{tl.filter}</label>
+              <select id="f-label" className={`${select} max-w-48`} value={filters.label} onChange={(e) => onFilters({ ...filters, label: e.target.value })}>
+                <option value="">{tl.filterAll}</option>
+                {props.labels.map((l) => (
+                  <option key={l.id} value={l.id}>{l.name}</option>
+                ))}
+              </select>
+            </span>
+          )}
           <label className="inline-flex items-center gap-1 text-sm text-slate-700">
             <input type="checkbox" checked={filters.unread} onChange={(e) => onFilters({ ...filters, unread: e.target.checked })} className="accent-emerald-600" />
             {t.unreadOnly}
@@ -142,6 +159,7 @@ export function ThreadListPanel(props: {
                     </span>
                   )}
                 </span>
+                <LabelChips labels={c.labels} compact ariaLabel={fmt(tl.listLabels, { names: c.labels.map((l) => l.name).join(", ") })} />
                 </span>
               </button>
             </li>

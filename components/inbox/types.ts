@@ -16,6 +16,8 @@ export interface InboxFilters {
   scope: "all" | "me" | "unassigned";
   unread: boolean;
   q: string;
+  /** A label's id: only conversations carrying it ("" for all). */
+  label: string;
 }
 
 export interface Agent {
@@ -30,6 +32,7 @@ export function filtersToQuery(f: InboxFilters, extra: Record<string, string> = 
   if (f.scope !== "all") p.set("assignee", f.scope);
   if (f.unread) p.set("unread", "true");
   if (f.q.trim()) p.set("q", f.q.trim());
+  if (f.label) p.set("label", f.label);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return p.toString();
 }

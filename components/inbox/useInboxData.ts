@@ -28,7 +28,7 @@ type MessagesPage = { messages: ApiMessage[]; nextCursor: string | null };
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { ...init, headers: { "content-type": "application/json", ...(init?.headers ?? {}) } });
   const body = await res.json().catch(() => null);
-  if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { code: body?.error?.code as string | undefined });
   return body as T;
 }
 
@@ -72,8 +72,13 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
       setCursor(body.nextCursor);
       setListError(false);
       if (body.conversations.length) setAnyConversation(true);
-    } catch {
-      setListError(true);
+    } catch (err) {
+      // The filter's label was deleted since the page loaded: no conversation carries it.
+      if ((err as { code?: string }).code === "unknown_label") {
+        setConversations([]);
+        setCursor(null);
+        setListError(false);
+      } else setListError(true);
     } finally {
       setListLoading(false);
     }

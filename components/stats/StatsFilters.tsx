@@ -4,6 +4,7 @@ import Form from "next/form";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { Dictionary } from "@/lib/i18n";
+import type { Label } from "@/lib/labels";
 import { TWILIO_STATUSES } from "@/lib/status/ranking";
 
 export interface FilterValues {
@@ -13,6 +14,8 @@ export interface FilterValues {
   channel: string;
   /** The `status=` parameter as given: one status or a comma-separated list. */
   status: string;
+  /** The `label=` parameter as given: a label's id or name. */
+  label: string;
   tz: string;
 }
 
@@ -20,10 +23,20 @@ export interface FilterValues {
 const STATUS_GROUPS = ["delivered,read,partially_delivered", "failed,undelivered"] as const;
 
 /**
- * Period, custom dates, channel and status as a GET form on /stats, so every view is a link. Without a
+ * Period, custom dates, channel, status and label as a GET form on /stats, so every view is a link. Without a
  * `tz` parameter the browser's time zone is added once (days and hours are then the viewer's own).
  */
-export function StatsFilters({ t, values, exportHref, statusLabels }: { t: Dictionary["stats"]; values: FilterValues; exportHref: string | null; statusLabels: Record<string, string> }) {
+export function StatsFilters({ t, tl, labels, values, exportHref, statusLabels }: {
+  t: Dictionary["stats"];
+  tl: Dictionary["labels"];
+  /** Every label, for the label filter (hidden when there is none). */
+  labels: Label[];
+  values: FilterValues;
+  exportHref: string | null;
+  statusLabels: Record<string, string>;
+}) {
+  // A label given by name in the URL is selected as its id.
+  const labelValue = labels.find((l) => l.id === values.label.toLowerCase() || l.name.toLowerCase() === values.label.toLowerCase())?.id ?? values.label;
   const label = (list: string) => list.split(",").map((s) => statusLabels[s.trim()] ?? s).join(", ");
   const statusOptions: { value: string; label: string }[] = [
     { value: STATUS_GROUPS[0], label: t.statusDelivered },
@@ -86,6 +99,18 @@ export function StatsFilters({ t, values, exportHref, statusLabels }: { t: Dicti
           ))}
         </select>
       </label>
+      {(labels.length > 0 || values.label) && (
+        <label className="min-w-40 flex-1 text-sm font-medium text-slate-700 sm:flex-none">
+          {tl.statsLabel}
+          <select name="label" defaultValue={labelValue} className={field}>
+            <option value="">{tl.statsLabelAll}</option>
+            {values.label && labelValue === values.label && <option value={values.label}>{values.label}</option>}
+            {labels.map((l) => (
+              <option key={l.id} value={l.id}>{l.name}</option>
+            ))}
+          </select>
+        </label>
+      )}
       {values.tz && <input type="hidden" name="tz" value={values.tz} />}
       <button type="submit" className="rounded-md bg-emerald-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-600 focus-visible:ring-offset-2">
         {t.apply}

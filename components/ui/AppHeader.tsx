@@ -11,6 +11,7 @@ export function AppHeader({ user, t, locale, current }: { user: SessionUser; t: 
     { href: "/canned", label: t.nav.canned, admin: false },
     { href: "/stats", label: t.nav.stats, admin: true },
     { href: "/admin/users", label: t.nav.users, admin: true },
+    { href: "/admin/labels", label: t.labels.nav, admin: true },
     { href: "/admin/api-keys", label: t.nav.apiKeys, admin: true },
     { href: "/admin/bots", label: t.automationNav.bots, admin: true },
     { href: "/admin/settings", label: t.automationNav.settings, admin: true },

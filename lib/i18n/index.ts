@@ -1,4 +1,5 @@
 import { automationDictionaries } from "./automation";
+import { labelsDictionaries } from "./labels";
 import { templateDictionaries } from "./templates";
 
 export const LOCALES = ["en", "es"] as const;
@@ -26,6 +27,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
 
 const en = {
   ...automationDictionaries.en,
+  ...labelsDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", canned: "Canned replies", signOut: "Sign out", language: "Language" },
   canned: {
@@ -340,6 +342,7 @@ type Dict = typeof en;
 
 const es: Dict = {
   ...automationDictionaries.es,
+  ...labelsDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", canned: "Respuestas rápidas", signOut: "Cerrar sesión", language: "Idioma" },
   canned: {

@@ -15,6 +15,7 @@ import {
 } from "./serialize";
 import { isUuid } from "@/lib/ids";
 import { contactIdentity, isPlausibleE164 } from "@/lib/contacts/phone";
+import { labelRef, labelsOf, resolveLabel, THREAD_LABELS_COLUMN, threadHasLabelSql, type Label } from "@/lib/labels";
 
 /**
  * A search that is a whole phone number in any form a person may type or a channel delivers
@@ -44,6 +45,9 @@ export function decodeCursor(cursor: string): { at: string; id: string } {
 
 /** Up to this many matching contacts, a search reads their threads directly (see listConversations). */
 const SEARCH_FEW_CONTACTS = 500;
+/** Bounds of "few" conversations for a label filter to read them directly (see listConversations). */
+const LABEL_FEW_THREADS_MIN = 200;
+const LABEL_FEW_THREADS_MAX = 20_000;
 
 const limit = z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(200, "must be at most 200").default(50);
 
@@ -53,6 +57,8 @@ export const conversationsQuerySchema = z.object({
   assignee: z.union([z.enum(["me", "unassigned"]), z.uuid()], { error: "must be 'me', 'unassigned' or a user id" }).optional(),
   unread: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   q: z.string().trim().max(100).optional(),
+  /** A label's id or name (any case): only the conversations carrying it. */
+  label: labelRef.optional(),
   limit,
   cursor: z.string().optional(),
 });
@@ -72,6 +78,8 @@ export interface ApiConversation {
   contact: { id: string; phone: string | null; name: string | null; waId: string | null };
   /** The bot bound to it: `active` while the bot answers the customer. */
   bot: ApiConversationBot;
+  /** Its labels, by name. */
+  labels: Label[];
   lastMessage: ApiMessage | null;
 }
 
@@ -123,6 +131,23 @@ export async function listConversations(
       where.push(`(c.name ILIKE ${arg(like)}${phoneLike ? ` OR c.phone LIKE ${arg(phoneLike)}` : ""}${key})`);
     }
   }
+  if (q.label) {
+    // Two ways to find a page of a label's conversations: read them all by id and sort them (cost: the
+    // label's n conversations), or scan the inbox newest first testing each (cost: about limit × N / n
+    // of the inbox's N). The first wins while n² < limit × N; N is the planner's estimate (pg_class).
+    // A search already narrowed to few contacts just tests each of their conversations.
+    const labelId = (await resolveLabel(sql, q.label)).id;
+    const [{ n, threads }] = await sql.query<{ n: number; threads: number }>(
+      `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM thread_labels WHERE label_id = $1::uuid LIMIT $2) x) AS n,
+              (SELECT GREATEST(reltuples, 0)::float8 FROM pg_class WHERE oid = 'threads'::regclass) AS threads`,
+      [labelId, LABEL_FEW_THREADS_MAX + 1],
+    );
+    const few = Math.max(LABEL_FEW_THREADS_MIN, Math.min(LABEL_FEW_THREADS_MAX, Math.sqrt(q.limit * Number(threads))));
+    if (n <= few && threadSource === "threads t") {
+      // ARRAY(…) is computed once: one index scan of thread_labels, then threads by primary key.
+      threadSource = `(SELECT * FROM threads WHERE id = ANY(ARRAY(SELECT thread_id FROM thread_labels WHERE label_id = ${arg(labelId)}::uuid))) t`;
+    } else where.push(threadHasLabelSql(arg(labelId)));
+  }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     where.push(`(t.last_message_at, t.id) < (${arg(c.at)}::timestamptz, ${arg(c.id)}::uuid)`);
@@ -146,11 +171,12 @@ export async function listConversations(
       t_bot_id: string | null;
       t_bot_name: string | null;
       t_bot_active: boolean;
+      t_labels: unknown;
     }
   >(
     `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
             t.last_inbound_at, t.business_address, t.customer_address, t.assignee_id::text, u.name AS assignee_name,
-            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${THREAD_BOT_COLUMNS}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
+            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${THREAD_BOT_COLUMNS}, ${THREAD_LABELS_COLUMN}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
      FROM ${threadSource}
      JOIN contacts c ON c.id = t.contact_id
      LEFT JOIN users u ON u.id = t.assignee_id
@@ -176,6 +202,7 @@ export async function listConversations(
       assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? "" } : null,
       contact: { id: r.contact_id, phone: r.phone, name: r.contact_name, waId: r.wa_id },
       bot: conversationBot(r),
+      labels: labelsOf(r.t_labels),
       lastMessage: r.id ? toApiMessage(r) : null,
     })),
     nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.last_message_at), last.t_id) : null,

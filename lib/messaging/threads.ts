@@ -3,6 +3,7 @@ import type { Database } from "@/lib/db/types";
 import { ApiError } from "@/lib/api/errors";
 import { notifySql } from "@/lib/realtime/publish";
 import { isUuid } from "@/lib/ids";
+import { labelsOf, THREAD_LABELS_COLUMN, type Label } from "@/lib/labels";
 import { conversationBot, THREAD_BOT_COLUMNS, type ApiConversationBot } from "./serialize";
 
 export const threadUpdateSchema = z
@@ -67,6 +68,8 @@ export interface ThreadDetail {
   bot: ApiConversationBot;
   /** The context the bot was given (`POST /api/bots/{botId}/conversations`), or {}. */
   botContext: Record<string, unknown>;
+  /** Its labels, by name. */
+  labels: Label[];
   /** The contact's other conversations (other channel or sender). */
   otherThreads: { id: string; channel: "whatsapp" | "sms"; businessAddress: string; lastMessageAt: string; status: string }[];
   messageCount: number;
@@ -82,12 +85,12 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
     id: string; channel: "whatsapp" | "sms"; status: "open" | "closed"; unread_count: number; business_address: string; customer_address: string;
     last_inbound_at: Date | null; last_message_at: Date; assignee_id: string | null; assignee_name: string | null;
     contact_id: string; phone: string | null; name: string | null; wa_id: string | null; contact_created: Date; message_count: string;
-    t_bot_id: string | null; t_bot_name: string | null; t_bot_active: boolean; bot_context: Record<string, unknown> | string | null;
+    t_bot_id: string | null; t_bot_name: string | null; t_bot_active: boolean; bot_context: Record<string, unknown> | string | null; t_labels: unknown;
   }>(
     `SELECT t.id::text, t.channel::text, t.status::text, t.unread_count, t.business_address, t.customer_address, t.last_inbound_at, t.last_message_at,
             t.assignee_id::text, u.name AS assignee_name, c.id::text AS contact_id, c.phone, c.name, c.wa_id,
             c.created_at AS contact_created, (SELECT count(*) FROM messages WHERE thread_id = t.id)::text AS message_count,
-            ${THREAD_BOT_COLUMNS}, t.bot_context
+            ${THREAD_BOT_COLUMNS}, t.bot_context, ${THREAD_LABELS_COLUMN}
      FROM threads t JOIN contacts c ON c.id = t.contact_id LEFT JOIN users u ON u.id = t.assignee_id
      WHERE t.id = $1::uuid`,
     [threadId],
@@ -116,6 +119,7 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
     contact: { id: t.contact_id, phone: t.phone, name: t.name, waId: t.wa_id, createdAt: new Date(t.contact_created).toISOString() },
     bot: conversationBot(t),
     botContext: (typeof t.bot_context === "string" ? JSON.parse(t.bot_context) : t.bot_context) ?? {},
+    labels: labelsOf(t.t_labels),
     otherThreads: others.map((o) => ({
       id: o.id, channel: o.channel, businessAddress: o.business_address, lastMessageAt: new Date(o.last_message_at).toISOString(), status: o.status,
     })),

@@ -1,6 +1,6 @@
 import type { SqlClient } from "@/lib/db/types";
 import type { MessageStatus } from "@/lib/status/ranking";
-import { rangeFilter, type StatsRange } from "./range";
+import { labelFilter, rangeFilter, type StatsRange } from "./range";
 import { computeTopContacts, type TopContact } from "./top-contacts";
 
 /** Width of a rollup bucket (message_stats_buckets): 15 minutes, so every real time zone's days and hours align. */
@@ -72,7 +72,8 @@ export async function computeDeliveryStats(sql: SqlClient, range: StatsRange): P
   const endMs = range.end.getTime();
   let innerStart = Math.ceil(startMs / BUCKET_MS) * BUCKET_MS;
   let innerEnd = Math.floor(endMs / BUCKET_MS) * BUCKET_MS;
-  if (innerStart >= innerEnd) innerStart = innerEnd = endMs; // no whole bucket: all from messages
+  // No whole bucket, or a label filter (the rollups have no thread): all from messages.
+  if (innerStart >= innerEnd || range.label) innerStart = innerEnd = endMs;
   // Whole UTC days inside the whole buckets come from the daily rollup (time-zone-independent figures).
   let dayStart = Math.ceil(innerStart / 86_400_000) * 86_400_000;
   let dayEnd = Math.floor(innerEnd / 86_400_000) * 86_400_000;
@@ -80,6 +81,7 @@ export async function computeDeliveryStats(sql: SqlClient, range: StatsRange): P
   const params: unknown[] = [range.start, new Date(innerStart), new Date(innerEnd), range.end, range.timeZone];
   // Both rollups are keyed by channel and current status, so the filters apply to them as to messages.
   const f = rangeFilter(range, params);
+  const fm = f + labelFilter(range, params);
 
   // Time-dependent figures: each whole bucket's local time is computed once (a few thousand
   // conversions) and hash-joined to the rollup rows, which are then summed into days and hours.
@@ -93,7 +95,7 @@ WITH ats AS (
    WHERE b.bucket >= $2 AND b.bucket < $3 AND b.messages <> 0 ${f}
   UNION ALL
   SELECT created_at AT TIME ZONE $5::text, direction, status, 1 FROM messages
-   WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${f}
+   WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${fm}
 )
 SELECT GROUPING(day) AS g_day, day::text, hour, direction::text, status::text, sum(n)::text AS n
   FROM (SELECT lt::date AS day, extract(hour FROM lt)::int AS hour, direction, status, n FROM src) x
@@ -106,6 +108,7 @@ SELECT GROUPING(day) AS g_day, day::text, hour, direction::text, status::text, s
     "channel, direction, status, error_code, price_unit, messages::bigint AS n, price_sum AS price, responses::bigint AS responses, response_seconds_sum AS rsum, processed::bigint AS processed, processing_seconds_sum AS psum";
   const flatParams: unknown[] = [range.start, new Date(innerStart), new Date(innerEnd), range.end, new Date(dayStart), new Date(dayEnd)];
   const ff = rangeFilter(range, flatParams);
+  const ffm = ff + labelFilter(range, flatParams);
   const flatSql = `
 WITH src AS (
   SELECT ${rollupCols} FROM message_stats_days
@@ -117,7 +120,7 @@ WITH src AS (
   SELECT channel, direction, status, COALESCE(error_code, 0), COALESCE(price_unit, ''), 1, COALESCE(abs(price), 0),
          (response_seconds IS NOT NULL)::int, COALESCE(round(response_seconds::numeric, 3), 0),
          (processing_seconds IS NOT NULL)::int, COALESCE(round(processing_seconds::numeric, 3), 0)
-    FROM messages WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${ff}
+    FROM messages WHERE ((created_at >= $1 AND created_at < $2) OR (created_at >= $3 AND created_at < $4)) ${ffm}
 ), g AS (
   SELECT channel, direction, status, error_code, price_unit, sum(n) AS n, sum(price) AS price, sum(responses) AS responses, sum(rsum) AS rsum,
          sum(processed) AS processed, sum(psum) AS psum
@@ -134,7 +137,11 @@ SELECT GROUPING(channel) AS g_channel, GROUPING(direction) AS g_direction, GROUP
   // with a status filter, for every one of them: its messages in the range must match).
   const activeParams: unknown[] = [range.start, range.end];
   if (range.channel) activeParams.push(range.channel);
-  const activeCh = range.channel ? `AND t.channel = $3::"Channel"` : "";
+  let activeCh = range.channel ? `AND t.channel = $3::"Channel"` : "";
+  if (range.label) {
+    activeParams.push(range.label.id);
+    activeCh += ` AND EXISTS (SELECT 1 FROM thread_labels tl WHERE tl.thread_id = t.id AND tl.label_id = $${activeParams.length}::uuid)`;
+  }
   let activeSql = `
 SELECT count(*)::int AS n FROM threads t
  WHERE t.last_message_at >= $1 ${activeCh}

@@ -1,6 +1,6 @@
 import type { SqlClient } from "@/lib/db/types";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
-import { rangeFilter, type StatsRange } from "./range";
+import { messageFilter, type StatsRange } from "./range";
 
 export const CSV_COLUMNS = ["time", "channel", "direction", "to", "from", "status", "error_code", "error_meaning", "price", "price_unit", "message_sid"] as const;
 const PAGE = 5000;
@@ -42,7 +42,7 @@ export function exportMessagesCsv(sql: SqlClient, range: StatsRange, locale: "en
   let after: { at: Date; id: string } | null = null;
   let done = false;
   const base: unknown[] = [range.start, range.end];
-  const ch = rangeFilter(range, base);
+  const ch = messageFilter(range, base);
   const meanings = new Map<number, string>();
   const meaning = (code: number | null) => {
     if (code === null) return "";

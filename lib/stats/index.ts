@@ -14,6 +14,7 @@ export interface StatsResponse {
   endDate: string;
   channel: StatsRange["channel"];
   statuses: StatsRange["statuses"];
+  label: StatsRange["label"];
   timeZone: string;
 }
 
@@ -28,6 +29,7 @@ export async function getDeliveryStats(sql: SqlClient, query: unknown, now = new
     endDate: range.end.toISOString(),
     channel: range.channel,
     statuses: range.statuses,
+    label: range.label,
     timeZone: range.timeZone,
   };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { SqlClient } from "@/lib/db/types";
 import { parseInput, validationError } from "@/lib/api/errors";
 import { TWILIO_STATUSES, type MessageStatus } from "@/lib/status/ranking";
+import { labelRef, resolveLabel, type Label } from "@/lib/labels";
 
 export const STATS_PERIODS = ["24h", "7d", "30d", "90d"] as const;
 export type StatsPeriod = (typeof STATS_PERIODS)[number];
@@ -44,6 +45,8 @@ export const statsQuerySchema = z
       .refine((v) => v.split(",").every((x) => STATUS_SET.has(x.trim())), { error: `must be a comma-separated list of ${TWILIO_STATUSES.join(", ")}` })
       .transform((v) => v.split(",").map((x) => x.trim() as MessageStatus))
       .optional(),
+    // A label's id or name: only messages of conversations carrying it (read from messages, not the rollups).
+    label: labelRef.optional(),
     tz: z.string().max(64).refine(isTimeZone, { error: "must be an IANA time zone such as America/Bogota or UTC" }).optional(),
   })
   .refine((q) => (q.startDate === undefined) === (q.endDate === undefined), {
@@ -63,6 +66,8 @@ export interface StatsRange {
   channel: "whatsapp" | "sms" | null;
   /** Only messages whose current status is one of these (sorted, no duplicates); null: every status. */
   statuses: MessageStatus[] | null;
+  /** Only messages of conversations carrying this label; null: every conversation. */
+  label: Label | null;
 }
 
 /**
@@ -76,9 +81,10 @@ export async function resolveStatsRange(sql: SqlClient, input: unknown, now = ne
   const timeZone = q.tz ?? "UTC";
   const channel = q.channel ?? null;
   const statuses = q.status ? [...new Set(q.status)].sort() : null;
+  const label = q.label ? await resolveLabel(sql, q.label) : null;
   if (!q.startDate || !q.endDate) {
     const period = (q.period ?? "7d") as StatsPeriod;
-    return { period, start: new Date(now.getTime() - PERIOD_MS[period]), end: now, timeZone, channel, statuses };
+    return { period, start: new Date(now.getTime() - PERIOD_MS[period]), end: now, timeZone, channel, statuses, label };
   }
   const [row] = await sql.query<{ start: Date; end: Date }>(
     `SELECT CASE WHEN $3 THEN ($1::text::date)::timestamp AT TIME ZONE $5 ELSE $1::text::timestamptz END AS start,
@@ -92,7 +98,7 @@ export async function resolveStatsRange(sql: SqlClient, input: unknown, now = ne
   else if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * 86400_000)
     issues.push({ code: "custom", path: ["endDate"], message: `the range may span at most ${MAX_RANGE_DAYS} days`, input: q.endDate });
   if (issues.length) throw validationError(new z.ZodError(issues), "statistics query");
-  return { period: "custom", start, end, timeZone, channel, statuses };
+  return { period: "custom", start, end, timeZone, channel, statuses, label };
 }
 
 /**
@@ -110,4 +116,23 @@ export function rangeFilter(range: StatsRange, params: unknown[], prefix = ""): 
     sql += ` AND ${prefix}status = ANY(string_to_array($${params.length}::text, ',')::"MessageStatus"[])`;
   }
   return sql;
+}
+
+/**
+ * The range's label filter as an SQL condition (starting with AND) on a table with a `thread_id` column
+ * (`prefix`: a table alias and dot), appending its value to `params`; "" without one. The rollups have
+ * no thread: with a label, every figure is read from messages (see `labelScan`).
+ */
+export function labelFilter(range: StatsRange, params: unknown[], prefix = ""): string {
+  if (!range.label) return "";
+  params.push(range.label.id);
+  return ` AND ${prefix}thread_id IN (SELECT thread_id FROM thread_labels WHERE label_id = $${params.length}::uuid)`;
+}
+
+/**
+ * The range's channel, status and label filters (each starting with AND) on `messages` (`prefix`: a
+ * table alias and dot).
+ */
+export function messageFilter(range: StatsRange, params: unknown[], prefix = ""): string {
+  return rangeFilter(range, params, prefix) + labelFilter(range, params, prefix);
 }

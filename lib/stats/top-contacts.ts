@@ -1,5 +1,5 @@
 import type { SqlClient } from "@/lib/db/types";
-import type { StatsRange } from "./range";
+import { labelFilter, type StatsRange } from "./range";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -22,14 +22,15 @@ export interface TopContact {
  * contact id), at most TOP_CONTACTS. The channel filter applies; the status filter does not (the
  * rollups are not keyed by status). Whole UTC days come from `message_stats_contacts`, the whole hours
  * of the partial days at both ends from `message_stats_contact_hours`, and the partial hours from
- * messages (indexed on created_at), so any range is exact.
+ * messages (indexed on created_at), so any range is exact. A label filter reads all from messages.
  */
 export async function computeTopContacts(sql: SqlClient, range: StatsRange): Promise<TopContact[]> {
   const startMs = range.start.getTime();
   const endMs = range.end.getTime();
   let hourStart = Math.ceil(startMs / HOUR_MS) * HOUR_MS;
   let hourEnd = Math.floor(endMs / HOUR_MS) * HOUR_MS;
-  if (hourStart >= hourEnd) hourStart = hourEnd = endMs; // no whole hour: all from messages
+  // No whole hour, or a label filter (the rollups have no thread): all from messages.
+  if (hourStart >= hourEnd || range.label) hourStart = hourEnd = endMs;
   let dayStart = Math.ceil(hourStart / DAY_MS) * DAY_MS;
   let dayEnd = Math.floor(hourEnd / DAY_MS) * DAY_MS;
   if (dayStart >= dayEnd) dayStart = dayEnd = hourEnd; // no whole day: whole hours from the hourly rollup
@@ -41,6 +42,7 @@ export async function computeTopContacts(sql: SqlClient, range: StatsRange): Pro
     rollupChannel = `AND channel = $${params.length}::"Channel"`;
     messageChannel = `AND m.channel = $${params.length}::"Channel"`;
   }
+  messageChannel += labelFilter(range, params, "m.");
   const rows = await sql.query<{ id: string; name: string | null; phone: string | null; inbound: string; outbound: string }>(
     `
 WITH src AS (

@@ -14,6 +14,7 @@ import { botStats } from "@/lib/bots/stats";
 import { STATS_PERIODS, type StatsPeriod } from "@/lib/stats/range";
 import { StatsSkeleton } from "@/components/stats/StatsSkeleton";
 import { formatDateTime } from "@/components/stats/format";
+import { listLabels } from "@/lib/labels";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +22,7 @@ type Search = Record<string, string | string[] | undefined>;
 
 function params(sp: Search): URLSearchParams {
   const out = new URLSearchParams();
-  for (const k of ["period", "startDate", "endDate", "channel", "status", "tz"]) {
+  for (const k of ["period", "startDate", "endDate", "channel", "status", "label", "tz"]) {
     const v = sp[k];
     if (typeof v === "string" && v !== "") out.set(k, v);
   }
@@ -33,6 +34,7 @@ export default async function StatsPage({ searchParams }: { searchParams: Promis
   const user = await requireUser({ role: "admin", next: `/stats${sp.size ? `?${sp}` : ""}` });
   const { locale, t } = await translations(user);
   const { sql } = await getDatabase();
+  const labels = (await listLabels(sql)).map(({ id, name, color }) => ({ id, name, color }));
 
   let range: StatsRange | null = null;
   let invalid: string | null = null;
@@ -67,6 +69,8 @@ export default async function StatsPage({ searchParams }: { searchParams: Promis
         </div>
         <StatsFilters
           t={t.stats}
+          tl={t.labels}
+          labels={labels}
           exportHref={range ? `/api/twilio/status/stats/export.csv?${exportQuery}` : null}
           statusLabels={t.inbox.status}
           values={{
@@ -75,6 +79,7 @@ export default async function StatsPage({ searchParams }: { searchParams: Promis
             endDate: sp.get("endDate") ?? "",
             channel: sp.get("channel") ?? "",
             status: sp.get("status") ?? "",
+            label: sp.get("label") ?? "",
             tz: sp.get("tz") ?? "",
           }}
         />
