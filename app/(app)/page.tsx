@@ -55,8 +55,10 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         key={locale}
         t={t.inbox}
         tb={t.botInbox}
+        tn={t.notesInbox}
+        tc={t.contactEdit}
         locale={locale}
-        me={{ id: user.id, name: user.name }}
+        me={{ id: user.id, name: user.name, role: user.role }}
         agents={agents}
         initialFilters={filters}
         initialConversations={list.conversations}

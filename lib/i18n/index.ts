@@ -1,4 +1,5 @@
 import { automationDictionaries } from "./automation";
+import { notesDictionaries } from "./notes";
 
 export const LOCALES = ["en", "es"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -25,6 +26,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
 
 const en = {
   ...automationDictionaries.en,
+  ...notesDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", canned: "Canned replies", signOut: "Sign out", language: "Language" },
   canned: {
@@ -346,6 +348,7 @@ type Dict = typeof en;
 
 const es: Dict = {
   ...automationDictionaries.es,
+  ...notesDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", canned: "Respuestas rápidas", signOut: "Cerrar sesión", language: "Idioma" },
   canned: {
