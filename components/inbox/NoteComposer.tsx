@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
 import { Avatar } from "@/components/ui/Avatar";
 import { comboboxProps, suggestionKeyDown, SuggestionMenu } from "./SuggestionMenu";
@@ -29,6 +29,8 @@ export function NoteComposer({
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const mention = useMentionMenu(text, caret, colleagues);
+  // Choosing the "Private note" tab puts the cursor here.
+  useEffect(() => area.current?.focus(), []);
 
   const pick = (who: Agent) => {
     const next = mention.insert(who);
