@@ -56,7 +56,7 @@ export function AgentNote({
           <span className="truncate font-semibold">{author}</span>
           <span className="shrink-0 rounded-full bg-amber-200 px-2 py-0.5 text-[11px] font-medium text-amber-900">
             <LockIcon />
-            {tn.noteBadge}
+            <span className="sr-only sm:not-sr-only">{tn.noteBadge}</span>
           </span>
           <time dateTime={note.createdAt} className="ml-auto shrink-0 whitespace-nowrap text-xs text-amber-800">
             {new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(note.createdAt))}

@@ -66,7 +66,7 @@ export function NoteComposer({
         </p>
       )}
       <div className="flex items-end gap-2">
-        <label htmlFor="note-composer" className="sr-only">{tn.notePlaceholder}</label>
+        <label htmlFor="note-composer" className="sr-only">{tn.noteLabel}</label>
         <div className="relative flex-1">
           <SuggestionMenu
             listId={LIST_ID}

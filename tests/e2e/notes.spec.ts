@@ -19,12 +19,12 @@ test("a private note mentions a colleague, who is told live and reads it by open
   await page.locator("[data-thread-id]").filter({ hasText: "Teresa Nota" }).first().click();
   await page.getByRole("tab", { name: "Private note" }).click();
   await expect(page.getByRole("tab", { name: "Private note" })).toHaveAttribute("aria-selected", "true");
-  const note = page.getByRole("combobox", { name: /Private note: only your team sees it/ });
+  const note = page.getByRole("combobox", { name: /Private note, only your team sees it/ });
   await expect(note).toBeFocused();
   await page.screenshot({ path: "screenshots/notes-composer.png" });
 
   await note.pressSequentially("Revisa el envío @luc");
-  const option = page.getByRole("option", { name: /Lucas Rivera/ });
+  const option = page.getByRole("listbox", { name: "Mention a colleague" }).getByRole("option", { name: /Lucas Rivera/ });
   await expect(option).toHaveAttribute("aria-selected", "true");
   await page.screenshot({ path: "screenshots/notes-mention-picker.png" });
   await note.press("Enter");
@@ -61,7 +61,7 @@ test("a private note mentions a colleague, who is told live and reads it by open
   // Spanish, and a phone.
   await switchLocale(page, baseURL!, "es");
   await page.getByRole("tab", { name: "Nota privada" }).click();
-  const nota = page.getByRole("combobox", { name: /Nota privada: solo tu equipo la ve/ });
+  const nota = page.getByRole("combobox", { name: /Nota privada, solo la ve tu equipo/ });
   await nota.pressSequentially("Cliente frecuente, @Luc");
   await expect(page.getByRole("listbox", { name: "Mencionar a un compañero" }).getByRole("option", { name: /Lucas Rivera/ })).toBeVisible();
   await page.screenshot({ path: "screenshots/notes-mention-picker-es.png" });
