@@ -8,8 +8,9 @@ import { DELETE as unblockDELETE, POST as blockPOST } from "@/app/api/messaging/
 import { GET as conversationsGET } from "@/app/api/messaging/conversations/route";
 import { GET as conversationGET } from "@/app/api/messaging/conversations/[id]/route";
 import { GET as unreadGET } from "@/app/api/messaging/unread/route";
+import { POST as mergePOST } from "@/app/api/admin/contacts/[id]/merge/route";
 import { recordStatus } from "@/lib/webhooks/record";
-import { apiKeyHeader, get, params, userCookie } from "../helpers/api";
+import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
 import { databaseKinds } from "../helpers/db";
 import { withRouteDatabase } from "../helpers/route-db";
 import { seedOutbound, storeInbound } from "../helpers/seed";
@@ -133,5 +134,27 @@ describe.each(kinds)("contacts on %s", (kind) => {
     expect(after.bot_id).not.toBeNull();
     expect(await jobs()).toBeGreaterThan(0);
     expect(await unread()).toBe(unreadBefore + 1);
+  });
+
+  it("a merge keeps what agents wrote on both contacts, and the block", async () => {
+    const { db } = ctx;
+    const admin = await userCookie(db, "admin");
+    const from = await contactOfThread((await whatsapp(5)).threadId);
+    const into = await contactOfThread((await whatsapp(6)).threadId);
+    await patch(from, { name: "Ana (trabajo)", email: "ana@work.example", notes: "Factura a la empresa." }, admin.headers);
+    await patch(into, { notes: "Cliente desde 2020." }, admin.headers);
+    await block(into, true, admin.headers);
+
+    const merged = await mergePOST(postJson(`/api/admin/contacts/${from}/merge`, { into }, admin.headers), params({ id: from }));
+    expect(merged.status).toBe(200);
+    const { contact } = await (await contactGET(get(`/api/messaging/contacts/${into}`, admin.headers), params({ id: into }))).json();
+    expect(contact).toMatchObject({
+      name: "Ana (trabajo)",
+      nameEdited: true,
+      email: "ana@work.example",
+      notes: "Cliente desde 2020.\n\nFactura a la empresa.",
+      blocked: true,
+    });
+    expect(contact.conversations).toHaveLength(1); // the same channel and sender: one conversation
   });
 });
