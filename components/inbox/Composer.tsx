@@ -92,7 +92,8 @@ export function Composer({
       <ModeTabs mode={mode} onMode={setMode} tn={tn} />
       <div id="composer-panel" role="tabpanel" aria-labelledby={`composer-tab-${mode}`}>
       {mode === "note" ? (
-        <NoteComposer tn={tn} colleagues={colleagues} onAdd={onAddNote} />
+        // A draft belongs to its conversation: another conversation starts an empty note.
+        <NoteComposer key={thread.id} tn={tn} colleagues={colleagues} onAdd={onAddNote} />
       ) : (
       <>
       {whatsapp && (

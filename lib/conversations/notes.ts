@@ -98,7 +98,7 @@ export type NoteWriter = { id: string; role: "admin" | "agent" } | null;
 /**
  * Adds an agent's note with its mentions: 404 when the conversation does not exist, 422
  * `invalid_mention` when a mentioned id is not an active user. Each mentioned colleague (other than the
- * author) gets a `mention` live event with the note, committed with it.
+ * author, whose own mention is stored as read) gets a `mention` live event with the note, committed with it.
  */
 export async function createAgentNote(db: Database, threadId: string, writer: NoteWriter, input: NoteCreate): Promise<ApiNote> {
   const noteId = await db.transaction(async (tx) => {
@@ -113,7 +113,11 @@ export async function createAgentNote(db: Database, threadId: string, writer: No
     }
     const id = await addNote(tx, { threadId, kind: "agent", body: input.body, authorUserId: writer?.id ?? null });
     if (input.mentions.length) {
-      await tx.query(`INSERT INTO note_mentions (note_id, user_id) SELECT $1::uuid, unnest($2::uuid[])`, [id, input.mentions]);
+      // The author mentioning themselves has read it already.
+      await tx.query(
+        `INSERT INTO note_mentions (note_id, user_id, read_at) SELECT $1::uuid, u, CASE WHEN u = $3::uuid THEN now() END FROM unnest($2::uuid[]) AS u`,
+        [id, input.mentions, writer?.id ?? null],
+      );
     }
     for (const userId of input.mentions) if (userId !== writer?.id) await publish(tx, { type: "mention", threadId, noteId: id, userId });
     return id;
