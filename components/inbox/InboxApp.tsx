@@ -167,9 +167,9 @@ export function InboxApp(props: Props) {
       <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} t={t} />
       <MentionToast mentions={mentions} tn={tn} onOpen={select} />
       <aside className={`${thread ? "hidden md:flex" : "flex"} w-full min-h-0 flex-col border-r border-slate-200 bg-white md:w-80 lg:w-96`}>
-        <div className="flex items-center justify-between px-4 pt-3">
-          <h1 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{t.conversations}</h1>
-          <span className="inline-flex items-center gap-3">
+        <div className="flex items-center justify-between gap-2 px-4 pt-3">
+          <h1 className="min-w-0 truncate text-sm font-semibold uppercase tracking-wide text-slate-500" title={t.conversations}>{t.conversations}</h1>
+          <span className="inline-flex shrink-0 items-center gap-2">
             <button
               type="button"
               onClick={() => setHelpOpen(true)}
@@ -181,7 +181,7 @@ export function InboxApp(props: Props) {
             </button>
             <MentionsMenu mentions={mentions} tn={tn} onOpen={select} />
             <AttentionControls t={t} prefs={attention.prefs} permission={attention.permission} onChange={(next) => void attention.update(next)} />
-            <span className={`inline-flex items-center gap-1 text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
+            <span className={`inline-flex items-center gap-1 whitespace-nowrap text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
               <span className={`h-2 w-2 rounded-full ${live === "live" ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden="true" />
               {live === "live" ? t.live : t.reconnecting}
             </span>
