@@ -63,8 +63,10 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         tl={t.labels}
         labels={labels}
         isAdmin={user.role === "admin"}
+        tn={t.notesInbox}
+        tc={t.contactEdit}
         locale={locale}
-        me={{ id: user.id, name: user.name }}
+        me={{ id: user.id, name: user.name, role: user.role }}
         agents={agents}
         initialFilters={filters}
         initialConversations={list.conversations}

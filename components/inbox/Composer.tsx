@@ -4,35 +4,100 @@ import { useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
 import { fillVariables } from "@/lib/canned/variables";
 import { useCannedMenu, type CannedResponse } from "./useCanned";
+import { comboboxProps, suggestionKeyDown, SuggestionMenu } from "./SuggestionMenu";
 import { TemplatePicker } from "./TemplatePicker";
 import { useComposer } from "./useComposer";
 import type { SendPayload } from "./useInboxData";
-import type { ThreadDetail } from "./types";
+import { NoteComposer } from "./NoteComposer";
+import type { Agent, ThreadDetail } from "./types";
+
+type Mode = "reply" | "note";
+
+/** "Reply | Private note": tabs (arrow keys move between them), the note one amber. */
+function ModeTabs({ mode, onMode, tn }: { mode: Mode; onMode: (m: Mode) => void; tn: Dictionary["notesInbox"] }) {
+  const tabs: [Mode, string][] = [["reply", tn.reply], ["note", tn.privateNote]];
+  return (
+    <div role="tablist" aria-label={tn.modeLabel} className="mb-2 flex gap-1 text-sm">
+      {tabs.map(([m, label]) => (
+        <button
+          key={m}
+          id={`composer-tab-${m}`}
+          type="button"
+          role="tab"
+          aria-selected={mode === m}
+          aria-controls="composer-panel"
+          tabIndex={mode === m ? 0 : -1}
+          onClick={() => onMode(m)}
+          onKeyDown={(e) => {
+            if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
+            e.preventDefault();
+            const next = m === "reply" ? "note" : "reply";
+            onMode(next);
+            document.getElementById(`composer-tab-${next}`)?.focus();
+          }}
+          className={`rounded-md px-3 py-1 font-medium focus-visible:outline-2 focus-visible:outline-offset-1 ${
+            mode === m
+              ? m === "note"
+                ? "bg-amber-200 text-amber-950 focus-visible:outline-amber-600"
+                : "bg-emerald-100 text-emerald-900 focus-visible:outline-emerald-600"
+              : "text-slate-600 hover:bg-slate-100 focus-visible:outline-slate-400"
+          }`}
+        >
+          {m === "note" && <LockIcon />}
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function LockIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.7" className="mr-1 inline h-3.5 w-3.5 align-[-2px]">
+      <rect x="4" y="9" width="12" height="8" rx="1.5" />
+      <path d="M7 9V6.5a3 3 0 0 1 6 0V9" />
+    </svg>
+  );
+}
 
 export function Composer({
   thread,
   t,
+  tn,
   agentName,
+  colleagues,
   onSend,
+  onAddNote,
   onTyping,
 }: {
   thread: ThreadDetail;
   t: Dictionary["inbox"];
+  tn: Dictionary["notesInbox"];
   agentName: string;
+  /** Who a note can mention. */
+  colleagues: Agent[];
   onSend: (payload: SendPayload) => Promise<string | null>;
+  onAddNote: (body: string, mentions: string[]) => Promise<string | null>;
   /** The agent typed (announced to colleagues viewing the conversation). */
   onTyping?: () => void;
 }) {
+  const [mode, setMode] = useState<Mode>("reply");
   const { text, setText, busy, error, whatsapp, windowOpen, everInbound, hours, minutes, daysSinceInbound, sendText, submit } = useComposer(thread, onSend);
   const [picking, setPicking] = useState(false);
   const ago = daysSinceInbound === 1 ? t.agoOneDay : fmt(t.agoDays, { n: daysSinceInbound });
   const canned = useCannedMenu(text);
   const insert = (c: CannedResponse) =>
     setText(fillVariables(c.body, { contactName: thread.contact.name, contactPhone: thread.contact.phone, agentName }));
-  const optionId = (i: number) => `canned-option-${i}`;
 
   return (
-    <div className="border-t border-slate-200 bg-white p-3">
+    <div className={`border-t p-3 ${mode === "note" ? "border-amber-300 bg-amber-100/60" : "border-slate-200 bg-white"}`}>
+      <ModeTabs mode={mode} onMode={setMode} tn={tn} />
+      <div id="composer-panel" role="tabpanel" aria-labelledby={`composer-tab-${mode}`}>
+      {mode === "note" ? (
+        // A draft belongs to its conversation: another conversation starts an empty note.
+        <NoteComposer key={thread.id} tn={tn} colleagues={colleagues} onAdd={onAddNote} />
+      ) : (
+      <>
       {whatsapp && (
         <p className={`mb-2 text-xs ${windowOpen ? "text-slate-500" : "text-amber-800"}`} role="status">
           {windowOpen ? fmt(t.windowOpen, { time: `${hours} h ${minutes} min` }) : everInbound ? fmt(t.windowClosedAgo, { ago }) : t.windowNever}
@@ -66,69 +131,32 @@ export function Composer({
         >
           <label htmlFor="composer" className="sr-only">{t.composerPlaceholder}</label>
           <div className="relative flex-1">
-          {canned.open && (
-            <div className="absolute bottom-full left-0 right-0 z-20 mb-2 overflow-hidden rounded-lg bg-white shadow-lg ring-1 ring-slate-200">
-              <p className="border-b border-slate-100 px-3 py-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{t.cannedMenu}</p>
-              <ul id="canned-list" role="listbox" aria-label={t.cannedMenu} className="max-h-64 overflow-y-auto">
-                {canned.items.map((c, i) => (
-                  <li
-                    key={c.id}
-                    id={optionId(i)}
-                    role="option"
-                    aria-selected={i === canned.active}
-                    onMouseDown={(e) => {
-                      e.preventDefault(); // keep the focus in the composer
-                      insert(c);
-                    }}
-                    onMouseEnter={() => canned.setActive(i)}
-                    className={`cursor-pointer px-3 py-2 text-sm ${i === canned.active ? "bg-emerald-50" : ""}`}
-                  >
-                    <span className="font-mono text-xs font-semibold text-emerald-800">/{c.shortcut}</span>
-                    {c.shared && <span className="ml-2 rounded bg-slate-100 px-1 text-[10px] text-slate-600">{t.cannedShared}</span>}
-                    <span className="block truncate text-slate-600">{c.body}</span>
-                  </li>
-                ))}
-              </ul>
-              {canned.loading && <p className="px-3 py-2 text-sm text-slate-500">{t.cannedLoading}</p>}
-              {canned.failed && <p className="px-3 py-2 text-sm text-rose-700" role="alert">{t.cannedError}</p>}
-              {!canned.loading && !canned.failed && canned.items.length === 0 && (
-                <p className="px-3 py-2 text-sm text-slate-500">{fmt(t.cannedNoMatch, { q: canned.query })}</p>
-              )}
-              <a href="/canned" className="block border-t border-slate-100 px-3 py-1.5 text-xs text-emerald-700 underline">{t.cannedManage}</a>
-            </div>
-          )}
+          <SuggestionMenu
+            listId="canned-list"
+            title={t.cannedMenu}
+            menu={canned}
+            onPick={insert}
+            texts={{ loading: t.cannedLoading, error: t.cannedError, empty: fmt(t.cannedNoMatch, { q: canned.query }) }}
+            render={(c) => (
+              <>
+                <span className="font-mono text-xs font-semibold text-emerald-800">/{c.shortcut}</span>
+                {c.shared && <span className="ml-2 rounded bg-slate-100 px-1 text-[10px] text-slate-600">{t.cannedShared}</span>}
+                <span className="block truncate text-slate-600">{c.body}</span>
+              </>
+            )}
+            footer={<a href="/canned" className="block border-t border-slate-100 px-3 py-1.5 text-xs text-emerald-700 underline">{t.cannedManage}</a>}
+          />
           <textarea
             id="composer"
             rows={2}
             value={text}
-            role="combobox"
-            aria-autocomplete="list"
-            aria-expanded={canned.open && canned.items.length > 0}
-            aria-controls="canned-list"
-            aria-activedescendant={canned.open && canned.items.length ? optionId(canned.active) : undefined}
+            {...comboboxProps(canned, "canned-list")}
             onChange={(e) => {
               setText(e.target.value);
               if (e.target.value) onTyping?.();
             }}
             onKeyDown={(e) => {
-              if (canned.open && !e.nativeEvent.isComposing) {
-                if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-                  e.preventDefault();
-                  canned.move(e.key === "ArrowDown" ? 1 : -1);
-                  return;
-                }
-                if ((e.key === "Enter" || e.key === "Tab") && canned.items.length) {
-                  e.preventDefault();
-                  insert(canned.items[canned.active]!);
-                  return;
-                }
-                if (e.key === "Escape") {
-                  e.preventDefault();
-                  e.stopPropagation();
-                  canned.dismiss();
-                  return;
-                }
-              }
+              if (suggestionKeyDown(e, canned, insert)) return;
               if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();
                 void sendText();
@@ -157,6 +185,9 @@ export function Composer({
           </button>
         </form>
       )}
+      </>
+      )}
+      </div>
     </div>
   );
 }

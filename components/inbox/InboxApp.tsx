@@ -7,7 +7,10 @@ import { LabelChips } from "@/components/labels/LabelChip";
 import { LabelsMenu } from "@/components/labels/LabelsMenu";
 import { ChannelBadge } from "./ChannelBadge";
 import { Composer } from "./Composer";
-import { ContactPanel } from "./ContactPanel";
+import { BlockedBadge, ContactPanel } from "./ContactPanel";
+import { AgentNote } from "./AgentNote";
+import { MentionsMenu, MentionToast } from "./MentionsMenu";
+import { useMentions } from "./useMentions";
 import { MessageBubble } from "./MessageBubble";
 import { ThreadListPanel } from "./ThreadListPanel";
 import { MessageSearchResults } from "./MessageSearchResults";
@@ -30,8 +33,10 @@ interface Props {
   /** Every label, for the list's filter. */
   labels: Label[];
   isAdmin: boolean;
+  tn: Dictionary["notesInbox"];
+  tc: Dictionary["contactEdit"];
   locale: Locale;
-  me: { id: string; name: string };
+  me: { id: string; name: string; role: "admin" | "agent" };
   agents: Agent[];
   initialFilters: InboxFilters;
   initialConversations: ApiConversation[];
@@ -46,7 +51,7 @@ interface Props {
 }
 
 export function InboxApp(props: Props) {
-  const { t, tb, tl, locale, me } = props;
+  const { t, tb, tl, tn, tc, locale, me } = props;
   const selection = useInboxSelection(props.initialFilters, props.initialThread?.id ?? null);
   const data = useInboxData(
     {
@@ -62,10 +67,6 @@ export function InboxApp(props: Props) {
     selection.selectedRef,
   );
   const presence = usePresence(data.thread?.id ?? null, me.id);
-  const live = useLiveEvents(props.renderedAt, (e) => {
-    presence.onEvent(e);
-    data.onLiveEvent(e);
-  });
   const [showContact, setShowContact] = useState(false);
   const { thread, messages, notes } = data;
   // Messages and notes (handoffs, takeovers) in one timeline, by time.
@@ -89,6 +90,17 @@ export function InboxApp(props: Props) {
   };
 
   const attention = useAttention({ conversations: data.conversations, meId: me.id, openThreadId: selectedId, onOpen: select, mediaLabel: t.media });
+  const mentions = useMentions({ meId: me.id, tn, prefs: attention.prefs, permission: attention.permission, onOpen: select });
+  const live = useLiveEvents(props.renderedAt, (e) => {
+    presence.onEvent(e);
+    data.onLiveEvent(e);
+    mentions.onEvent(e);
+  });
+  // The open conversation's mentions of the agent are read (when it opens, and when one arrives in it).
+  const { readConversation } = mentions;
+  useEffect(() => {
+    if (selectedId) readConversation(selectedId);
+  }, [selectedId, readConversation]);
 
   // Keyboard: j/k move through the list, e closes or reopens, / starts a canned reply, ? shows the help.
   const [helpOpen, setHelpOpen] = useState(false);
@@ -160,10 +172,11 @@ export function InboxApp(props: Props) {
   return (
     <div className="flex min-h-0 flex-1">
       <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} t={t} />
+      <MentionToast mentions={mentions} tn={tn} onOpen={select} />
       <aside className={`${thread ? "hidden md:flex" : "flex"} w-full min-h-0 flex-col border-r border-slate-200 bg-white md:w-80 lg:w-96`}>
-        <div className="flex items-center justify-between px-4 pt-3">
-          <h1 className="text-sm font-semibold uppercase tracking-wide text-slate-500">{t.conversations}</h1>
-          <span className="inline-flex items-center gap-3">
+        <div className="flex items-center justify-between gap-2 px-4 pt-3">
+          <h1 className="min-w-0 truncate text-sm font-semibold uppercase tracking-wide text-slate-500" title={t.conversations}>{t.conversations}</h1>
+          <span className="inline-flex shrink-0 items-center gap-2">
             <button
               type="button"
               onClick={() => setHelpOpen(true)}
@@ -173,8 +186,9 @@ export function InboxApp(props: Props) {
             >
               ?
             </button>
+            <MentionsMenu mentions={mentions} tn={tn} onOpen={select} />
             <AttentionControls t={t} prefs={attention.prefs} permission={attention.permission} onChange={(next) => void attention.update(next)} />
-            <span className={`inline-flex items-center gap-1 text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
+            <span className={`inline-flex items-center gap-1 whitespace-nowrap text-xs ${live === "live" ? "text-emerald-700" : "text-amber-700"}`} role="status">
               <span className={`h-2 w-2 rounded-full ${live === "live" ? "bg-emerald-500" : "bg-amber-500"}`} aria-hidden="true" />
               {live === "live" ? t.live : t.reconnecting}
             </span>
@@ -185,6 +199,7 @@ export function InboxApp(props: Props) {
           tb={tb}
           tl={tl}
           labels={props.labels}
+          tc={tc}
           locale={locale}
           filters={selection.filters}
           onFilters={selection.setFilters}
@@ -221,6 +236,7 @@ export function InboxApp(props: Props) {
                 <h2 className="truncate font-semibold">{customerLabel(thread)}</h2>
                 <p className="truncate text-xs text-slate-500">{thread.contact.phone ?? thread.customerAddress.replace(/^whatsapp:/, "")}</p>
               </button>
+              {thread.contact.blocked && <BlockedBadge tc={tc} />}
               <ChannelBadge channel={thread.channel} />
               <BotBadge bot={thread.bot} t={tb} />
               {thread.bot && !thread.bot.active && <span className="text-xs text-slate-500">{tb.paused}</span>}
@@ -274,7 +290,18 @@ export function InboxApp(props: Props) {
                     <ol className="flex flex-col gap-2" aria-label={t.conversations}>
                       {timeline.map((item) =>
                         item.kind === "note" ? (
-                          <NoteItem key={`n-${item.id}`} note={item.n} t={tb} locale={locale} />
+                          item.n.kind === "agent" ? (
+                            <AgentNote
+                              key={`n-${item.id}`}
+                              note={item.n}
+                              tn={tn}
+                              locale={locale}
+                              canDelete={me.role === "admin" || item.n.author?.id === me.id}
+                              onDelete={data.removeNote}
+                            />
+                          ) : (
+                            <NoteItem key={`n-${item.id}`} note={item.n} t={tb} locale={locale} />
+                          )
                         ) : (
                           <MessageBubble
                             key={item.id}
@@ -289,9 +316,20 @@ export function InboxApp(props: Props) {
                   )}
                   <div ref={bottomRef} />
                 </div>
-                <Composer thread={thread} t={t} agentName={me.name} onSend={data.send} onTyping={presence.typing} />
+                <Composer
+                  thread={thread}
+                  t={t}
+                  tn={tn}
+                  agentName={me.name}
+                  colleagues={props.agents.filter((a) => a.id !== me.id)}
+                  onSend={data.send}
+                  onAddNote={data.addNote}
+                  onTyping={presence.typing}
+                />
               </div>
-              {showContact && <ContactPanel thread={thread} t={t} locale={locale} onClose={() => setShowContact(false)} onSelect={select} />}
+              {showContact && (
+                <ContactPanel thread={thread} t={t} tc={tc} locale={locale} onClose={() => setShowContact(false)} onSelect={select} onChanged={data.refreshOpen} />
+              )}
             </div>
           </>
         )}

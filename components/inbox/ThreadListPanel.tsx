@@ -6,6 +6,7 @@ import { fmt, type Dictionary, type Locale } from "@/lib/i18n";
 import type { Label } from "@/lib/labels";
 import { LabelChips, LabelDot } from "@/components/labels/LabelChip";
 import { BotBadge } from "./BotParts";
+import { BlockedBadge } from "./ContactPanel";
 import { ChannelBadge } from "./ChannelBadge";
 import { customerLabel, type ApiConversation, type InboxFilters } from "./types";
 
@@ -37,6 +38,7 @@ export function ThreadListPanel(props: {
   tb: Dictionary["botInbox"];
   tl: Dictionary["labels"];
   labels: Label[];
+  tc: Dictionary["contactEdit"];
   locale: Locale;
   filters: InboxFilters;
   onFilters: (f: InboxFilters) => void;
@@ -152,6 +154,7 @@ export function ThreadListPanel(props: {
                   <ChannelBadge channel={c.channel} compact />
                   <BotBadge bot={c.bot} t={props.tb} compact />
                   <span className="min-w-0 flex-1 truncate text-sm text-slate-600">{preview}</span>
+                  {c.contact.blocked && <BlockedBadge tc={props.tc} />}
                   {c.status === "closed" && <span className="shrink-0 rounded bg-slate-100 px-1.5 text-[11px] text-slate-600">{t.closed}</span>}
                   {c.unreadCount > 0 && (
                     <span className="shrink-0 rounded-full bg-emerald-600 px-2 py-0.5 text-xs font-semibold text-white" aria-label={fmt(t.unread, { n: c.unreadCount })}>

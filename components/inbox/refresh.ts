@@ -13,7 +13,7 @@ export interface ThreadNeeds {
  * What a live event makes stale in the open conversation, or null when it concerns another one.
  * A new message changes both (messages; the detail's window and count), a status only the messages,
  * a thread update (read, closed, assigned, bot stopped) only the detail, a note (a handoff, a takeover)
- * the notes and the detail, `sync` everything.
+ * the notes and the detail, a deleted note the notes, `sync` everything.
  */
 export function needsFor(event: LiveEvent, openThreadId: string | null): ThreadNeeds | null {
   if (!openThreadId || event.type === "presence") return null; // presence changes nothing stored
@@ -22,6 +22,8 @@ export function needsFor(event: LiveEvent, openThreadId: string | null): ThreadN
   if (event.type === "message.created") return { detail: true, messages: true, notes: false };
   if (event.type === "message.status") return { detail: false, messages: true, notes: false };
   if (event.type === "note.created") return { detail: true, messages: false, notes: true };
+  if (event.type === "note.deleted") return { detail: false, messages: false, notes: true };
+  if (event.type === "mention") return null; // its note.created refreshes the notes
   return { detail: true, messages: false, notes: false };
 }
 

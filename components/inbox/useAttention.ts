@@ -21,7 +21,7 @@ function readPrefs(): AttentionPrefs {
 }
 
 /** A short two-tone chime (no audio file to load). */
-function chime() {
+export function chime() {
   try {
     const ctx = new AudioContext();
     const gain = ctx.createGain();
@@ -72,6 +72,16 @@ function drawBadge(count: number, original: string) {
     link.href = canvas.toDataURL("image/png");
   };
   img.src = original;
+}
+
+/** A desktop notification; clicking it focuses the inbox and runs `onClick`. */
+export function desktopNotification(title: string, body: string, tag: string, onClick: () => void): void {
+  const n = new Notification(title, { body, tag, icon: "/icon.svg" });
+  n.onclick = () => {
+    window.focus();
+    onClick();
+    n.close();
+  };
 }
 
 /**
@@ -148,18 +158,7 @@ export function useAttention(opts: {
     if (!fresh.length) return;
     if (prefs.sound) chime();
     if (!prefs.notify || permission !== "granted") return;
-    for (const c of fresh.slice(0, 3)) {
-      const n = new Notification(customerLabel(c), {
-        body: c.lastMessage?.body ?? mediaLabel,
-        tag: `hilo-${c.id}`,
-        icon: "/icon.svg",
-      });
-      n.onclick = () => {
-        window.focus();
-        latest.current.onOpen(c.id);
-        n.close();
-      };
-    }
+    for (const c of fresh.slice(0, 3)) desktopNotification(customerLabel(c), c.lastMessage?.body ?? mediaLabel, `hilo-${c.id}`, () => latest.current.onOpen(c.id));
   }, [opts.conversations, prefs, permission]);
 
   return { prefs, permission, unread, update };

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { CannedResponse } from "@/lib/canned";
+import { wrapIndex } from "./SuggestionMenu";
 
 export type { CannedResponse };
 
@@ -40,7 +41,7 @@ export function useCannedMenu(text: string) {
   const open = query !== null && dismissed !== text;
   const current = Math.min(active, Math.max(0, items.length - 1));
   const count = items.length;
-  const move = (by: number) => setActive((i) => (count ? (Math.min(i, count - 1) + by + count) % count : 0));
+  const move = (by: number) => setActive((i) => wrapIndex(i, by, count));
   return {
     open,
     query: query ?? "",

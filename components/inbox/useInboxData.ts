@@ -229,6 +229,36 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
     [thread, refresher],
   );
 
+  /** A private note in the open conversation; answers the error message to show, or null. */
+  const addNote = useCallback(
+    async (body: string, mentions: string[]): Promise<string | null> => {
+      if (!thread) return null;
+      try {
+        const { note } = await getJson<{ note: ApiNote }>(`/api/messaging/conversations/${thread.id}/notes`, {
+          method: "POST",
+          body: JSON.stringify({ body, mentions }),
+        });
+        setNotes((cur) => [...cur.filter((n) => n.id !== note.id), note]);
+        return null;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+    [thread],
+  );
+
+  /** Deletes a note of the open conversation; answers the error message to show, or null. */
+  const removeNote = useCallback(
+    async (noteId: string): Promise<string | null> => {
+      if (!thread) return null;
+      const res = await fetch(`/api/messaging/conversations/${thread.id}/notes/${noteId}`, { method: "DELETE" }).catch(() => null);
+      if (!res?.ok) return ((await res?.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? "";
+      setNotes((cur) => cur.filter((n) => n.id !== noteId));
+      return null;
+    },
+    [thread],
+  );
+
   /** After a takeover or give-back: the conversation, its notes and the list again. */
   const refreshOpen = useCallback(() => {
     if (!thread) return;
@@ -261,6 +291,8 @@ export function useInboxData(initial: InboxInitialData, filters: InboxFilters, s
     messages,
     notes,
     refreshOpen,
+    addNote,
+    removeNote,
     hasOlder: Boolean(olderCursor),
     loadMore,
     retryList,

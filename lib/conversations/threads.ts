@@ -25,16 +25,18 @@ export interface UpsertThreadInput {
 export async function upsertContactThread(
   tx: SqlClient,
   input: UpsertThreadInput,
-): Promise<{ contactId: string; threadId: string; customerAddress: string; botActive: boolean }> {
+): Promise<{ contactId: string; threadId: string; customerAddress: string; botActive: boolean; blocked: boolean }> {
   const who = contactIdentity(input.customerAddress, input.channel);
-  const [contact] = await tx.query<{ id: string }>(
+  // A name an agent edited (`name_edited`) is kept; whether the contact is blocked comes back with the
+  // row, so the inbound path decides without another statement.
+  const [contact] = await tx.query<{ id: string; blocked: boolean }>(
     `INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
      ON CONFLICT (person_key) DO UPDATE SET
-       name = COALESCE(EXCLUDED.name, contacts.name),
+       name = CASE WHEN contacts.name_edited THEN contacts.name ELSE COALESCE(EXCLUDED.name, contacts.name) END,
        wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
-       updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+       updated_at = CASE WHEN (EXCLUDED.name IS DISTINCT FROM contacts.name AND NOT contacts.name_edited) OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
                          THEN now() ELSE contacts.updated_at END
-     RETURNING id::text`,
+     RETURNING id::text, blocked_at IS NOT NULL AS blocked`,
     [who.personKey, who.phone, input.contactName || null, input.waId || null],
     { name: "hilo_upsert_contact" },
   );
@@ -47,7 +49,7 @@ export async function upsertContactThread(
     [input.channel, contact.id, input.businessAddress, who.customerAddress, input.customerUsed === true],
     { name: "hilo_upsert_thread" },
   );
-  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active };
+  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active, blocked: contact.blocked };
 }
 
 /** The first row of a new message's status history, written with the thread update. */
@@ -136,7 +138,7 @@ export async function touchThread(tx: SqlClient, touch: ThreadTouch): Promise<vo
 
 /**
  * Fills or updates a message's contact from what a status callback carries (WhatsApp profile name,
- * WaId): written only when present and different, never blanked. Its own statement, before the status
+ * WaId): written only when present and different, never blanked; a name an agent edited is kept. Its own statement, before the status
  * is applied and outside any transaction that locks the message, so the lock order stays
  * contact → thread → message everywhere. The message is found by its SID or, before Twilio's SID is
  * linked, by Hilo's id.
@@ -148,10 +150,11 @@ export async function fillContactFromCallback(
 ): Promise<void> {
   if (!details.name && !details.waId) return;
   await db.query(
-    `UPDATE contacts AS c SET name = COALESCE($3::text, c.name), wa_id = COALESCE($4::text, c.wa_id), updated_at = now()
+    `UPDATE contacts AS c SET name = CASE WHEN c.name_edited THEN c.name ELSE COALESCE($3::text, c.name) END,
+            wa_id = COALESCE($4::text, c.wa_id), updated_at = now()
        FROM messages m JOIN threads t ON t.id = m.thread_id
       WHERE (m.twilio_sid = $1 OR m.id = $2::uuid) AND c.id = t.contact_id
-        AND (c.name IS DISTINCT FROM COALESCE($3::text, c.name) OR c.wa_id IS DISTINCT FROM COALESCE($4::text, c.wa_id))`,
+        AND ((NOT c.name_edited AND c.name IS DISTINCT FROM COALESCE($3::text, c.name)) OR c.wa_id IS DISTINCT FROM COALESCE($4::text, c.wa_id))`,
     [message.sid, message.hiloId ?? null, details.name, details.waId],
     { name: "hilo_fill_contact_from_callback" },
   );

@@ -1,5 +1,6 @@
 import { automationDictionaries } from "./automation";
 import { labelsDictionaries } from "./labels";
+import { notesDictionaries } from "./notes";
 import { templateDictionaries } from "./templates";
 
 export const LOCALES = ["en", "es"] as const;
@@ -28,6 +29,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
 const en = {
   ...automationDictionaries.en,
   ...labelsDictionaries.en,
+  ...notesDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", canned: "Canned replies", signOut: "Sign out", language: "Language" },
   canned: {
@@ -343,6 +345,7 @@ type Dict = typeof en;
 const es: Dict = {
   ...automationDictionaries.es,
   ...labelsDictionaries.es,
+  ...notesDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", canned: "Respuestas rápidas", signOut: "Cerrar sesión", language: "Idioma" },
   canned: {

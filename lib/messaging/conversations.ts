@@ -15,6 +15,7 @@ import {
 } from "./serialize";
 import { isUuid } from "@/lib/ids";
 import { contactIdentity, isPlausibleE164 } from "@/lib/contacts/phone";
+import { CONTACT_COLUMNS, contactOf, type ApiContact, type ContactColumns } from "@/lib/contacts/profile";
 import { labelRef, labelsOf, resolveLabel, THREAD_LABELS_COLUMN, threadHasLabelSql, type Label } from "@/lib/labels";
 
 /**
@@ -75,7 +76,7 @@ export interface ApiConversation {
   customerAddress: string;
   assignee: { id: string; name: string } | null;
   /** `phone`: the canonical number; null for a WhatsApp user without one (shown by name). */
-  contact: { id: string; phone: string | null; name: string | null; waId: string | null };
+  contact: ApiContact;
   /** The bot bound to it: `active` while the bot answers the customer. */
   bot: ApiConversationBot;
   /** Its labels, by name. */
@@ -153,7 +154,7 @@ export async function listConversations(
     where.push(`(t.last_message_at, t.id) < (${arg(c.at)}::timestamptz, ${arg(c.id)}::uuid)`);
   }
   const rows = await sql.query<
-    MessageRow & {
+    MessageRow & ContactColumns & {
       t_id: string;
       t_channel: "whatsapp" | "sms";
       t_status: "open" | "closed";
@@ -164,10 +165,6 @@ export async function listConversations(
       customer_address: string;
       assignee_id: string | null;
       assignee_name: string | null;
-      contact_id: string;
-      phone: string | null;
-      contact_name: string | null;
-      wa_id: string | null;
       t_bot_id: string | null;
       t_bot_name: string | null;
       t_bot_active: boolean;
@@ -176,7 +173,7 @@ export async function listConversations(
   >(
     `SELECT t.id::text AS t_id, t.channel::text AS t_channel, t.status::text AS t_status, t.unread_count, t.last_message_at,
             t.last_inbound_at, t.business_address, t.customer_address, t.assignee_id::text, u.name AS assignee_name,
-            c.id::text AS contact_id, c.phone, c.name AS contact_name, c.wa_id, ${THREAD_BOT_COLUMNS}, ${THREAD_LABELS_COLUMN}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
+            ${CONTACT_COLUMNS}, ${THREAD_BOT_COLUMNS}, ${THREAD_LABELS_COLUMN}, ${MESSAGE_COLUMNS}, ${REPLY_COLUMNS}
      FROM ${threadSource}
      JOIN contacts c ON c.id = t.contact_id
      LEFT JOIN users u ON u.id = t.assignee_id
@@ -200,7 +197,7 @@ export async function listConversations(
       businessAddress: r.business_address,
       customerAddress: r.customer_address,
       assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? "" } : null,
-      contact: { id: r.contact_id, phone: r.phone, name: r.contact_name, waId: r.wa_id },
+      contact: contactOf(r),
       bot: conversationBot(r),
       labels: labelsOf(r.t_labels),
       lastMessage: r.id ? toApiMessage(r) : null,

@@ -65,7 +65,7 @@ export async function importTwilioMessage(
   const recent = inbound && now.getTime() - at.getTime() <= IMPORT_UNREAD_WINDOW_MS;
 
   return db.transaction(async (tx) => {
-    const { threadId } = await upsertContactThread(tx, {
+    const { threadId, blocked } = await upsertContactThread(tx, {
       channel,
       customerAddress: contactRaw,
       businessAddress: normalizeAddress(businessRaw),
@@ -96,9 +96,10 @@ export async function importTwilioMessage(
       threadId,
       messageId,
       at,
-      unread: recent ? "increment" : "keep",
+      // A blocked contact's recent message is kept without unread count or reopening, as a webhook's is.
+      unread: recent && !blocked ? "increment" : "keep",
       inbound,
-      reopen: recent,
+      reopen: recent && !blocked,
       firstStatus: {
         status,
         errorCode: m.errorCode,

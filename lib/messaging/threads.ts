@@ -3,6 +3,7 @@ import type { Database } from "@/lib/db/types";
 import { ApiError } from "@/lib/api/errors";
 import { notifySql } from "@/lib/realtime/publish";
 import { isUuid } from "@/lib/ids";
+import { CONTACT_COLUMNS, contactOf, type ApiContact, type ContactColumns } from "@/lib/contacts/profile";
 import { labelsOf, THREAD_LABELS_COLUMN, type Label } from "@/lib/labels";
 import { conversationBot, THREAD_BOT_COLUMNS, type ApiConversationBot } from "./serialize";
 
@@ -63,7 +64,7 @@ export interface ThreadDetail {
   lastMessageAt: string;
   assignee: { id: string; name: string } | null;
   /** `phone`: the canonical number; null for a WhatsApp user without one (shown by name). */
-  contact: { id: string; phone: string | null; name: string | null; waId: string | null; createdAt: string };
+  contact: ApiContact & { createdAt: string };
   /** The bot bound to it: `active` while the bot answers the customer. */
   bot: ApiConversationBot;
   /** The context the bot was given (`POST /api/bots/{botId}/conversations`), or {}. */
@@ -81,14 +82,14 @@ export interface ThreadDetail {
 
 export async function getThread(sql: Database, threadId: string): Promise<ThreadDetail | null> {
   if (!isUuid(threadId)) return null;
-  const [t] = await sql.query<{
+  const [t] = await sql.query<ContactColumns & {
     id: string; channel: "whatsapp" | "sms"; status: "open" | "closed"; unread_count: number; business_address: string; customer_address: string;
     last_inbound_at: Date | null; last_message_at: Date; assignee_id: string | null; assignee_name: string | null;
-    contact_id: string; phone: string | null; name: string | null; wa_id: string | null; contact_created: Date; message_count: string;
+    contact_created: Date; message_count: string;
     t_bot_id: string | null; t_bot_name: string | null; t_bot_active: boolean; bot_context: Record<string, unknown> | string | null; t_labels: unknown;
   }>(
     `SELECT t.id::text, t.channel::text, t.status::text, t.unread_count, t.business_address, t.customer_address, t.last_inbound_at, t.last_message_at,
-            t.assignee_id::text, u.name AS assignee_name, c.id::text AS contact_id, c.phone, c.name, c.wa_id,
+            t.assignee_id::text, u.name AS assignee_name, ${CONTACT_COLUMNS},
             c.created_at AS contact_created, (SELECT count(*) FROM messages WHERE thread_id = t.id)::text AS message_count,
             ${THREAD_BOT_COLUMNS}, t.bot_context, ${THREAD_LABELS_COLUMN}
      FROM threads t JOIN contacts c ON c.id = t.contact_id LEFT JOIN users u ON u.id = t.assignee_id
@@ -116,7 +117,7 @@ export async function getThread(sql: Database, threadId: string): Promise<Thread
     lastInboundAt: t.last_inbound_at ? new Date(t.last_inbound_at).toISOString() : null,
     lastMessageAt: new Date(t.last_message_at).toISOString(),
     assignee: t.assignee_id ? { id: t.assignee_id, name: t.assignee_name ?? "" } : null,
-    contact: { id: t.contact_id, phone: t.phone, name: t.name, waId: t.wa_id, createdAt: new Date(t.contact_created).toISOString() },
+    contact: { ...contactOf(t), createdAt: new Date(t.contact_created).toISOString() },
     bot: conversationBot(t),
     botContext: (typeof t.bot_context === "string" ? JSON.parse(t.bot_context) : t.bot_context) ?? {},
     labels: labelsOf(t.t_labels),

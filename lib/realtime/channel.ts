@@ -23,6 +23,13 @@ export const REALTIME_EVENT_FIELDS = {
   "message.status": ["threadId", "messageId", "status"],
   "thread.updated": ["threadId"],
   "note.created": ["threadId", "noteId"],
+  /** An agent's note was deleted (by its author or an administrator). */
+  "note.deleted": ["threadId", "noteId"],
+  /**
+   * An agent's note mentions `userId` (every stream hears it; the inbox of that user shows it). Replayed
+   * on reconnect with the note.
+   */
+  mention: ["threadId", "noteId", "userId"],
   /**
    * An agent is looking at a conversation (`viewing`, repeated every 20 s while the tab is visible), is
    * typing a reply (`typing`, at most every 3 s) or left it (`left`). Not stored: only open streams hear it.

@@ -22,8 +22,9 @@ export async function changesSince(sql: Database, since: Date): Promise<Realtime
     `SELECT id::text FROM threads WHERE updated_at > $1 ORDER BY updated_at LIMIT ${LIMIT + 1}`,
     [since],
   );
-  const notes = await sql.query<{ id: string; thread_id: string }>(
-    `SELECT id::text, thread_id::text FROM thread_notes WHERE created_at > $1 ORDER BY created_at LIMIT ${LIMIT + 1}`,
+  const notes = await sql.query<{ id: string; thread_id: string; mentioned: string[] | string | null }>(
+    `SELECT n.id::text, n.thread_id::text, (SELECT json_agg(nm.user_id::text) FROM note_mentions nm WHERE nm.note_id = n.id) AS mentioned
+       FROM thread_notes n WHERE n.created_at > $1 ORDER BY n.created_at LIMIT ${LIMIT + 1}`,
     [since],
   );
   if (messages.length > LIMIT || threads.length > LIMIT || notes.length > LIMIT) return "too_many";
@@ -34,7 +35,12 @@ export async function changesSince(sql: Database, since: Date): Promise<Realtime
         : { type: "message.status", threadId: m.thread_id, messageId: m.id, status: m.status },
     ),
     ...threads.map((t): RealtimeEvent => ({ type: "thread.updated", threadId: t.id })),
-    ...notes.map((n): RealtimeEvent => ({ type: "note.created", threadId: n.thread_id, noteId: n.id })),
+    ...notes.flatMap((n): RealtimeEvent[] => [
+      { type: "note.created", threadId: n.thread_id, noteId: n.id },
+      ...((typeof n.mentioned === "string" ? JSON.parse(n.mentioned) : n.mentioned) as string[] | null ?? []).map(
+        (userId): RealtimeEvent => ({ type: "mention", threadId: n.thread_id, noteId: n.id, userId }),
+      ),
+    ]),
   ];
 }
 

@@ -71,7 +71,7 @@ export async function recordInbound(
     throw rejected;
   }
   return withSerializationRetry(() => db.transaction(async (tx) => {
-    const { threadId } = await upsertContactThread(tx, {
+    const { threadId, blocked } = await upsertContactThread(tx, {
       channel,
       customerAddress: params.From,
       businessAddress: normalizeAddress(params.To),
@@ -105,15 +105,18 @@ export async function recordInbound(
     }
     const messageId = inserted.id;
     const eventId = await insertRawEvent(tx, raw, "created");
+    // A blocked contact's message is kept, but nobody is told: no unread count (hence no notification),
+    // no reopening, no bot turn, no business-hours reply or assignment.
     await touchThread(tx, {
       threadId,
       messageId,
       at: "now",
-      unread: "increment",
+      unread: blocked ? "keep" : "increment",
       inbound: true,
-      reopen: true,
+      reopen: !blocked,
       firstStatus: { status: "received", source: "webhook", webhookEventId: eventId },
     });
+    if (blocked) return { outcome: "created", messageId, threadId, eventId };
     // A customer's new message: the conversation's bot (if any) answers it in a durable job committed
     // with the message (lib/bots/turn.ts). A duplicate delivery never gets here.
     await enqueueBotTurnFor(tx, { threadId, channel });

@@ -44,3 +44,15 @@ export async function signIn(page: Page, email = DEMO.email, password = DEMO.pas
   await page.getByRole("button", { name: /Sign in|Entrar/ }).click();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 }
+
+/** An inbound SMS to the simulator's SMS sender. */
+export function inboundSms(from: string, body: string): Record<string, string> {
+  const messageSid = sid();
+  return { MessageSid: messageSid, SmsMessageSid: messageSid, SmsSid: messageSid, AccountSid: SIMULATOR_ACCOUNT_SID, From: from, To: "+15005550006", Body: body, NumMedia: "0", SmsStatus: "received", ApiVersion: "2010-04-01" };
+}
+
+/** Sets the interface language of the browser context and reloads the page. */
+export async function switchLocale(page: Page, baseURL: string, locale: "en" | "es") {
+  await page.context().addCookies([{ name: "hilo_locale", value: locale, url: baseURL }]);
+  await page.reload();
+}
