@@ -173,12 +173,12 @@ describe.each(kinds)("POST /api/admin/contacts/{id}/merge on %s", (kind) => {
 
     // Any form of the merged-away numbers finds the surviving contact and its threads; no contact is recreated.
     const again = await upsert("whatsapp", "whatsapp:+5215512345678", "Lupita");
-    expect(again).toEqual({ contactId: bsuid.contactId, threadId: bsuid.threadId, customerAddress: "whatsapp:+5215512345678", blocked: false });
+    expect(again).toEqual({ contactId: bsuid.contactId, threadId: bsuid.threadId, customerAddress: "whatsapp:+5215512345678", botActive: false, blocked: false });
     // One thread per (channel, contact, sender): Lupita's SMS joins the SMS thread Ana's merge brought.
     const sms = await upsert("sms", "+52 55 1234 5678");
-    expect(sms).toEqual({ contactId: bsuid.contactId, threadId: ana.threadId, customerAddress: "+525512345678", blocked: false });
+    expect(sms).toEqual({ contactId: bsuid.contactId, threadId: ana.threadId, customerAddress: "+525512345678", botActive: false, blocked: false });
     const anaAgain = await upsert("sms", "+573001234567");
-    expect(anaAgain).toEqual({ contactId: bsuid.contactId, threadId: ana.threadId, customerAddress: "+573001234567", blocked: false });
+    expect(anaAgain).toEqual({ contactId: bsuid.contactId, threadId: ana.threadId, customerAddress: "+573001234567", botActive: false, blocked: false });
     expect(await countRows(db.sql)).toMatchObject({ contacts: before.contacts, threads: before.threads });
     expect(await db.sql.query(`SELECT person_key, contact_id::text FROM contact_aliases ORDER BY person_key`)).toEqual([
       { person_key: "+525512345678", contact_id: bsuid.contactId },
