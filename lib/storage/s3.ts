@@ -25,6 +25,10 @@ export function s3Storage(config: S3Config): AttachmentStorage {
         endpoint: config.endpoint,
         forcePathStyle: config.forcePathStyle,
         credentials: config.credentials,
+        // Checksums only where S3 requires them: the SDK's default (CRC32 trailers in aws-chunked
+        // uploads) is not understood by every S3-compatible server, which would store the framing.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
       });
       return { s3, client, presigner };
     })());

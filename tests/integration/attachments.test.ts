@@ -69,8 +69,8 @@ describe.each(kinds)("attachments on %s", (kind) => {
   });
 
   /** Uploads and serves the file's signed content route to the simulator too. */
-  async function uploaded(body: Buffer, type: string, auth = s.auth, filename = "foto.png", query = "") {
-    const res = await upload(body, { ...auth, "content-type": type, "x-filename": encodeURIComponent(filename) }, query);
+  async function uploaded(body: Uint8Array, type: string, auth = s.auth, filename = "foto.png", query = "") {
+    const res = await upload(new Uint8Array(body), { ...auth, "content-type": type, "x-filename": encodeURIComponent(filename) }, query);
     expect(res.status, await res.clone().text()).toBe(201);
     const { attachment } = await res.json();
     routes[`/api/messaging/attachments/${attachment.id}/content`] = (req) => contentGET(req, params({ id: attachment.id }));
