@@ -55,6 +55,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         key={locale}
         t={t.inbox}
         tb={t.botInbox}
+        ta={t.attachments}
         locale={locale}
         me={{ id: user.id, name: user.name }}
         agents={agents}

@@ -2,6 +2,7 @@
 
 import { fmt, type Dictionary } from "@/lib/i18n";
 import { fillVariables } from "@/lib/canned/variables";
+import { AttachButton, AttachmentChips, useAttachments } from "./AttachmentPicker";
 import { useCannedMenu, type CannedResponse } from "./useCanned";
 import { useComposer } from "./useComposer";
 import type { SendPayload } from "./useInboxData";
@@ -10,12 +11,14 @@ import type { ThreadDetail } from "./types";
 export function Composer({
   thread,
   t,
+  ta,
   agentName,
   onSend,
   onTyping,
 }: {
   thread: ThreadDetail;
   t: Dictionary["inbox"];
+  ta: Dictionary["attachments"];
   agentName: string;
   onSend: (payload: SendPayload) => Promise<string | null>;
   /** The agent typed (announced to colleagues viewing the conversation). */
@@ -24,6 +27,10 @@ export function Composer({
   const { text, setText, sid, setSid, vars, setVars, busy, error, whatsapp, windowOpen, everInbound, hours, minutes, sendText, sendTemplate } =
     useComposer(thread, onSend);
   const canned = useCannedMenu(text);
+  const attachments = useAttachments(thread.channel, ta, windowOpen);
+  const send = async () => {
+    if (!attachments.uploading && (await sendText(attachments.ids))) attachments.clear();
+  };
   const insert = (c: CannedResponse) =>
     setText(fillVariables(c.body, { contactName: thread.contact.name, contactPhone: thread.contact.phone, agentName }));
   const optionId = (i: number) => `canned-option-${i}`;
@@ -40,14 +47,16 @@ export function Composer({
           {error}
         </p>
       )}
+      {windowOpen && <AttachmentChips attachments={attachments} ta={ta} />}
       {windowOpen ? (
         <form
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            void sendText();
+            void send();
           }}
         >
+          <AttachButton channel={thread.channel} attachments={attachments} ta={ta} disabled={busy} />
           <label htmlFor="composer" className="sr-only">{t.composerPlaceholder}</label>
           <div className="relative flex-1">
           {canned.open && (
@@ -115,7 +124,7 @@ export function Composer({
               }
               if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();
-                void sendText();
+                void send();
               }
             }}
             placeholder={t.composerPlaceholder}
@@ -124,7 +133,7 @@ export function Composer({
           </div>
           <button
             type="submit"
-            disabled={busy || !text.trim()}
+            disabled={busy || attachments.uploading || (!text.trim() && !attachments.ids.length)}
             className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
           >
             {busy ? t.sending : t.send}

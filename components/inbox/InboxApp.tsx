@@ -23,6 +23,7 @@ import { customerLabel, type Agent, type ApiConversation, type ApiMessage, type 
 interface Props {
   t: Dictionary["inbox"];
   tb: Dictionary["botInbox"];
+  ta: Dictionary["attachments"];
   locale: Locale;
   me: { id: string; name: string };
   agents: Agent[];
@@ -278,7 +279,7 @@ export function InboxApp(props: Props) {
                   )}
                   <div ref={bottomRef} />
                 </div>
-                <Composer thread={thread} t={t} agentName={me.name} onSend={data.send} onTyping={presence.typing} />
+                <Composer thread={thread} t={t} ta={props.ta} agentName={me.name} onSend={data.send} onTyping={presence.typing} />
               </div>
               {showContact && <ContactPanel thread={thread} t={t} locale={locale} onClose={() => setShowContact(false)} onSelect={select} />}
             </div>

@@ -1,3 +1,4 @@
+import { attachmentDictionaries } from "./attachments";
 import { automationDictionaries } from "./automation";
 
 export const LOCALES = ["en", "es"] as const;
@@ -25,6 +26,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
 
 const en = {
   ...automationDictionaries.en,
+  ...attachmentDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", canned: "Canned replies", signOut: "Sign out", language: "Language" },
   canned: {
@@ -346,6 +348,7 @@ type Dict = typeof en;
 
 const es: Dict = {
   ...automationDictionaries.es,
+  ...attachmentDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", canned: "Respuestas rápidas", signOut: "Cerrar sesión", language: "Idioma" },
   canned: {
