@@ -44,6 +44,7 @@ export function contentDisposition(filename: string): string {
   const ext = dot > 0 ? filename.slice(dot).replace(/[^A-Za-z0-9.]/g, "").slice(0, 9) : "";
   const stem = (dot > 0 ? filename.slice(0, dot) : filename)
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .replace(/[^A-Za-z0-9_-]+/g, "_")
     .replace(/^_+|_+$/g, "")
     .slice(0, Math.max(1, 20 - ext.length)) || "file";
