@@ -17,6 +17,8 @@ import { ATTACHMENT_CLEANUP_QUEUE, ATTACHMENT_TTL_MS, attachmentCleanupJob } fro
 import { attachmentUrlKey, signedContentUrl } from "@/lib/attachments/signing";
 import { getSessionSecretSql } from "@/lib/auth/secret";
 import { getConfig } from "@/lib/config";
+import { reconcileSends } from "@/lib/messaging/reconcile";
+import { createTwilioClient } from "@/lib/twilio/client";
 import { storageFor } from "@/lib/storage";
 import { apiKeyHeader, get, params, postJson, userCookie } from "../helpers/api";
 import { databaseKinds } from "../helpers/db";
@@ -196,6 +198,27 @@ describe.each(kinds)("attachments on %s", (kind) => {
     await twilio.sim.idle(10_000);
     const [row] = await s.db.sql.query<{ status: string; error_code: number }>(`SELECT status::text, error_code FROM messages WHERE id = $1::uuid`, [message.id]);
     expect(row).toEqual({ status: "failed", error_code: 63019 });
+  });
+
+  it("a throttled send's retry by the sweep gives Twilio a freshly signed URL", async () => {
+    const a = await uploaded(png, "image/png");
+    twilio.sim.configure({ createFault: { at: "before", answer: "429", times: 50 } });
+    const res = await sendPOST(postJson("/api/messaging/send", { channel: "sms", to: CUSTOMER, message: "Reintento", attachmentIds: [a.id] }, s.auth));
+    expect(res.status).toBe(202);
+    const { message } = await res.json();
+    const refused = twilio.sim.requests.filter((r) => r.method === "POST" && r.status === 429).at(-1)!;
+    const firstUrl = [refused.form.MediaUrl].flat()[0] as string;
+    expect(firstUrl).toContain(`/api/messaging/attachments/${a.id}/content?expires=`);
+    twilio.sim.configure({ createFault: undefined });
+    await new Promise((r) => setTimeout(r, 1100)); // a later expiry: the URL is minted anew, not replayed
+    await s.db.sql.exec(`UPDATE messages SET reconcile_at = now() WHERE id = '${message.id}'`);
+    expect(await reconcileSends(s.db.sql, createTwilioClient(getConfig().twilio), { giveUpAfterSeconds: 3600 })).toMatchObject({ resent: 1 });
+    const [url] = sentThroughApi(twilio.sim).find((m) => m.body === "Reintento")!.mediaUrls;
+    const expiry = (u: string) => Number(new URL(u).searchParams.get("expires"));
+    expect(expiry(url!)).toBeGreaterThan(expiry(firstUrl));
+    await twilio.sim.idle(10_000);
+    const [row] = await s.db.sql.query<{ status: string }>(`SELECT status::text FROM messages WHERE id = $1::uuid`, [message.id]);
+    expect(row!.status).toBe("delivered");
   });
 
   it("holds sends to the channel's rules and the uploader's own files (422)", async () => {
