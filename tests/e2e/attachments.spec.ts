@@ -74,9 +74,22 @@ test("an agent attaches a picture, sends it with a caption and sees it delivered
   await expect(page.getByRole("button", { name: "Quitar producto.png" })).toBeVisible();
   await shot(page, "chip-es");
   await chips.first().getByRole("button", { name: "Quitar producto.png" }).click();
+  await expect(chips).toHaveCount(0);
+  await shot(page, "sent-es");
   await input.setInputFiles({ name: "enorme.png", mimeType: "image/png", buffer: Buffer.concat([png, Buffer.alloc(6 * 1024 * 1024)]) });
   await expect(error).toContainText("enorme.png pesa 6 MB: WhatsApp acepta como máximo 5 MB para este tipo de archivo.");
   await shot(page, "error-es");
-  await page.locator("li[data-message-id]").filter({ hasText: "Aquí está la foto" }).scrollIntoViewIfNeeded();
-  await shot(page, "sent-es");
+});
+
+test("the production server streams large uploads to their limit and refuses past it", async ({ page }) => {
+  await signIn(page);
+  const pdf = (bytes: number) => Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(bytes - 9, 0x20)]);
+  const upload = (body: Buffer) =>
+    page.request.post("/api/messaging/attachments?channel=whatsapp", { headers: { "content-type": "application/pdf", "x-filename": "contrato.pdf" }, data: body });
+  const ok = await upload(pdf(15 * 1024 * 1024));
+  expect(ok.status()).toBe(201);
+  expect((await ok.json()).attachment).toMatchObject({ contentType: "application/pdf", size: 15 * 1024 * 1024, filename: "contrato.pdf", channels: ["whatsapp"] });
+  const tooLarge = await upload(pdf(17 * 1024 * 1024));
+  expect(tooLarge.status()).toBe(413);
+  expect((await tooLarge.json()).error).toMatchObject({ code: "attachment_too_large", limit: 16 * 1024 * 1024 });
 });
