@@ -52,7 +52,28 @@ test("an agent attaches a picture, sends it with a caption and sees it delivered
   await shot(page, "chip-en");
   await chips.first().getByRole("button", { name: "Remove producto.png" }).click();
   await expect(chips).toHaveCount(0);
-  await input.setInputFiles({ name: "producto.png", mimeType: "image/png", buffer: png });
+  // Dropped onto the conversation: a hint while dragging, then the same chip.
+  const dropped = await page.evaluateHandle((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], "soltada.png", { type: "image/png" }));
+    return dt;
+  }, png.toString("base64"));
+  const thread = page.locator("li[data-message-id]").first();
+  await thread.dispatchEvent("dragenter", { dataTransfer: dropped });
+  await expect(page.getByText("Drop the file to attach it")).toBeVisible();
+  await shot(page, "drop-en");
+  await thread.dispatchEvent("drop", { dataTransfer: dropped });
+  await expect(page.getByText("Drop the file to attach it")).toHaveCount(0);
+  await expect(chips).toHaveCount(1);
+  await expect(chips.first()).toContainText("soltada.png");
+  await expect(chips.first().getByRole("progressbar")).toHaveCount(0);
+  await chips.first().getByRole("button", { name: "Remove soltada.png" }).click();
+  await expect(chips).toHaveCount(0);
+  // Keyboard: the paperclip is a focusable button that opens the file chooser.
+  const chooser = page.waitForEvent("filechooser");
+  await page.getByRole("button", { name: "Attach a file" }).focus();
+  await page.keyboard.press("Enter");
+  await (await chooser).setFiles({ name: "producto.png", mimeType: "image/png", buffer: png });
   await expect(chips.first().getByRole("progressbar")).toHaveCount(0);
   const composer = page.getByRole("combobox", { name: /Write a reply/ });
   await composer.fill("Aquí está la foto");
