@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
+import { EXTENSIONS } from "@/lib/attachments/filename";
 import { CHANNEL_LIMITS, formatBytes, normalizeContentType, type AttachmentChannel } from "@/lib/attachments/limits";
 
 type Texts = Dictionary["attachments"];
@@ -24,7 +25,8 @@ function localProblem(file: File, channel: AttachmentChannel, count: number, ta:
   const where = ta[channel];
   if (count >= limits.maxFiles) return fmt(ta.tooMany, { channel: where, limit: limits.maxFiles });
   const type = normalizeContentType(file.type);
-  const max = type ? limits.types[type] : undefined;
+  // No type from the browser (e.g. .amr files): the server reads it from the bytes.
+  const max = type ? limits.types[type] : Math.max(...Object.values(limits.types));
   if (max === undefined) {
     const images = Object.keys(limits.types).filter((t) => t.startsWith("image/")).map((t) => t.slice(6).toUpperCase());
     return fmt(ta.notAllowed, { name: file.name, channel: where, images: images.join(", ") });
@@ -204,7 +206,9 @@ export function AttachButton({ channel, attachments, ta, disabled }: { channel: 
         tabIndex={-1}
         aria-label={ta.input}
         data-testid="attachment-input"
-        accept={Object.keys(limits.types).join(",")}
+        accept={Object.keys(limits.types)
+          .flatMap((type) => [type, `.${EXTENSIONS[type] ?? type.split("/")[1]}`])
+          .join(",")}
         multiple={limits.maxFiles > 1}
         onChange={(e) => {
           if (e.target.files?.length) attachments.add(e.target.files);

@@ -3,7 +3,8 @@
  * (`cleanFilename`) and written into headers only through `contentDisposition`. No server-only imports.
  */
 
-const EXTENSIONS: Record<string, string> = {
+/** The usual extension of each sendable type (names, and the file picker's `accept`). */
+export const EXTENSIONS: Record<string, string> = {
   "image/jpeg": "jpg",
   "image/png": "png",
   "image/gif": "gif",

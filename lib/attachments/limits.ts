@@ -70,6 +70,8 @@ const ALIASES: Record<string, string> = {
   "audio/amr-nb": "audio/amr",
   "audio/x-aac": "audio/aac",
   "audio/opus": "audio/ogg",
+  "video/ogg": "audio/ogg",
+  "application/ogg": "audio/ogg",
   "video/3gp": "video/3gpp",
   "application/x-pdf": "application/pdf",
 };

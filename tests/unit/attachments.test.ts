@@ -40,6 +40,7 @@ describe("attachment types from their first bytes", () => {
   it("folds declared spellings", () => {
     expect(normalizeContentType("IMAGE/JPG; charset=binary")).toBe("image/jpeg");
     expect(normalizeContentType("audio/mp3")).toBe("audio/mpeg");
+    expect(normalizeContentType("video/ogg")).toBe("audio/ogg");
     expect(normalizeContentType("")).toBeNull();
   });
 });
