@@ -292,8 +292,14 @@ type TwilioAnswer = { ok: true; message: TwilioMessage } | { ok: false; failure:
 
 /** Step 5: the create request (lib/twilio/client.ts), its StatusCallback carrying Hilo's message id. */
 async function callTwilio(deps: CallDeps, { input }: SendRequest, route: SendRoute, created: MessageRow): Promise<TwilioAnswer> {
-  // Attachments get a fresh short-lived signed URL on every call (a throttled send's retry too).
-  const mediaUrl = await twilioMediaUrls(deps.sql, { publicBaseUrl: deps.config.publicBaseUrl, storage: deps.config.storage ?? getConfig().storage }, created.media);
+  // Attachments get a fresh short-lived signed URL on every call (a throttled send's retry too). When
+  // they cannot be minted nothing is sent: the message fails like a request that never left.
+  let mediaUrl: string[] | undefined;
+  try {
+    mediaUrl = await twilioMediaUrls(deps.sql, { publicBaseUrl: deps.config.publicBaseUrl, storage: deps.config.storage ?? getConfig().storage }, created.media);
+  } catch (err) {
+    return { ok: false, failure: { kind: "unreachable", message: `The attachments' addresses for Twilio could not be prepared: ${(err as Error).message}` } };
+  }
   try {
     const message = await createMessage(deps.twilio, {
       to: created.to,
