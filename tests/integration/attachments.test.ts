@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as uploadPOST } from "@/app/api/messaging/attachments/route";
 import { GET as contentGET, HEAD as contentHEAD } from "@/app/api/messaging/attachments/[id]/content/route";
-import { GET as mediaGET } from "@/app/api/messaging/media/[id]/[index]/route";
+import { GET as mediaGET, HEAD as mediaHEAD } from "@/app/api/messaging/media/[id]/[index]/route";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { ATTACHMENT_CLEANUP_QUEUE, ATTACHMENT_TTL_MS, attachmentCleanupJob } from "@/lib/attachments";
@@ -187,6 +187,10 @@ describe.each(kinds)("attachments on %s", (kind) => {
     expect(media.status).toBe(200);
     expect(media.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await media.arrayBuffer())).toEqual(png);
+    // Its size, as the inbox shows beside a document.
+    const head = await mediaHEAD(new Request(new URL(`/api/messaging/media/${message.id}/0`, "http://localhost:3000"), { method: "HEAD", headers: agent.headers }), params({ id: message.id, index: "0" }));
+    expect(head.status).toBe(200);
+    expect(head.headers.get("x-media-length")).toBe(String(png.length));
   });
 
   it("fails the message with 63019 when Twilio cannot download the file", async () => {
