@@ -21,6 +21,9 @@ COPY --from=build --chown=node:node /app/.next/standalone ./
 COPY --from=build --chown=node:node /app/.next/static ./.next/static
 COPY --from=build --chown=node:node /app/server.mjs ./server.mjs
 COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations
+# Attachments on disk (STORAGE_DRIVER=disk): owned by the app's user, so that a volume mounted here
+# starts writable. Several instances need one shared volume here, or S3 storage (docs/deploy.md).
+RUN mkdir -p /app/.data/attachments && chown -R node:node /app/.data
 USER node
 EXPOSE 3000
 # The load balancer's readiness check: 503 while the database is unreachable or the instance drains.

@@ -39,7 +39,7 @@ export default defineConfig({
   ],
   webServer: {
     // A production build on a fresh embedded database, in simulator mode (no Twilio account).
-    command: `rm -rf ${dataDir} && npm run build && node server.mjs -p ${PORT}`,
+    command: `rm -rf ${dataDir} ${dataDir}-attachments && npm run build && node server.mjs -p ${PORT}`,
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
@@ -50,6 +50,8 @@ export default defineConfig({
       PUBLIC_BASE_URL: baseURL,
       SIMULATOR_PORT: String(PORT + 1),
       HILO_DATA_DIR: dataDir,
+      STORAGE_DRIVER: "disk",
+      STORAGE_DIR: `${dataDir}-attachments`,
       NEXT_TELEMETRY_DISABLED: "1",
       TWILIO_ACCOUNT_SID: "",
       TWILIO_AUTH_TOKEN: "",

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import { trustedProxyHops } from "@/lib/http/client-address";
 
@@ -55,6 +56,15 @@ const envSchema = z.object({
   // requests get to finish.
   SHUTDOWN_DRAIN_DELAY_SECONDS: seconds("SHUTDOWN_DRAIN_DELAY_SECONDS", 0, 300, 0),
   SHUTDOWN_TIMEOUT_SECONDS: seconds("SHUTDOWN_TIMEOUT_SECONDS", 1, 600, 30),
+  // Where uploaded attachments are kept (lib/storage): the local disk, or an S3-compatible bucket.
+  STORAGE_DRIVER: optional.pipe(z.enum(["disk", "s3"], { error: "STORAGE_DRIVER must be 'disk' or 's3'" }).default("disk")),
+  STORAGE_DIR: optional,
+  S3_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/, error: "S3_ENDPOINT must be an http(s) URL such as https://s3.eu-west-1.amazonaws.com" }).optional()),
+  S3_BUCKET: optional,
+  S3_REGION: optional,
+  S3_ACCESS_KEY_ID: optional,
+  S3_SECRET_ACCESS_KEY: optional,
+  S3_FORCE_PATH_STYLE: optional.pipe(z.enum(["true", "false"], { error: "S3_FORCE_PATH_STYLE must be 'true' or 'false'" }).optional()),
 });
 
 /**
@@ -95,6 +105,8 @@ export interface AppConfig {
   botDebounceMs: number;
   /** Bots may connect to loopback, private and link-local addresses (BOTS_ALLOW_PRIVATE_NETWORK). */
   botsAllowPrivateNetwork: boolean;
+  /** Where uploaded attachments are kept (lib/storage). */
+  storage: StorageConfig;
   /** No Twilio credentials: Hilo runs against its local Twilio simulator. */
   simulator: { enabled: boolean; port: number };
   /** Simulator mode creates the demo bot on the local AI fakes (DEMO_BOT=off: not). */
@@ -109,6 +121,41 @@ export interface AppConfig {
     whatsappFrom?: string;
     smsFrom?: string;
     messagingServiceSid?: string;
+  };
+}
+
+/**
+ * Attachments' storage. `dir`: the files themselves (disk), and where uploads are received before they
+ * are moved into storage (both drivers). S3: any S3-compatible service; without keys the AWS SDK's own
+ * credential chain applies (instance roles).
+ */
+export type StorageConfig =
+  | { driver: "disk"; dir: string }
+  | {
+      driver: "s3";
+      dir: string;
+      bucket: string;
+      region: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      credentials?: { accessKeyId: string; secretAccessKey: string };
+    };
+
+function storageConfig(e: z.output<typeof envSchema>, cwd: string): StorageConfig {
+  const dir = e.STORAGE_DIR ? path.resolve(cwd, e.STORAGE_DIR) : path.join(cwd, ".data", "attachments");
+  if (e.STORAGE_DRIVER === "disk") return { driver: "disk", dir };
+  const problems: string[] = [];
+  if (!e.S3_BUCKET) problems.push("S3_BUCKET: is required with STORAGE_DRIVER=s3");
+  if (!!e.S3_ACCESS_KEY_ID !== !!e.S3_SECRET_ACCESS_KEY) problems.push("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither");
+  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  return {
+    driver: "s3",
+    dir,
+    bucket: e.S3_BUCKET!,
+    region: e.S3_REGION ?? "us-east-1",
+    endpoint: e.S3_ENDPOINT ? stripTrailingSlashes(e.S3_ENDPOINT) : undefined,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === "true",
+    credentials: e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : undefined,
   };
 }
 
@@ -156,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsConcurrency: e.JOBS_CONCURRENCY,
     botDebounceMs: e.BOT_DEBOUNCE_MS,
     botsAllowPrivateNetwork,
+    storage: storageConfig(e, process.cwd()),
     simulator: { enabled: simulatorEnabled, port: simulatorPort },
     // The demo bot runs on fakes on this machine: only where bots may reach it.
     demoBot: simulatorEnabled && e.DEMO_BOT !== "off" && botsAllowPrivateNetwork,

@@ -140,9 +140,46 @@ function plan(s: SimState, m: SimMessage, forced?: Outcome): Step[] {
   return steps;
 }
 
-/** Moves the message through its statuses and posts the callbacks (in order, or chaos). */
+/** Whether the simulator fetches this media URL (SimulatorOptions.fetchMedia). */
+function fetchesMedia(s: SimState, url: string): boolean {
+  const mode = s.opts.fetchMedia ?? "local";
+  if (mode !== "local") return mode === "all";
+  const host = URL.canParse(url) ? new URL(url).hostname : "";
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** GETs one media URL as Twilio does: redirects followed, 10 s at most, a 2xx with a Content-Type. */
+async function mediaFetchFails(s: SimState, url: string): Promise<string | null> {
+  try {
+    const res = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(10_000) });
+    await res.arrayBuffer();
+    if (!res.ok) return `HTTP ${res.status}`;
+    if (!res.headers.get("content-type")) return "no Content-Type";
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Moves the message through its statuses and posts the callbacks (in order, or chaos); first fetches
+ * its media like Twilio (failing it with 63019 when a file cannot be downloaded).
+ */
 export function runLifecycle(s: SimState, m: SimMessage) {
-  const steps = plan(s, m);
+  const fetched = m.external ? [] : m.mediaUrls.filter((u) => fetchesMedia(s, u));
+  if (!fetched.length) return startLifecycle(s, m);
+  s.scheduler.later(0, async () => {
+    for (const url of fetched) {
+      const problem = await mediaFetchFails(s, url);
+      s.log(`media ${problem ? `failed (${problem})` : "fetched"}: ${url.split("?")[0]}`);
+      if (problem) return startLifecycle(s, m, { kind: "fail", errorCode: 63019 });
+    }
+    startLifecycle(s, m);
+  });
+}
+
+function startLifecycle(s: SimState, m: SimMessage, forced?: Outcome) {
+  const steps = plan(s, m, forced);
   const url = m.statusCallback ?? s.opts.statusCallbackUrl ?? null;
   const c = s.chaos();
   const later = (ms: number, fn: () => Promise<void> | void) => s.scheduler.later(ms, fn);

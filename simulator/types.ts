@@ -55,6 +55,13 @@ export interface SimulatorOptions {
   failureCodes?: Partial<Record<Channel, number[]>>;
   /** Probability (0..1) that a delivered WhatsApp message is read (default 1). */
   readRate?: number;
+  /**
+   * Fetch each MediaUrl of a created message as Twilio does (GET, following redirects, 10 s timeout); a
+   * fetch that fails (not 2xx, no Content-Type, timeout) fails the message with 63019. "local" (default):
+   * only addresses on this machine (localhost, 127.0.0.0/8, ::1), e.g. Hilo's signed attachment URLs;
+   * others count as fetched, so that demos and tests need no internet. "all", or "none".
+   */
+  fetchMedia?: "local" | "all" | "none";
   /** Send callbacks out of order and some twice. */
   chaos?: boolean | ChaosOptions;
   /** Retries of a callback answered 5xx / unreachable (default 3), first backoff (default 500 ms, doubling). */

@@ -65,6 +65,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         isAdmin={user.role === "admin"}
         tn={t.notesInbox}
         tc={t.contactEdit}
+        ta={t.attachments}
         locale={locale}
         me={{ id: user.id, name: user.name, role: user.role }}
         agents={agents}

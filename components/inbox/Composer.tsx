@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
 import { fillVariables } from "@/lib/canned/variables";
+import { AttachButton, AttachmentChips, useAttachments } from "./AttachmentPicker";
 import { useCannedMenu, type CannedResponse } from "./useCanned";
 import { comboboxProps, suggestionKeyDown, SuggestionMenu } from "./SuggestionMenu";
 import { TemplatePicker } from "./TemplatePicker";
@@ -64,6 +65,7 @@ export function Composer({
   thread,
   t,
   tn,
+  ta,
   agentName,
   colleagues,
   onSend,
@@ -73,6 +75,7 @@ export function Composer({
   thread: ThreadDetail;
   t: Dictionary["inbox"];
   tn: Dictionary["notesInbox"];
+  ta: Dictionary["attachments"];
   agentName: string;
   /** Who a note can mention. */
   colleagues: Agent[];
@@ -86,6 +89,10 @@ export function Composer({
   const [picking, setPicking] = useState(false);
   const ago = daysSinceInbound === 1 ? t.agoOneDay : fmt(t.agoDays, { n: daysSinceInbound });
   const canned = useCannedMenu(text);
+  const attachments = useAttachments(thread.channel, ta, windowOpen);
+  const send = async () => {
+    if (!attachments.uploading && (await sendText(attachments.ids))) attachments.clear();
+  };
   const insert = (c: CannedResponse) =>
     setText(fillVariables(c.body, { contactName: thread.contact.name, contactPhone: thread.contact.phone, agentName }));
 
@@ -121,14 +128,16 @@ export function Composer({
           onClose={windowOpen ? () => setPicking(false) : undefined}
         />
       )}
+      {windowOpen && <AttachmentChips attachments={attachments} ta={ta} />}
       {windowOpen && (
         <form
           className="flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            void sendText();
+            void send();
           }}
         >
+          <AttachButton channel={thread.channel} attachments={attachments} ta={ta} disabled={busy} />
           <label htmlFor="composer" className="sr-only">{t.composerPlaceholder}</label>
           <div className="relative flex-1">
           <SuggestionMenu
@@ -159,7 +168,7 @@ export function Composer({
               if (suggestionKeyDown(e, canned, insert)) return;
               if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();
-                void sendText();
+                void send();
               }
             }}
             placeholder={t.composerPlaceholder}
@@ -178,7 +187,7 @@ export function Composer({
           )}
           <button
             type="submit"
-            disabled={busy || !text.trim()}
+            disabled={busy || attachments.uploading || (!text.trim() && !attachments.ids.length)}
             className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
           >
             {busy ? t.sending : t.send}

@@ -35,6 +35,7 @@ interface Props {
   isAdmin: boolean;
   tn: Dictionary["notesInbox"];
   tc: Dictionary["contactEdit"];
+  ta: Dictionary["attachments"];
   locale: Locale;
   me: { id: string; name: string; role: "admin" | "agent" };
   agents: Agent[];
@@ -320,6 +321,7 @@ export function InboxApp(props: Props) {
                   thread={thread}
                   t={t}
                   tn={tn}
+                  ta={props.ta}
                   agentName={me.name}
                   colleagues={props.agents.filter((a) => a.id !== me.id)}
                   onSend={data.send}

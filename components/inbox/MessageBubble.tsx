@@ -78,7 +78,7 @@ export function MessageBubble({ m, t, locale, agentName }: { m: ApiMessage; t: D
           if (type.startsWith("audio/")) return <audio key={i} className="mt-2 max-w-full" controls preload="none" src={src} aria-label={t.voiceNote} />;
           if (type.startsWith("video/")) return <video key={i} className="mt-2 max-h-64 max-w-full rounded-lg" controls preload="metadata" src={src} aria-label={t.media} />;
           if (isVCardType(type)) return <VCardItem key={i} src={src} t={t} />;
-          return <DocumentItem key={i} src={src} type={type} name={fileName} t={t} locale={locale} />;
+          return <DocumentItem key={i} src={src} type={type} name={item.filename ?? fileName} t={t} locale={locale} />;
         })}
         {loc && <LocationCard loc={loc} t={t} />}
         <ChoiceReply extra={extra} t={t} onDark={outbound} />

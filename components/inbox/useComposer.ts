@@ -36,10 +36,13 @@ export function useComposer(thread: ThreadDetail, onSend: (payload: SendPayload)
     return !err;
   }
 
-  async function sendText() {
+  /** Sends the typed text and/or uploaded attachments (the text is then their caption). */
+  async function sendText(attachmentIds: string[] = []): Promise<boolean> {
     const message = text.trim();
-    if (!message || busy) return;
-    if (await submit({ message })) setText("");
+    if ((!message && !attachmentIds.length) || busy) return false;
+    const sent = await submit({ ...(message ? { message } : {}), ...(attachmentIds.length ? { attachmentIds } : {}) });
+    if (sent) setText("");
+    return sent;
   }
 
   return {

@@ -18,6 +18,8 @@ export interface InboxInitialData {
 
 export interface SendPayload {
   message?: string;
+  /** Uploaded with POST /api/messaging/attachments (components/inbox/AttachmentPicker.tsx). */
+  attachmentIds?: string[];
   contentSid?: string;
   contentVariables?: Record<string, string>;
 }

@@ -1,3 +1,4 @@
+import { attachmentDictionaries } from "./attachments";
 import { automationDictionaries } from "./automation";
 import { labelsDictionaries } from "./labels";
 import { notesDictionaries } from "./notes";
@@ -30,6 +31,7 @@ const en = {
   ...automationDictionaries.en,
   ...labelsDictionaries.en,
   ...notesDictionaries.en,
+  ...attachmentDictionaries.en,
   appTagline: "One inbox for Twilio WhatsApp and SMS",
   nav: { inbox: "Inbox", stats: "Statistics", users: "Users", apiKeys: "API keys", canned: "Canned replies", signOut: "Sign out", language: "Language" },
   canned: {
@@ -346,6 +348,7 @@ const es: Dict = {
   ...automationDictionaries.es,
   ...labelsDictionaries.es,
   ...notesDictionaries.es,
+  ...attachmentDictionaries.es,
   appTagline: "Una bandeja de entrada para WhatsApp y SMS de Twilio",
   nav: { inbox: "Bandeja", stats: "Estadísticas", users: "Usuarios", apiKeys: "Claves de API", canned: "Respuestas rápidas", signOut: "Cerrar sesión", language: "Idioma" },
   canned: {

@@ -10,13 +10,18 @@
  *   resource of the configured account on the configured API origin (`media.ts`).
  * - `caller`: an agent, API key or bot supplied it (`mediaUrl` of POST /api/messaging/send). Never fetched
  *   with credentials, never redirected to by Hilo: the inbox shows it from its own public address.
+ * - `hilo`: a file uploaded to Hilo and sent (`attachmentIds`, lib/attachments): kept in Hilo's storage
+ *   and read through the same authenticated media route; `attachmentId`, `filename` and `size` say which.
  */
-export type MediaSource = "twilio" | "caller";
+export type MediaSource = "twilio" | "caller" | "hilo";
 
 export interface MediaItem {
   url: string;
   contentType: string | null;
   source: MediaSource;
+  attachmentId?: string;
+  filename?: string;
+  size?: number;
 }
 
 /** The path the inbox uses for a message's media item. */
@@ -30,7 +35,7 @@ export function mediaPath(messageId: string, index: number): string {
  * (a customer's message, or one sent from another platform), as the `media_source` migration decided.
  */
 export function mediaSourceOf(item: { source?: unknown }, senderType: string): MediaSource {
-  if (item.source === "twilio" || item.source === "caller") return item.source;
+  if (item.source === "twilio" || item.source === "caller" || item.source === "hilo") return item.source;
   return senderType === "contact" || senderType === "external" ? "twilio" : "caller";
 }
 
@@ -57,6 +62,6 @@ export function mediaDisplay(messageId: string, index: number, item: { url: unkn
   | null {
   const url = httpUrl(item.url);
   if (!url) return null;
-  if (mediaSourceOf(item, senderType) === "twilio") return { src: mediaPath(messageId, index), external: false };
+  if (mediaSourceOf(item, senderType) !== "caller") return { src: mediaPath(messageId, index), external: false };
   return { src: url.href, external: true, host: url.host };
 }

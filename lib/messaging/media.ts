@@ -1,6 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { Readable, Transform } from "node:stream";
 import { ApiError } from "@/lib/api/errors";
+import { getConfig } from "@/lib/config";
+import { storageFor } from "@/lib/storage";
 import type { Database } from "@/lib/db/types";
 import type { TwilioClientConfig } from "@/lib/twilio/client";
 import { fetchMedia, MediaFetchError } from "./media-fetch";
@@ -98,6 +100,7 @@ export async function openMessageMedia(
   if (!item || typeof item !== "object" || typeof item.url !== "string" || !item.url) {
     throw new ApiError(404, "not_found", "No such media.");
   }
+  if (mediaSourceOf(item, row!.sender_type) === "hilo") return openAttachmentMedia(sql, messageId, item as { attachmentId?: unknown });
   const url = httpUrl(item.url);
   if (!url) throw notProxied("This media item's address is not an http(s) URL: Hilo neither fetches it nor links to it.");
   if (mediaSourceOf(item, row!.sender_type) === "caller") {
@@ -115,6 +118,20 @@ export async function openMessageMedia(
     return { kind: "redirect", url: url.href };
   }
   return streamTwilioMedia(resource, config, item, opts);
+}
+
+/** A file uploaded to Hilo and sent with this message, from Hilo's storage. */
+async function openAttachmentMedia(sql: Database, messageId: string, item: { attachmentId?: unknown }): Promise<MediaResult> {
+  const id = typeof item.attachmentId === "string" && isUuid(item.attachmentId) ? item.attachmentId : null;
+  const [row] = id
+    ? await sql.query<{ storage_key: string; content_type: string }>(
+        `SELECT storage_key, content_type FROM attachments WHERE id = $1::uuid AND message_id = $2::uuid`,
+        [id, messageId],
+      )
+    : [];
+  const file = row ? await storageFor(getConfig().storage).open(row.storage_key) : null;
+  if (!row || !file) throw new ApiError(404, "media_not_found", "This attachment is no longer stored.");
+  return { kind: "stream", contentType: row.content_type, contentLength: String(file.size), body: file.body };
 }
 
 async function streamTwilioMedia(

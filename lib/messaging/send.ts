@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { AppConfig } from "@/lib/config";
+import { getConfig, type AppConfig } from "@/lib/config";
+import { lockAttachmentsForSend, markSent, twilioMediaUrls } from "@/lib/attachments";
 import { addressProblem, contactIdentity, normalizePhone, splitAddress } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
@@ -31,6 +32,13 @@ export const sendInputSchema = z
       .array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }))
       .max(10, "at most 10 media URLs")
       .optional(),
+    /** Files uploaded with POST /api/messaging/attachments by the same agent or API key (lib/attachments). */
+    attachmentIds: z
+      .array(z.uuid("must be an attachment id"))
+      .min(1, "must not be empty")
+      .max(10, "at most 10 attachments")
+      .refine((ids) => new Set(ids).size === ids.length, "must not repeat an attachment")
+      .optional(),
     contentSid: z
       .string()
       .regex(CONTENT_SID_RE, "must be a Twilio Content SID (HX followed by 32 hex characters)")
@@ -56,9 +64,13 @@ export const sendInputSchema = z
     const problem = addressProblem(v.to, "contact", v.channel);
     if (problem) ctx.addIssue({ code: "custom", path: ["to"], message: `${problem}, e.g. +573001234567` });
   })
-  .refine((v) => v.message !== undefined || v.contentSid !== undefined, {
-    message: "'message' or 'contentSid' is required",
+  .refine((v) => v.message !== undefined || v.contentSid !== undefined || v.attachmentIds !== undefined, {
+    message: "'message', 'attachmentIds' or 'contentSid' is required",
     path: ["message"],
+  })
+  .refine((v) => v.attachmentIds === undefined || v.contentSid === undefined, {
+    message: "a template ('contentSid') carries no attachments",
+    path: ["attachmentIds"],
   })
   .refine((v) => v.contentVariables === undefined || v.contentSid !== undefined, {
     message: "'contentVariables' needs 'contentSid'",
@@ -72,12 +84,19 @@ export type SendSender = Exclude<OutboundSender, { type: "external" }>;
 export interface SendDeps {
   sql: Database;
   twilio: TwilioClient;
-  config: Pick<AppConfig, "publicBaseUrl" | "twilio">;
+  config: Pick<AppConfig, "publicBaseUrl" | "twilio"> & Partial<Pick<AppConfig, "storage">>;
   now?: () => Date;
 }
 
 /** What calling Twilio for an already written message needs. */
-export type CallDeps = Pick<SendDeps, "sql" | "twilio"> & { config: Pick<AppConfig, "publicBaseUrl"> };
+export type CallDeps = Pick<SendDeps, "sql" | "twilio"> & { config: Pick<AppConfig, "publicBaseUrl"> & Partial<Pick<AppConfig, "storage">> };
+
+/** Who may send an attachment: the agent or API key that uploaded it (lib/attachments). */
+function uploaderOf(sender: SendSender): string | null {
+  if (sender.type === "agent") return `user:${sender.userId}`;
+  if (sender.type === "api") return `api_key:${sender.apiKeyId}`;
+  return null;
+}
 
 function withChannelPrefix(channel: "whatsapp" | "sms", address: string): string {
   return channel === "whatsapp" && !address.startsWith("whatsapp:") ? `whatsapp:${address}` : address;
@@ -262,6 +281,10 @@ async function writeQueuedMessage(
       await assertWhatsAppWindow(tx, request, route, threadId, now);
       // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
       const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
+      const attachmentIds = input.attachmentIds ?? [];
+      if (attachmentIds.length) {
+        media.push(...(await lockAttachmentsForSend(tx, attachmentIds, uploaderOf(sender) ?? "", input.channel, deps.config.publicBaseUrl)));
+      }
       const row = await insertMessage<MessageRow>(
         tx,
         {
@@ -283,6 +306,7 @@ async function writeQueuedMessage(
       );
       // No SID yet: nothing to conflict with.
       if (!row) throw new Error("send: the message row was not written");
+      if (attachmentIds.length) await markSent(tx, attachmentIds, row.id);
       await touchThread(tx, {
         threadId,
         messageId: row.id,
@@ -306,12 +330,20 @@ type TwilioAnswer = { ok: true; message: TwilioMessage } | { ok: false; failure:
 
 /** Step 5: the create request (lib/twilio/client.ts), its StatusCallback carrying Hilo's message id. */
 async function callTwilio(deps: CallDeps, { input }: SendRequest, route: SendRoute, created: MessageRow): Promise<TwilioAnswer> {
+  // Attachments get a fresh short-lived signed URL on every call (a throttled send's retry too). When
+  // they cannot be minted nothing is sent: the message fails like a request that never left.
+  let mediaUrl: string[] | undefined;
+  try {
+    mediaUrl = await twilioMediaUrls(deps.sql, { publicBaseUrl: deps.config.publicBaseUrl, storage: deps.config.storage ?? getConfig().storage }, created.media);
+  } catch (err) {
+    return { ok: false, failure: { kind: "unreachable", message: `The attachments' addresses for Twilio could not be prepared: ${(err as Error).message}` } };
+  }
   try {
     const message = await createMessage(deps.twilio, {
       to: created.to,
       ...(route.messagingServiceSid ? { messagingServiceSid: route.messagingServiceSid } : { from: route.from! }),
       body: input.message,
-      mediaUrl: input.mediaUrl,
+      mediaUrl,
       contentSid: input.contentSid,
       contentVariables: input.contentVariables,
       statusCallback: `${deps.config.publicBaseUrl}/api/webhooks/message-status?m=${created.id}`,
@@ -507,9 +539,9 @@ export async function resendThrottled(deps: CallDeps, messageId: string, reconci
   if (!row) return null;
   const input = {
     channel: row.channel,
-    // A template's body is its rendered text, not something to send along with it.
+    // A template's body is its rendered text, not something to send along with it. Media: callTwilio
+    // mints the attachments' URLs again (and passes a sender's own URLs as they were).
     message: row.content_sid ? undefined : (row.body ?? undefined),
-    mediaUrl: row.media?.length ? row.media.map((m) => String(m.url)) : undefined,
     contentSid: row.content_sid ?? undefined,
     contentVariables: row.content_variables ? (JSON.parse(row.content_variables) as SendInput["contentVariables"]) : undefined,
   } as SendInput;

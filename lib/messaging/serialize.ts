@@ -9,7 +9,7 @@ export interface MessageRow {
   sender_type: string;
   sender_user_id: string | null;
   body: string | null;
-  media: { url?: unknown; contentType?: unknown; source?: unknown }[] | null;
+  media: { url?: unknown; contentType?: unknown; source?: unknown; attachmentId?: unknown; filename?: unknown; size?: unknown }[] | null;
   from: string;
   to: string;
   twilio_sid: string | null;
@@ -92,11 +92,20 @@ export function toApiMessage(r: MessageRow): ApiMessage {
     senderType: r.sender_type,
     senderUserId: r.sender_user_id,
     body: r.body,
-    media: (Array.isArray(r.media) ? r.media : []).map((item) => ({
-      url: typeof item?.url === "string" ? item.url : "",
-      contentType: typeof item?.contentType === "string" ? item.contentType : null,
-      source: mediaSourceOf(item ?? {}, r.sender_type),
-    })),
+    media: (Array.isArray(r.media) ? r.media : []).map((item) => {
+      const source = mediaSourceOf(item ?? {}, r.sender_type);
+      const out: MediaItem = {
+        url: typeof item?.url === "string" ? item.url : "",
+        contentType: typeof item?.contentType === "string" ? item.contentType : null,
+        source,
+      };
+      if (source === "hilo") {
+        if (typeof item.attachmentId === "string") out.attachmentId = item.attachmentId;
+        if (typeof item.filename === "string") out.filename = item.filename;
+        if (typeof item.size === "number") out.size = item.size;
+      }
+      return out;
+    }),
     from: r.from,
     to: r.to,
     twilioSid: r.twilio_sid,

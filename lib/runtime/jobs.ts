@@ -1,4 +1,6 @@
+import { ATTACHMENT_CLEANUP_QUEUE, attachmentCleanupJob } from "@/lib/attachments";
 import { getConfig } from "@/lib/config";
+import { storageFor } from "@/lib/storage";
 import { getDatabase } from "@/lib/db";
 import { BOT_TURN_QUEUE, botTurnJob } from "@/lib/bots/turn";
 import { CUSTOMER_MESSAGE_QUEUE, customerMessageJob } from "@/lib/business-hours";
@@ -12,6 +14,7 @@ export function registerJobHandlers(): void {
   registerJobHandler(EXTERNAL_FETCH_QUEUE, externalFetchJob);
   registerJobHandler(BACKFILL_QUEUE, backfillJob);
   registerJobHandler(CUSTOMER_MESSAGE_QUEUE, customerMessageJob);
+  registerJobHandler(ATTACHMENT_CLEANUP_QUEUE, attachmentCleanupJob(() => storageFor(getConfig().storage)));
 }
 
 /** The server's job worker (lib/runtime/start.ts; every instance runs one). */
