@@ -131,7 +131,7 @@ export function Composer({
       {windowOpen && <AttachmentChips attachments={attachments} ta={ta} />}
       {windowOpen && (
         <form
-          className="flex items-end gap-2"
+          className="relative flex items-end gap-2"
           onSubmit={(e) => {
             e.preventDefault();
             void send();
@@ -139,7 +139,8 @@ export function Composer({
         >
           <AttachButton channel={thread.channel} attachments={attachments} ta={ta} disabled={busy} />
           <label htmlFor="composer" className="sr-only">{t.composerPlaceholder}</label>
-          <div className="relative flex-1">
+          {/* The suggestion menu spans the whole row (the buttons leave a phone's text box narrow). */}
+          <div className="flex-1">
           <SuggestionMenu
             listId="canned-list"
             title={t.cannedMenu}

@@ -65,9 +65,10 @@ export function NoteComposer({
           {error}
         </p>
       )}
-      <div className="flex items-end gap-2">
+      <div className="relative flex items-end gap-2">
         <label htmlFor="note-composer" className="sr-only">{tn.noteLabel}</label>
-        <div className="relative flex-1">
+        {/* The suggestion menu spans the whole row (the buttons leave a phone's text box narrow). */}
+          <div className="flex-1">
           <SuggestionMenu
             listId={LIST_ID}
             title={tn.mentionMenu}

@@ -16,6 +16,8 @@ export function useCannedMenu(text: string) {
   const [all, setAll] = useState<CannedResponse[] | null>(null);
   const [failed, setFailed] = useState(false);
   const [dismissed, setDismissed] = useState<string | null>(null);
+  // Escape closes the menu until the text changes: once it has, the same text opens it again.
+  if (dismissed !== null && dismissed !== text) setDismissed(null);
   const [active, setActive] = useState(0);
   const opening = query !== null;
   useEffect(() => {

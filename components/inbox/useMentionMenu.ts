@@ -21,6 +21,8 @@ export function mentionQuery(text: string, caret: number): string | null {
 export function useMentionMenu(text: string, caret: number, colleagues: Agent[]) {
   const query = mentionQuery(text, caret);
   const [dismissed, setDismissed] = useState<string | null>(null);
+  // Escape closes the menu until the text changes: once it has, the same text opens it again.
+  if (dismissed !== null && dismissed !== text) setDismissed(null);
   const [active, setActive] = useState(0);
   const [picked, setPicked] = useState<Agent[]>([]);
   const items = query === null ? [] : colleagues.filter((c) => fold(c.name).includes(fold(query))).slice(0, 8);
