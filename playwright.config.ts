@@ -30,11 +30,12 @@ export default defineConfig({
       ],
     },
   },
-  // One server and one database for every spec: specs that fill the inbox with imported conversations
-  // (backfill) or bot conversations (bots) run after the ones that expect an empty inbox. With one worker,
-  // projects run in order.
+  // One server and one database for every spec: the inbox spec, which starts from an empty inbox, runs
+  // first; specs that fill the inbox with imported conversations (backfill) or bot conversations (bots)
+  // run last. With one worker, projects run in order.
   projects: [
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /(backfill|bots)\.spec\.ts$/ },
+    { name: "chromium-first", use: { ...devices["Desktop Chrome"] }, testMatch: /\/inbox\.spec\.ts$/ },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, testIgnore: /(\/inbox|backfill|bots)\.spec\.ts$/ },
     { name: "chromium-import", use: { ...devices["Desktop Chrome"] }, testMatch: /(backfill|bots)\.spec\.ts$/ },
   ],
   webServer: {

@@ -199,16 +199,25 @@ export function openPostgres(pooledUrl: string, opts: PostgresOptions = {}): Dat
     },
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // While checked out, the pool no longer listens for the client's 'error' (a connection that drops
+      // mid-transaction): without a listener it would crash the process. Its queries fail anyway; the
+      // broken client is destroyed on release instead of going back to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(clientOf(client));
         await client.query("COMMIT");
         return result;
       } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
+        if (!broken) await client.query("ROLLBACK").catch(() => {});
         throw err;
       } finally {
-        client.release();
+        client.removeListener("error", onError);
+        client.release(broken);
       }
     },
     async listen(channel, onPayload, onReconnect) {

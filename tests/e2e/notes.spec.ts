@@ -5,13 +5,13 @@ test("a private note mentions a colleague, who is told live and reads it by open
   expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp("+5215500077001", "Teresa Nota", "¿Llegó mi pedido?"))).status).toBe(200);
   await signIn(page);
   const created = await page.request.post("/api/admin/users", {
-    data: { email: "lucas@hilo.local", name: "Lucas Rivera", password: "lucas-password-123", role: "agent" },
+    data: { email: "lucas.rivera@hilo.local", name: "Lucas Rivera", password: "lucas-password-123", role: "agent" },
     headers: { origin: baseURL! },
   });
   expect(created.status()).toBe(201);
   const other = await browser.newContext();
   const lucas = await other.newPage();
-  await signIn(lucas, "lucas@hilo.local", "lucas-password-123");
+  await signIn(lucas, "lucas.rivera@hilo.local", "lucas-password-123");
   await expect(lucas.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
 
   // The admin's page was rendered before Lucas existed: reload to list him among the colleagues.
