@@ -27,27 +27,27 @@ export async function upsertContactThread(
   input: UpsertThreadInput,
 ): Promise<{ contactId: string; threadId: string; customerAddress: string; botActive: boolean }> {
   const who = contactIdentity(input.customerAddress, input.channel);
-  const [contact] = await tx.query<{ id: string }>(
-    `INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (person_key) DO UPDATE SET
-       name = COALESCE(EXCLUDED.name, contacts.name),
-       wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
-       updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
-                         THEN now() ELSE contacts.updated_at END
-     RETURNING id::text`,
-    [who.personKey, who.phone, input.contactName || null, input.waId || null],
-    { name: "hilo_upsert_contact" },
-  );
-  const [thread] = await tx.query<{ id: string; customer_address: string; bot_active: boolean }>(
-    `INSERT INTO threads (channel, contact_id, business_address, customer_address) VALUES ($1::"Channel", $2::uuid, $3, $4)
+  // One statement (one round trip): the contact's upsert feeds the thread's, so the contact row is
+  // locked before the thread row, the order every writer follows.
+  const [thread] = await tx.query<{ contact_id: string; id: string; customer_address: string; bot_active: boolean }>(
+    `WITH c AS (
+       INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (person_key) DO UPDATE SET
+         name = COALESCE(EXCLUDED.name, contacts.name),
+         wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
+         updated_at = CASE WHEN EXCLUDED.name IS DISTINCT FROM contacts.name OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+                           THEN now() ELSE contacts.updated_at END
+       RETURNING id
+     )
+     INSERT INTO threads (channel, contact_id, business_address, customer_address) SELECT $5::"Channel", c.id, $6, $7 FROM c
      ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
-       customer_address = CASE WHEN $5::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
+       customer_address = CASE WHEN $8::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
        updated_at = threads.updated_at
-     RETURNING id::text, customer_address, bot_active`,
-    [input.channel, contact.id, input.businessAddress, who.customerAddress, input.customerUsed === true],
-    { name: "hilo_upsert_thread" },
+     RETURNING contact_id::text, id::text, customer_address, bot_active`,
+    [who.personKey, who.phone, input.contactName || null, input.waId || null, input.channel, input.businessAddress, who.customerAddress, input.customerUsed === true],
+    { name: "hilo_upsert_contact_thread" },
   );
-  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active };
+  return { contactId: thread.contact_id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active };
 }
 
 /** The first row of a new message's status history, written with the thread update. */
