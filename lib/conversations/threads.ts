@@ -82,28 +82,62 @@ export interface ThreadTouch {
   firstStatus?: FirstStatus;
 }
 
-const TOUCH_THREAD_SQL = `
-WITH t AS (
+/**
+ * The thread update (and first history row) of `touchThread`, over parameters named by `param(n)` for
+ * the n-th of `touchParams`, with `guard` as an extra condition of both writes; `notify` announces
+ * `message.created`. Shared by `touchThread` and `insertMessageTouchingThread` (one statement each).
+ */
+export function touchThreadParts(param: (n: number) => string, guard = "true"): { ctes: string; notify: string } {
+  const $ = param;
+  return {
+    ctes: `t AS (
   UPDATE threads SET
-    last_message_id = CASE WHEN $3::timestamptz IS NULL OR last_message_id IS NULL OR $3::timestamptz >= last_message_at
-                           THEN $2::uuid ELSE last_message_id END,
-    last_message_at = CASE WHEN $3::timestamptz IS NULL THEN GREATEST(last_message_at, now())
-                           WHEN last_message_id IS NULL THEN $3::timestamptz
-                           ELSE GREATEST(last_message_at, $3::timestamptz) END,
-    last_inbound_at = CASE WHEN NOT $4::boolean THEN last_inbound_at
-                           WHEN $3::timestamptz IS NULL THEN now()
-                           ELSE GREATEST(COALESCE(last_inbound_at, $3::timestamptz), $3::timestamptz) END,
-    unread_count = CASE $5::text WHEN 'increment' THEN unread_count + 1 WHEN 'reset' THEN 0 ELSE unread_count END,
-    status = CASE WHEN $6::boolean THEN 'open'::"ThreadStatus" ELSE status END,
-    closed_at = CASE WHEN $6::boolean THEN NULL ELSE closed_at END,
+    last_message_id = CASE WHEN ${$(3)}::timestamptz IS NULL OR last_message_id IS NULL OR ${$(3)}::timestamptz >= last_message_at
+                           THEN ${$(2)}::uuid ELSE last_message_id END,
+    last_message_at = CASE WHEN ${$(3)}::timestamptz IS NULL THEN GREATEST(last_message_at, now())
+                           WHEN last_message_id IS NULL THEN ${$(3)}::timestamptz
+                           ELSE GREATEST(last_message_at, ${$(3)}::timestamptz) END,
+    last_inbound_at = CASE WHEN NOT ${$(4)}::boolean THEN last_inbound_at
+                           WHEN ${$(3)}::timestamptz IS NULL THEN now()
+                           ELSE GREATEST(COALESCE(last_inbound_at, ${$(3)}::timestamptz), ${$(3)}::timestamptz) END,
+    unread_count = CASE ${$(5)}::text WHEN 'increment' THEN unread_count + 1 WHEN 'reset' THEN 0 ELSE unread_count END,
+    status = CASE WHEN ${$(6)}::boolean THEN 'open'::"ThreadStatus" ELSE status END,
+    closed_at = CASE WHEN ${$(6)}::boolean THEN NULL ELSE closed_at END,
     updated_at = now()
-  WHERE id = $1::uuid
+  WHERE id = ${$(1)}::uuid AND ${guard}
 ), h AS (
   INSERT INTO message_status_events (message_id, status, previous_status, error_code, error_message, metadata, source, webhook_event_id)
-  SELECT $2::uuid, $8::"MessageStatus", NULL, $9::int, $10::text, $11::jsonb, $12::text, $13::bigint
-  WHERE $7::boolean
-)
-SELECT ${notifySql("message.created", { threadId: "$1::uuid", messageId: "$2::uuid" })}`;
+  SELECT ${$(2)}::uuid, ${$(8)}::"MessageStatus", NULL, ${$(9)}::int, ${$(10)}::text, ${$(11)}::jsonb, ${$(12)}::text, ${$(13)}::bigint
+  WHERE ${$(7)}::boolean AND ${guard}
+)`,
+    notify: notifySql("message.created", { threadId: `${$(1)}::uuid`, messageId: `${$(2)}::uuid` }),
+  };
+}
+
+const TOUCH_THREAD_SQL = (() => {
+  const parts = touchThreadParts((n) => `$${n}`);
+  return `WITH ${parts.ctes}\nSELECT ${parts.notify}`;
+})();
+
+/** The parameters of `touchThreadParts`, in order (1: thread, 2: message, 3…13: the rest). */
+export function touchParams(touch: ThreadTouch): unknown[] {
+  const first = touch.firstStatus;
+  return [
+    touch.threadId,
+    touch.messageId,
+    touch.at === "now" ? null : touch.at.toISOString(),
+    touch.inbound,
+    touch.unread,
+    touch.reopen,
+    first !== undefined,
+    first?.status ?? null,
+    first?.errorCode ?? null,
+    first?.errorMessage ?? null,
+    JSON.stringify(first?.metadata ?? {}),
+    first?.source ?? null,
+    first?.webhookEventId ?? null,
+  ];
+}
 
 /**
  * Records a new message on its thread — last message, unread count, WhatsApp window, reopening — with
@@ -112,26 +146,7 @@ SELECT ${notifySql("message.created", { threadId: "$1::uuid", messageId: "$2::uu
  * `insertMessage`, in the same transaction.
  */
 export async function touchThread(tx: SqlClient, touch: ThreadTouch): Promise<void> {
-  const first = touch.firstStatus;
-  await tx.query(
-    TOUCH_THREAD_SQL,
-    [
-      touch.threadId,
-      touch.messageId,
-      touch.at === "now" ? null : touch.at.toISOString(),
-      touch.inbound,
-      touch.unread,
-      touch.reopen,
-      first !== undefined,
-      first?.status ?? null,
-      first?.errorCode ?? null,
-      first?.errorMessage ?? null,
-      JSON.stringify(first?.metadata ?? {}),
-      first?.source ?? null,
-      first?.webhookEventId ?? null,
-    ],
-    { name: "hilo_touch_thread" },
-  );
+  await tx.query(TOUCH_THREAD_SQL, touchParams(touch), { name: "hilo_touch_thread" });
 }
 
 /**
