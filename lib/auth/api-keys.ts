@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/generated/client";
+import type { SqlClient } from "@/lib/db/types";
 import { isUuid } from "@/lib/ids";
 
 export const API_KEY_PREFIX = "hilo_";
@@ -45,14 +46,18 @@ export async function revokeApiKey(prisma: PrismaClient, idOrPrefix: string): Pr
 }
 
 /** The key's record when it is valid and not revoked; records its last use (at most once a minute). */
-export async function authenticateApiKey(prisma: PrismaClient, key: string) {
+export async function authenticateApiKey(sql: SqlClient, key: string) {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
-  // Every API request runs this: one plain statement (a raw query skips Prisma's query planning).
-  const [row] = await prisma.$queryRaw<{ id: string; name: string; prefix: string; last_used_at: Date | null }[]>`
-    SELECT id::text, name, prefix, last_used_at FROM api_keys WHERE key_hash = ${hashApiKey(key)} AND revoked_at IS NULL`;
+  // Every API request runs this: one prepared statement on the pool (no ORM work per request).
+  const [row] = await sql.query<{ id: string; name: string; prefix: string; stale: boolean }>(
+    `SELECT id::text, name, prefix, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+       FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [hashApiKey(key)],
+    { name: "hilo_authenticate_api_key" },
+  );
   if (!row) return null;
-  if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
-    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  if (row.stale) {
+    await sql.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1::uuid`, [row.id], { name: "hilo_api_key_used" });
   }
   return { id: row.id, name: row.name, prefix: row.prefix };
 }

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db/generated/client";
 import { ApiError } from "@/lib/api/errors";
+import type { SqlClient } from "@/lib/db/types";
 import { authenticateApiKey } from "./api-keys";
 import { readCookie, SESSION_COOKIE, userFromSessionCookie, type SessionUser } from "./sessions";
 
@@ -16,16 +17,16 @@ export interface RequestLike {
  * Who is calling: `Authorization: Bearer <api key>` or the session cookie. A wrong API key is a 401
  * even when a cookie is present (the caller asked for key authentication).
  */
-export async function authenticate(prisma: PrismaClient, req: RequestLike): Promise<Principal | null> {
+export async function authenticate(db: { prisma: PrismaClient; sql: SqlClient }, req: RequestLike): Promise<Principal | null> {
   const authorization = req.headers.get("authorization");
   if (authorization) {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!m) throw new ApiError(401, "unauthorized", "Authorization must be 'Bearer <api key>'.");
-    const apiKey = await authenticateApiKey(prisma, m[1]);
+    const apiKey = await authenticateApiKey(db.sql, m[1]);
     if (!apiKey) throw new ApiError(401, "unauthorized", "Invalid or revoked API key.");
     return { type: "api_key", apiKey };
   }
-  const user = await userFromSessionCookie(prisma, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
+  const user = await userFromSessionCookie(db.prisma, readCookie(req.headers.get("cookie"), SESSION_COOKIE));
   return user ? { type: "user", user } : null;
 }
 

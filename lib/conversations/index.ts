@@ -2,9 +2,10 @@
  * The conversation store: contacts, threads and the message write path. Every writer of a message —
  * inbound webhook, a callback's message sent from another platform, send, import (sync, backfill), and
  * next bots and notes — goes through these, in one transaction:
- * `upsertContactThread` → `insertMessage` → `touchThread` (which also announces `message.created`).
+ * `upsertContactThread` → `insertMessage` → `touchThread` (which also announces `message.created`); the
+ * send path does the last two in one statement (`insertMessageTouchingThread`).
  * `publish` announces any other live event from a transaction of several statements.
  */
-export { insertMessage, type MessageDraft, type OutboundSender } from "./messages";
+export { insertMessage, insertMessageTouchingThread, type MessageDraft, type OutboundSender } from "./messages";
 export { fillContactFromCallback, touchThread, upsertContactThread, type FirstStatus, type ThreadTouch, type UpsertThreadInput } from "./threads";
 export { publish } from "@/lib/realtime/publish";

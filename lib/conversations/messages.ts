@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import type { Channel } from "@/lib/contacts/phone";
 import type { SqlClient } from "@/lib/db/types";
 import type { MediaItem } from "@/lib/messaging/media-path";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
+import { touchParams, touchThreadParts, type ThreadTouch } from "./threads";
 
 /** Who wrote a message. A customer's messages are inbound; everything else is outbound. */
 export type OutboundSender =
@@ -100,6 +102,14 @@ function draftParams(d: MessageDraft): unknown[] {
 }
 
 /**
+ * The prepared statement's name for an insert answering `columns`: derived from the text itself, so
+ * every copy of this module (Next.js may load it in several bundles) names the same text alike.
+ */
+function insertReturningName(columns: string): string {
+  return `hilo_insert_message_${createHash("sha256").update(columns).digest("hex").slice(0, 16)}`;
+}
+
+/**
  * Writes a message: THE place where a row enters `messages`. Idempotent on the Twilio SID: a draft whose
  * SID is already stored writes nothing and answers null. One statement (prepared on PostgreSQL).
  * The caller then calls `touchThread` in the same transaction (after `upsertContactThread`: locks are
@@ -115,6 +125,28 @@ export async function insertMessage(tx: SqlClient, draft: MessageDraft, columns?
   const rows =
     columns === undefined
       ? await tx.query<{ id: string }>(INSERT_RETURNING_ID, draftParams(draft), { name: "hilo_insert_message" })
-      : await tx.query(`WITH m AS (${INSERT} RETURNING *) SELECT ${columns} FROM m`, draftParams(draft));
+      : await tx.query(`WITH m AS (${INSERT} RETURNING *) SELECT ${columns} FROM m`, draftParams(draft), { name: insertReturningName(columns) });
+  return rows[0] ?? null;
+}
+
+/**
+ * `insertMessage` answering `columns`, and `touchThread` for the new message, in ONE statement (one round
+ * trip; prepared on PostgreSQL). The caller holds the thread's lock (`upsertContactThread`), so the order
+ * stays contact → thread → message. A draft whose SID is already stored writes nothing and answers null.
+ */
+export async function insertMessageTouchingThread<T>(
+  tx: SqlClient,
+  draft: MessageDraft,
+  touch: Omit<ThreadTouch, "threadId" | "messageId">,
+  columns: string,
+): Promise<T | null> {
+  const draftValues = draftParams(draft);
+  const offset = draftValues.length - 2;
+  // Touch parameter 1 is the draft's thread ($1), 2 the inserted row's id, the rest follow the draft's.
+  const parts = touchThreadParts((n) => (n === 1 ? "$1" : n === 2 ? "(SELECT id FROM m)" : `$${offset + n}`), "EXISTS (SELECT 1 FROM m)");
+  const text = `WITH m AS (${INSERT} RETURNING *), ${parts.ctes}\nSELECT ${columns}, ${parts.notify} AS notified FROM m`;
+  const rows = await tx.query<T>(text, [...draftValues, ...touchParams({ ...touch, threadId: draft.threadId, messageId: "" }).slice(2)], {
+    name: `${insertReturningName(columns)}_touch`,
+  });
   return rows[0] ?? null;
 }

@@ -27,29 +27,29 @@ export async function upsertContactThread(
   input: UpsertThreadInput,
 ): Promise<{ contactId: string; threadId: string; customerAddress: string; botActive: boolean; blocked: boolean }> {
   const who = contactIdentity(input.customerAddress, input.channel);
-  // A name an agent edited (`name_edited`) is kept; whether the contact is blocked comes back with the
-  // row, so the inbound path decides without another statement.
-  const [contact] = await tx.query<{ id: string; blocked: boolean }>(
-    `INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (person_key) DO UPDATE SET
-       name = CASE WHEN contacts.name_edited THEN contacts.name ELSE COALESCE(EXCLUDED.name, contacts.name) END,
-       wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
-       updated_at = CASE WHEN (EXCLUDED.name IS DISTINCT FROM contacts.name AND NOT contacts.name_edited) OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
-                         THEN now() ELSE contacts.updated_at END
-     RETURNING id::text, blocked_at IS NOT NULL AS blocked`,
-    [who.personKey, who.phone, input.contactName || null, input.waId || null],
-    { name: "hilo_upsert_contact" },
-  );
-  const [thread] = await tx.query<{ id: string; customer_address: string; bot_active: boolean }>(
-    `INSERT INTO threads (channel, contact_id, business_address, customer_address) VALUES ($1::"Channel", $2::uuid, $3, $4)
+  // One statement (one round trip): the contact's upsert feeds the thread's, so the contact row is
+  // locked before the thread row, the order every writer follows. A name an agent edited (`name_edited`)
+  // is kept; whether the contact is blocked comes back with the row, so the inbound path decides
+  // without another statement.
+  const [thread] = await tx.query<{ contact_id: string; id: string; customer_address: string; bot_active: boolean; blocked: boolean }>(
+    `WITH c AS (
+       INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (person_key) DO UPDATE SET
+         name = CASE WHEN contacts.name_edited THEN contacts.name ELSE COALESCE(EXCLUDED.name, contacts.name) END,
+         wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
+         updated_at = CASE WHEN (EXCLUDED.name IS DISTINCT FROM contacts.name AND NOT contacts.name_edited) OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+                           THEN now() ELSE contacts.updated_at END
+       RETURNING id, blocked_at IS NOT NULL AS blocked
+     )
+     INSERT INTO threads (channel, contact_id, business_address, customer_address) SELECT $5::"Channel", c.id, $6, $7 FROM c
      ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
-       customer_address = CASE WHEN $5::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
+       customer_address = CASE WHEN $8::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
        updated_at = threads.updated_at
-     RETURNING id::text, customer_address, bot_active`,
-    [input.channel, contact.id, input.businessAddress, who.customerAddress, input.customerUsed === true],
-    { name: "hilo_upsert_thread" },
+     RETURNING contact_id::text, id::text, customer_address, bot_active, (SELECT blocked FROM c) AS blocked`,
+    [who.personKey, who.phone, input.contactName || null, input.waId || null, input.channel, input.businessAddress, who.customerAddress, input.customerUsed === true],
+    { name: "hilo_upsert_contact_thread" },
   );
-  return { contactId: contact.id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active, blocked: contact.blocked };
+  return { contactId: thread.contact_id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active, blocked: thread.blocked };
 }
 
 /** The first row of a new message's status history, written with the thread update. */
@@ -84,28 +84,62 @@ export interface ThreadTouch {
   firstStatus?: FirstStatus;
 }
 
-const TOUCH_THREAD_SQL = `
-WITH t AS (
+/**
+ * The thread update (and first history row) of `touchThread`, over parameters named by `param(n)` for
+ * the n-th of `touchParams`, with `guard` as an extra condition of both writes; `notify` announces
+ * `message.created`. Shared by `touchThread` and `insertMessageTouchingThread` (one statement each).
+ */
+export function touchThreadParts(param: (n: number) => string, guard = "true"): { ctes: string; notify: string } {
+  const $ = param;
+  return {
+    ctes: `t AS (
   UPDATE threads SET
-    last_message_id = CASE WHEN $3::timestamptz IS NULL OR last_message_id IS NULL OR $3::timestamptz >= last_message_at
-                           THEN $2::uuid ELSE last_message_id END,
-    last_message_at = CASE WHEN $3::timestamptz IS NULL THEN GREATEST(last_message_at, now())
-                           WHEN last_message_id IS NULL THEN $3::timestamptz
-                           ELSE GREATEST(last_message_at, $3::timestamptz) END,
-    last_inbound_at = CASE WHEN NOT $4::boolean THEN last_inbound_at
-                           WHEN $3::timestamptz IS NULL THEN now()
-                           ELSE GREATEST(COALESCE(last_inbound_at, $3::timestamptz), $3::timestamptz) END,
-    unread_count = CASE $5::text WHEN 'increment' THEN unread_count + 1 WHEN 'reset' THEN 0 ELSE unread_count END,
-    status = CASE WHEN $6::boolean THEN 'open'::"ThreadStatus" ELSE status END,
-    closed_at = CASE WHEN $6::boolean THEN NULL ELSE closed_at END,
+    last_message_id = CASE WHEN ${$(3)}::timestamptz IS NULL OR last_message_id IS NULL OR ${$(3)}::timestamptz >= last_message_at
+                           THEN ${$(2)}::uuid ELSE last_message_id END,
+    last_message_at = CASE WHEN ${$(3)}::timestamptz IS NULL THEN GREATEST(last_message_at, now())
+                           WHEN last_message_id IS NULL THEN ${$(3)}::timestamptz
+                           ELSE GREATEST(last_message_at, ${$(3)}::timestamptz) END,
+    last_inbound_at = CASE WHEN NOT ${$(4)}::boolean THEN last_inbound_at
+                           WHEN ${$(3)}::timestamptz IS NULL THEN now()
+                           ELSE GREATEST(COALESCE(last_inbound_at, ${$(3)}::timestamptz), ${$(3)}::timestamptz) END,
+    unread_count = CASE ${$(5)}::text WHEN 'increment' THEN unread_count + 1 WHEN 'reset' THEN 0 ELSE unread_count END,
+    status = CASE WHEN ${$(6)}::boolean THEN 'open'::"ThreadStatus" ELSE status END,
+    closed_at = CASE WHEN ${$(6)}::boolean THEN NULL ELSE closed_at END,
     updated_at = now()
-  WHERE id = $1::uuid
+  WHERE id = ${$(1)}::uuid AND ${guard}
 ), h AS (
   INSERT INTO message_status_events (message_id, status, previous_status, error_code, error_message, metadata, source, webhook_event_id)
-  SELECT $2::uuid, $8::"MessageStatus", NULL, $9::int, $10::text, $11::jsonb, $12::text, $13::bigint
-  WHERE $7::boolean
-)
-SELECT ${notifySql("message.created", { threadId: "$1::uuid", messageId: "$2::uuid" })}`;
+  SELECT ${$(2)}::uuid, ${$(8)}::"MessageStatus", NULL, ${$(9)}::int, ${$(10)}::text, ${$(11)}::jsonb, ${$(12)}::text, ${$(13)}::bigint
+  WHERE ${$(7)}::boolean AND ${guard}
+)`,
+    notify: notifySql("message.created", { threadId: `${$(1)}::uuid`, messageId: `${$(2)}::uuid` }),
+  };
+}
+
+const TOUCH_THREAD_SQL = (() => {
+  const parts = touchThreadParts((n) => `$${n}`);
+  return `WITH ${parts.ctes}\nSELECT ${parts.notify}`;
+})();
+
+/** The parameters of `touchThreadParts`, in order (1: thread, 2: message, 3…13: the rest). */
+export function touchParams(touch: ThreadTouch): unknown[] {
+  const first = touch.firstStatus;
+  return [
+    touch.threadId,
+    touch.messageId,
+    touch.at === "now" ? null : touch.at.toISOString(),
+    touch.inbound,
+    touch.unread,
+    touch.reopen,
+    first !== undefined,
+    first?.status ?? null,
+    first?.errorCode ?? null,
+    first?.errorMessage ?? null,
+    JSON.stringify(first?.metadata ?? {}),
+    first?.source ?? null,
+    first?.webhookEventId ?? null,
+  ];
+}
 
 /**
  * Records a new message on its thread — last message, unread count, WhatsApp window, reopening — with
@@ -114,26 +148,7 @@ SELECT ${notifySql("message.created", { threadId: "$1::uuid", messageId: "$2::uu
  * `insertMessage`, in the same transaction.
  */
 export async function touchThread(tx: SqlClient, touch: ThreadTouch): Promise<void> {
-  const first = touch.firstStatus;
-  await tx.query(
-    TOUCH_THREAD_SQL,
-    [
-      touch.threadId,
-      touch.messageId,
-      touch.at === "now" ? null : touch.at.toISOString(),
-      touch.inbound,
-      touch.unread,
-      touch.reopen,
-      first !== undefined,
-      first?.status ?? null,
-      first?.errorCode ?? null,
-      first?.errorMessage ?? null,
-      JSON.stringify(first?.metadata ?? {}),
-      first?.source ?? null,
-      first?.webhookEventId ?? null,
-    ],
-    { name: "hilo_touch_thread" },
-  );
+  await tx.query(TOUCH_THREAD_SQL, touchParams(touch), { name: "hilo_touch_thread" });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
 import { ApiError, parseInput } from "@/lib/api/errors";
-import { insertMessage, touchThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
+import { insertMessageTouchingThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
 import { takeOverOnReply } from "@/lib/bots/binding";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
@@ -285,7 +285,8 @@ async function writeQueuedMessage(
       if (attachmentIds.length) {
         media.push(...(await lockAttachmentsForSend(tx, attachmentIds, uploaderOf(sender) ?? "", input.channel, deps.config.publicBaseUrl)));
       }
-      const row = await insertMessage<MessageRow>(
+      // The message and its thread's update in one statement (the thread is locked above).
+      const row = await insertMessageTouchingThread<MessageRow>(
         tx,
         {
           threadId,
@@ -302,19 +303,12 @@ async function writeQueuedMessage(
           messagingServiceSid: route.messagingServiceSid,
           sendAttempt: { reconcileAfterSeconds },
         },
+        { at: "now", unread: sender.type === "agent" ? "reset" : "keep", inbound: false, reopen: false },
         MESSAGE_COLUMNS,
       );
       // No SID yet: nothing to conflict with.
       if (!row) throw new Error("send: the message row was not written");
       if (attachmentIds.length) await markSent(tx, attachmentIds, row.id);
-      await touchThread(tx, {
-        threadId,
-        messageId: row.id,
-        at: "now",
-        unread: sender.type === "agent" ? "reset" : "keep",
-        inbound: false,
-        reopen: false,
-      });
       // A reply by an agent or through the API in a conversation a bot carries takes it over
       // (lib/bots/binding.ts); the thread is locked, so `botActive` is current.
       if (botActive && (sender.type === "agent" || sender.type === "api")) {

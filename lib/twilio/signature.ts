@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import twilio from "twilio";
 
 export type TwilioParams = Record<string, string | string[]>;
@@ -15,7 +16,16 @@ export function validateTwilioSignature(input: {
 }): boolean {
   const signature = input.signature ?? "";
   if (!signature) return false;
-  return input.tokens.some((token) => token !== "" && twilio.validateRequest(token, signature, input.url, input.params));
+  const tokens = input.tokens.filter((token) => token !== "");
+  // The URL exactly as configured first: one HMAC per token for every genuine webhook. The library's
+  // check (the same URL with and without its port, then normalized forms) only for what that refused;
+  // the URL as given is among its candidates, so nothing more is accepted.
+  const received = Buffer.from(signature);
+  const exact = (token: string) => {
+    const expected = Buffer.from(twilio.getExpectedTwilioSignature(token, input.url, input.params));
+    return expected.length === received.length && timingSafeEqual(expected, received);
+  };
+  return tokens.some(exact) || tokens.some((token) => twilio.validateRequest(token, signature, input.url, input.params));
 }
 
 /**

@@ -155,7 +155,7 @@ export interface ApiContext<S extends RouteSchemas = RouteSchemas> extends Route
 export function apiRoute<S extends RouteSchemas = NoSchemas>(opts: ApiRouteOptions<S>, handler: (ctx: ApiContext<S>) => Promise<Response>): RouteHandler {
   return routeShell(async (req, route) => {
     const db = await getDatabase();
-    const principal = requirePrincipal(await authenticate(db.prisma, req), opts);
+    const principal = requirePrincipal(await authenticate(db, req), opts);
     assertSameOrigin(req, principal, ownOrigins(req));
     if (principal.type === "api_key" && opts.rateLimit !== false) await consumeRateLimit(rateLimiter(db), principal.apiKey.id);
     const input = await readInput(req, route, opts);
