@@ -1,5 +1,6 @@
 "use client";
 
+import { RowActions } from "@/components/ui/RowActions";
 import { useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
 import type { CannedResponse } from "@/lib/canned";
@@ -111,23 +112,15 @@ export function CannedManager({ initial, isAdmin, t }: { initial: CannedResponse
                     <p className="mt-1 whitespace-pre-wrap break-words text-sm text-slate-700">{c.body}</p>
                   </div>
                   {c.editable && (
-                    <span className="flex shrink-0 gap-2">
-                      <button type="button" onClick={() => setEditing(c.id)} className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-50">
-                        {t.edit}
-                      </button>
-                      <button
-                        type="button"
-                        onClick={async () => {
-                          if (!window.confirm(fmt(t.confirmDelete, { shortcut: c.shortcut }))) return;
-                          const res = await fetch(`/api/canned-responses/${c.id}`, { method: "DELETE" });
-                          if (res.ok) setItems((cur) => cur.filter((x) => x.id !== c.id));
-                          else setError(((await res.json().catch(() => null))?.error?.message as string) ?? "");
-                        }}
-                        className="rounded-md border border-rose-200 px-2.5 py-1 text-sm text-rose-700 hover:bg-rose-50"
-                      >
-                        {t.delete}
-                      </button>
-                    </span>
+                    <RowActions
+                      editLabel={t.edit}
+                      deleteLabel={t.delete}
+                      onEdit={() => setEditing(c.id)}
+                      confirm={fmt(t.confirmDelete, { shortcut: c.shortcut })}
+                      url={`/api/canned-responses/${c.id}`}
+                      onDeleted={() => setItems((cur) => cur.filter((x) => x.id !== c.id))}
+                      onError={setError}
+                    />
                   )}
                 </div>
               )}

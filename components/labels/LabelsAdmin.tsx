@@ -1,5 +1,6 @@
 "use client";
 
+import { RowActions } from "@/components/ui/RowActions";
 import { useState } from "react";
 import { fmt, type Dictionary } from "@/lib/i18n";
 import type { LabelWithUsage } from "@/lib/labels";
@@ -136,24 +137,16 @@ export function LabelsAdmin({ initial, t }: { initial: LabelWithUsage[]; t: T })
                     <LabelChip label={l} />
                     <span className="text-sm text-slate-500">{fmt(t.conversations, { n: l.conversations })}</span>
                   </span>
-                  <span className="flex shrink-0 gap-2">
-                    <button type="button" onClick={() => setEditing(l.id)} aria-label={`${t.edit} ${l.name}`} className="rounded-md border border-slate-300 px-2.5 py-1 text-sm hover:bg-slate-50">
-                      {t.edit}
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`${t.delete} ${l.name}`}
-                      onClick={async () => {
-                        if (!window.confirm(fmt(t.confirmDelete, { name: l.name, n: l.conversations }))) return;
-                        const res = await fetch(`/api/labels/${l.id}`, { method: "DELETE" });
-                        if (res.ok || res.status === 404) setItems((cur) => cur.filter((x) => x.id !== l.id));
-                        else setError(((await res.json().catch(() => null))?.error?.message as string) ?? "");
-                      }}
-                      className="rounded-md border border-rose-200 px-2.5 py-1 text-sm text-rose-700 hover:bg-rose-50"
-                    >
-                      {t.delete}
-                    </button>
-                  </span>
+                  <RowActions
+                    editLabel={t.edit}
+                    deleteLabel={t.delete}
+                    itemName={l.name}
+                    onEdit={() => setEditing(l.id)}
+                    confirm={fmt(t.confirmDelete, { name: l.name, n: l.conversations })}
+                    url={`/api/labels/${l.id}`}
+                    onDeleted={() => setItems((cur) => cur.filter((x) => x.id !== l.id))}
+                    onError={setError}
+                  />
                 </div>
               )}
             </li>
