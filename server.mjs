@@ -73,12 +73,14 @@ const limit = setTimeout(() => {
   console.error(`start-up did not finish within ${STARTUP_LIMIT_MS / 1000} s; exiting`);
   process.exit(1);
 }, STARTUP_LIMIT_MS);
-await startUp;
+// Start-up hands over what this server answers before Next.js: Twilio's webhooks (lib/webhooks/direct.ts).
+const { direct } = (await startUp) ?? {};
 clearTimeout(limit);
 const handle = app.getRequestHandler();
 server = createServer((req, res) => {
   // While draining, keep-alive connections end after the answer they are getting.
   if (globalThis[SHUTDOWN]?.draining) res.setHeader("connection", "close");
+  if (direct?.(req, res)) return;
   handle(req, res).catch((err) => {
     console.error(err);
     if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });

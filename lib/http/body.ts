@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { ApiError } from "@/lib/api/errors";
 
 /** The most any JSON API or webhook body may carry (Twilio's webhooks are a few KB). */
@@ -43,4 +44,41 @@ export async function readStreamText(body: ReadableStream<Uint8Array> | null, li
   }
   parts.push(decoder.decode());
   return parts.join("");
+}
+
+/**
+ * The same bounded read for a Node.js request (the routes served without Next.js, lib/webhooks/direct.ts):
+ * a `Content-Length` over `limit` is refused before reading, and the bytes are counted as they arrive.
+ * Past the limit it stops reading (the caller answers 413 and closes the connection) and throws the 413.
+ */
+export function readNodeBodyText(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<string> {
+  const declared = req.headers["content-length"]?.trim();
+  if (declared && /^\d+$/.test(declared) && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (err?: Error) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else {
+        // As TextDecoder (readStreamText) decodes: invalid bytes become U+FFFD and a leading BOM is dropped.
+        const text = Buffer.concat(chunks, total).toString("utf8");
+        resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) return done(tooLarge(limit));
+      chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = (err: Error) => done(err);
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
 }

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { getConfig } from "@/lib/config";
 import { logger } from "@/lib/log";
 
@@ -41,10 +41,13 @@ export function isDraining(): boolean {
   return state.draining;
 }
 
+/** A request server.mjs answers itself, before Next.js routes it (true: answered, or being answered). */
+export type DirectHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 /** What server.mjs puts on globalThis before Next.js starts. */
 interface ServerScript {
-  /** Start-up is done (database, first admin, workers): the script starts listening. */
-  started?: () => void;
+  /** Start-up is done (database, first admin, workers): the script starts listening, trying `direct` first. */
+  started?: (hooks: { direct?: DirectHandler }) => void;
 }
 const serverScript = () => (globalThis as Record<symbol, unknown>)[SERVER_KEY] as ServerScript | undefined;
 
@@ -53,9 +56,12 @@ export function serverScriptOwnsSignals(): boolean {
   return Boolean(serverScript());
 }
 
-/** Tells the server script that start-up is done, so that it starts listening (no-op under `next start`/`next dev`). */
-export function announceStarted(): void {
-  serverScript()?.started?.();
+/**
+ * Tells the server script that start-up is done, so that it starts listening (no-op under `next start`/
+ * `next dev`); `direct` answers the requests it takes before Next.js sees them.
+ */
+export function announceStarted(direct?: DirectHandler): void {
+  serverScript()?.started?.({ direct });
 }
 
 /**

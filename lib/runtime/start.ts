@@ -3,6 +3,7 @@ import { closeDatabase, embeddedDataDir, getDatabase, isDatabaseUnavailable, onD
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN, warnIfNobodyCanSignIn } from "@/lib/auth/users";
 import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
+import { serveDirectWebhook } from "@/lib/webhooks/direct";
 import { startJobs } from "./jobs";
 import { removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
 import { announceStarted, registerRuntimeStop, serverScriptOwnsSignals } from "./shutdown";
@@ -145,7 +146,8 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   const jobs = startJobs();
   holder.stops.push(() => jobs.stop());
   holder.stops.push(startSendReconcileWorker());
-  announceStarted();
+  // Twilio's webhooks are answered before Next.js routes them (lib/webhooks/direct.ts).
+  announceStarted(serveDirectWebhook);
 
   if (serverScriptOwnsSignals()) return; // server.mjs drains and stops (lib/runtime/shutdown.ts)
   const shutdown = async (signal: string) => {
