@@ -1,16 +1,23 @@
 // `npm run bench:bots`: 200 concurrent customer conversations with an http bot that answers in 200 ms, on a
 // production build over a real PostgreSQL, with the Twilio simulator as Twilio. Prints the bot reply latency
 // (customer webhook sent → the bot's reply reaching the simulator) p50/p95, and the p50/p99 of inbound
-// webhooks on another channel before and while the bots run.
+// webhooks on another channel, at the same steady rate, before and while the bots run.
 //
 // Two shapes. `conversations` (default): each customer writes, waits for the bot's answer, takes
 // BENCH_THINK_MS ±50 % to write again, BENCH_ROUNDS times, the customers starting spread over the first
 // debounce — 200 conversations going on at once. `burst` (BENCH_BOTS_MODE=burst): all 200 customers write
 // at the same moment once, the worst case, which is CPU-bound on a small machine.
 //
+// The other channel's webhooks arrive at a steady BENCH_WEBHOOK_RATE per second (default 50: 180,000 an
+// hour, far above a busy inbox), sent on schedule whatever the answers (an open loop, as Twilio sends),
+// for BENCH_BASELINE_MS without bots and then for as long as the conversations last: their p99 before and
+// during is the bots' effect on webhook latency. (A closed loop of 32 concurrent webhooks would keep the
+// cores saturated on its own, so that any other work, bots or not, lengthens its latency.)
+//
 // Environment: BENCH_BOTS_MODE, BENCH_CONVERSATIONS (200), BENCH_ROUNDS (3), BENCH_THINK_MS (4000),
-// BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default), BENCH_PORT (3300), TEST_POSTGRES_URL,
-// BENCH_SKIP_BUILD=1 to reuse .next, BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
+// BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default), BENCH_WEBHOOK_RATE (50),
+// BENCH_BASELINE_MS (10000), BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next,
+// BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -33,9 +40,12 @@ const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 4000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const SESSION_SECRET = "bench-session-secret-0123456789-abcdefghij";
-/** Inbound SMS webhooks per load phase (no bot on SMS), 32 at a time. */
-const LOAD = 400;
-const LOAD_CONCURRENCY = 32;
+/** Inbound SMS webhooks (no bot on SMS) per second, sent on schedule, and the baseline's length. */
+const WEBHOOK_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 50);
+const BASELINE_MS = Number(process.env.BENCH_BASELINE_MS ?? 10_000);
+/** Warm-up: SMS webhooks, 32 at a time. */
+const WARMUP = 400;
+const WARMUP_CONCURRENCY = 32;
 
 
 const sid = () => `SM${randomBytes(16).toString("hex")}`;
@@ -66,7 +76,7 @@ async function main() {
   try {
     server = await startReadyServer(PORT, {
       DATABASE_URL: scratch.url,
-      DATABASE_POOL_SIZE: "20",
+      DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? "20",
       PUBLIC_BASE_URL: ORIGIN,
       SESSION_SECRET,
       TWILIO_ACCOUNT_SID: sim.accountSid,
@@ -100,24 +110,51 @@ async function main() {
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
       return performance.now() - started;
     };
-    const smsLoad = async (tag: string): Promise<number[]> => {
-      const latencies: number[] = [];
+    const warmUp = async (): Promise<void> => {
       let next = 0;
       await Promise.all(
-        Array.from({ length: LOAD_CONCURRENCY }, async () => {
-          while (next < LOAD) {
+        Array.from({ length: WARMUP_CONCURRENCY }, async () => {
+          while (next < WARMUP) {
             const i = next++;
-            latencies.push(await inbound("/api/webhooks/sms", `+1555${tag}${String(i).padStart(5, "0")}`, sim.smsFrom, `carga ${i}`));
+            await inbound("/api/webhooks/sms", `+155590${String(i).padStart(5, "0")}`, sim.smsFrom, `calentamiento ${i}`);
           }
         }),
       );
-      return latencies.sort((a, b) => a - b);
+    };
+    /** SMS webhooks at WEBHOOK_RATE per second, each sent on schedule (not after the previous answer) until stopped. */
+    const steadyLoad = (tag: string) => {
+      const latencies: number[] = [];
+      const inFlight = new Set<Promise<void>>();
+      const started = performance.now();
+      let sent = 0;
+      let stopped = false;
+      const loop = (async () => {
+        while (!stopped) {
+          const wait = started + (sent * 1000) / WEBHOOK_RATE - performance.now();
+          if (wait > 0) await sleep(wait);
+          if (stopped) break;
+          const i = sent++;
+          const p = inbound("/api/webhooks/sms", `+1555${tag}${String(i).padStart(5, "0")}`, sim.smsFrom, `carga ${i}`).then((ms) => void latencies.push(ms));
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
+      })();
+      return {
+        async stop(): Promise<number[]> {
+          stopped = true;
+          await loop;
+          await Promise.all(inFlight);
+          return latencies.sort((a, b) => a - b);
+        },
+      };
     };
 
-    // Warm-up, then the baseline: SMS webhooks with no bot running.
-    await smsLoad("90");
+    // Warm-up, then the baseline: SMS webhooks at the steady rate with no bot running.
+    await warmUp();
     let cpu = cpuMs(server.pid);
-    const baseline = await smsLoad("10");
+    const baselineLoad = steadyLoad("10");
+    await sleep(BASELINE_MS);
+    const baseline = await baselineLoad.stop();
     const cpuSms = cpuMs(server.pid) - cpu;
     cpu = cpuMs(server.pid);
 
@@ -140,7 +177,6 @@ async function main() {
       }
     };
     const scanner = setInterval(scan, 10);
-    const t0 = Date.now();
     const customers = Array.from({ length: CONVERSATIONS }, async (_, i) => {
       const to = `whatsapp:+57300${String(i).padStart(7, "0")}`;
       if (MODE === "conversations") await sleep(Math.random() * DEBOUNCE_MS);
@@ -154,17 +190,18 @@ async function main() {
         if (at !== undefined) latencies.push(at - sent);
       }
     });
-    // While the turns run (after the first debounce), the same SMS load again.
-    await sleep(Math.max(0, DEBOUNCE_MS - (Date.now() - t0)));
-    const during = await smsLoad("20");
+    // While the conversations go on, the same steady SMS load.
+    const duringLoad = steadyLoad("20");
     await Promise.all(customers);
+    const during = await duringLoad.stop();
     clearInterval(scanner);
     scan();
     const expected = CONVERSATIONS * (MODE === "conversations" ? ROUNDS : 1);
     latencies.sort((a, b) => a - b);
 
     await sleep(1000); // the replies' status callbacks
-    const cpuBots = cpuMs(server.pid) - cpu - cpuSms;
+    // The SMS webhooks of the bots' phase cost what the baseline's did, per webhook.
+    const cpuBots = cpuMs(server.pid) - cpu - (cpuSms / baseline.length) * during.length;
     const [{ turns, dupes }] = (
       await db.query(
         `SELECT (SELECT count(*)::int FROM bot_turns) AS turns,
@@ -190,9 +227,11 @@ async function main() {
     console.log(`  over the bot's own ${BOT_MS} ms and the ${DEBOUNCE_MS} ms debounce: p50 ${f(pct(latencies, 50) - BOT_MS - DEBOUNCE_MS)}, p95 ${f(pct(latencies, 95) - BOT_MS - DEBOUNCE_MS)}`);
     console.log(`  customer message → turn claimed (debounce ${DEBOUNCE_MS} ms + queueing): p50 ${f(pct(claimMs, 50))}, p95 ${f(pct(claimMs, 95))}; turn claimed → reply written (bot ${BOT_MS} ms + Hilo): p50 ${f(pct(turnMs, 50))}, p95 ${f(pct(turnMs, 95))}`);
     console.log(`WhatsApp webhooks of the conversations: p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
-    console.log(`SMS webhooks, ${LOAD} at ${LOAD_CONCURRENCY} concurrent — before: p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run: p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`);
     console.log(
-      `server CPU: ${Math.round(cpuSms / LOAD)} ms per inbound SMS webhook; ${Math.round(cpuBots / CONVERSATIONS)} ms per bot conversation (its webhook, turn, reply and the reply's status callbacks) — load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+      `SMS webhooks at ${WEBHOOK_RATE}/s — before (${baseline.length}): p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run (${during.length}): p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`,
+    );
+    console.log(
+      `server CPU: ${(cpuSms / baseline.length).toFixed(1)} ms per inbound SMS webhook; ${Math.round(cpuBots / CONVERSATIONS)} ms per bot conversation (its webhook, turn, reply and the reply's status callbacks) — load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
     if (replyCount < expected || dupes > 0) process.exitCode = 1;
   } finally {

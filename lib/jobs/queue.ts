@@ -58,6 +58,8 @@ export interface ClaimedJob {
   /** This attempt's number (1 for the first run). */
   attempts: number;
   maxAttempts: number;
+  /** The error of its last failed attempt (null when none failed). */
+  lastError: string | null;
 }
 
 const CLAIM_SQL = `
@@ -81,7 +83,7 @@ WITH cand AS (
 UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, dedupe_key = NULL,
        locked_until = now() + make_interval(secs => COALESCE(($3::double precision[])[array_position($1::text[], j.queue)], 60)), locked_by = $4, updated_at = now()
   FROM pick WHERE j.id = pick.id
-RETURNING j.id::text, j.queue, j.key, j.payload, j.attempts, j.max_attempts`;
+RETURNING j.id::text, j.queue, j.key, j.payload, j.attempts, j.max_attempts, j.last_error`;
 
 /**
  * Claims up to `limit` runnable jobs of `queues` for `workerId`, each under a lease of `leaseMs` (one
@@ -97,7 +99,7 @@ export async function claimJobs(
   if (limit <= 0 || queues.length === 0) return [];
   const rows = await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [CLAIM_LOCK]);
-    return tx.query<{ id: string; queue: string; key: string | null; payload: unknown; attempts: number; max_attempts: number }>(
+    return tx.query<{ id: string; queue: string; key: string | null; payload: unknown; attempts: number; max_attempts: number; last_error: string | null }>(
       CLAIM_SQL,
       [queues, limit, queues.map((_, i) => (Array.isArray(leaseMs) ? leaseMs[i] : leaseMs) / 1000), workerId],
     );
@@ -109,6 +111,7 @@ export async function claimJobs(
     payload: (typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
+    lastError: r.last_error,
   }));
 }
 

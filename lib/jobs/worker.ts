@@ -19,9 +19,16 @@ export interface JobHandler {
   /** First retry after this, doubling (default 5 s), at most `maxBackoffMs` (default 10 min). */
   backoffMs?: number;
   maxBackoffMs?: number;
-  /** Called once when the job is dead (its last attempt failed). */
+  /**
+   * Called when the job is dead (its last attempt failed). When it throws (the database dropped at that
+   * moment), the job is not dead yet: `onDead` is tried again with backoff, up to DEAD_HANDLER_ATTEMPTS
+   * times, without running the job again.
+   */
   onDead?(payload: Record<string, unknown>, error: Error, ctx: JobContext): Promise<void>;
 }
+
+/** Times a failing `onDead` is tried before the job is kept dead anyway. */
+export const DEAD_HANDLER_ATTEMPTS = 5;
 
 const KEY = Symbol.for("hilo.jobHandlers");
 const handlers = ((globalThis as Record<symbol, unknown>)[KEY] ??= new Map<string, JobHandler>()) as Map<string, JobHandler>;
@@ -98,7 +105,9 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
     entry.promise = (async () => {
       try {
         if (!handler) throw new Error(`No handler for job queue ${job.queue}`);
-        if (job.attempts > job.maxAttempts) throw new Error("The worker running this job stopped too many times (its lease expired).");
+        // Past its attempts: the workers running it died (leases expired), or its dead handler failed and
+        // is tried again. Either way the job does not run again: it goes to `onDead` with its last error.
+        if (job.attempts > job.maxAttempts) throw new Error(job.lastError ?? "The worker running this job stopped too many times (its lease expired).");
         await handler.run(job.payload, ctx);
         clearInterval(renew);
         await completeJob(db, job.id, id);
@@ -112,10 +121,15 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
         const last = job.attempts >= job.maxAttempts || !handler;
         const retryIn = last ? null : backoffMs(job.attempts, handler?.backoffMs ?? 5000, handler?.maxBackoffMs ?? 600_000);
         log.warn({ job: job.id, queue: job.queue, attempt: job.attempts, retryInMs: retryIn, err: error.message }, last ? "job failed for good" : "job failed; will retry");
+        let retryDeadHandlerIn: number | null = null;
         if (last && handler?.onDead) {
-          await handler.onDead(job.payload, error, ctx).catch((e) => log.error({ err: e, job: job.id }, "job's dead handler failed"));
+          await handler.onDead(job.payload, error, ctx).catch((e) => {
+            const again = job.attempts < job.maxAttempts + DEAD_HANDLER_ATTEMPTS;
+            log.error({ err: e, job: job.id, again }, again ? "job's dead handler failed; trying it again" : "job's dead handler failed for good");
+            if (again) retryDeadHandlerIn = backoffMs(job.attempts - job.maxAttempts + 1, handler?.backoffMs ?? 5000, handler?.maxBackoffMs ?? 600_000);
+          });
         }
-        await failJob(db, job.id, id, error.message, retryIn).catch((e) => log.warn({ err: e, job: job.id }, "could not record a job's failure; its lease will expire"));
+        await failJob(db, job.id, id, error.message, retryIn ?? retryDeadHandlerIn).catch((e) => log.warn({ err: e, job: job.id }, "could not record a job's failure; its lease will expire"));
       } finally {
         clearInterval(renew);
         active.delete(job.id);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type AppDatabase } from "@/lib/db";
 import { claimJobs, enqueue } from "@/lib/jobs/queue";
-import { registerJobHandler, startJobWorker, type JobWorker } from "@/lib/jobs/worker";
+import { DEAD_HANDLER_ATTEMPTS, registerJobHandler, startJobWorker, type JobWorker } from "@/lib/jobs/worker";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
 
 const kinds = await databaseKinds();
@@ -100,6 +100,51 @@ describe.each(kinds)("job queue on %s", (kind) => {
     expect(gaps[1]).toBeGreaterThanOrEqual(155); // 200 ms ± 20 %
     const [job] = await t.db.sql.query<{ state: string; attempts: number; last_error: string }>(`SELECT state, attempts, last_error FROM jobs`);
     expect(job).toEqual({ state: "dead", attempts: 3, last_error: "boom 3" });
+  });
+
+  it("tries a dead handler that failed again (not the job), with the job's last error, then keeps the job dead", async () => {
+    let runs = 0;
+    const deadCalls: string[] = [];
+    registerJobHandler("test.dead-handler", {
+      backoffMs: 50,
+      async run() {
+        runs++;
+        throw new Error(`bot unreachable ${runs}`);
+      },
+      async onDead(_payload, error) {
+        deadCalls.push(error.message);
+        // The database drops just as the first handoff is written.
+        if (deadCalls.length === 1) throw new Error("Connection terminated unexpectedly");
+      },
+    });
+    await enqueue(t.db.sql, "test.dead-handler", {}, { maxAttempts: 2 });
+    const w = worker("test.dead-handler");
+    await w.drain(10_000);
+    expect(runs).toBe(2);
+    expect(deadCalls).toEqual(["bot unreachable 2", "bot unreachable 2"]);
+    const [job] = await t.db.sql.query<{ state: string; last_error: string }>(`SELECT state, last_error FROM jobs`);
+    expect(job).toEqual({ state: "dead", last_error: "bot unreachable 2" });
+  });
+
+  it("keeps a job dead once its dead handler failed DEAD_HANDLER_ATTEMPTS more times", async () => {
+    let deadCalls = 0;
+    registerJobHandler("test.dead-handler-down", {
+      backoffMs: 10,
+      maxBackoffMs: 20,
+      async run() {
+        throw new Error("boom");
+      },
+      async onDead() {
+        deadCalls++;
+        throw new Error("still down");
+      },
+    });
+    await enqueue(t.db.sql, "test.dead-handler-down", {}, { maxAttempts: 1 });
+    const w = worker("test.dead-handler-down");
+    await w.drain(10_000);
+    expect(deadCalls).toBe(1 + DEAD_HANDLER_ATTEMPTS);
+    const [job] = await t.db.sql.query<{ state: string }>(`SELECT state FROM jobs`);
+    expect(job.state).toBe("dead");
   });
 
   it("deletes dead jobs after 30 days, keeps recent ones", async () => {
