@@ -1,7 +1,8 @@
 import { setDatabase, type AppDatabase } from "@/lib/db";
 import type { Database } from "@/lib/db/types";
 import { handleTwilioWebhook, type WebhookKind, type WebhookResponse } from "@/lib/webhooks/handle";
-import { createTestDatabase, type DatabaseKind } from "./db";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createTestDatabase, useEmptyDatabase, type DatabaseKind } from "./db";
 import { setEnv } from "./env";
 import { ACCOUNT_SID, PUBLIC_BASE_URL, TOKENS, signedRequest } from "./webhooks";
 
@@ -33,6 +34,23 @@ export async function openWebhookDatabase(kind: DatabaseKind, env: Record<string
       await t.drop();
     },
   };
+}
+
+/**
+ * In a `describe`: a webhook database of `kind` for its tests, emptied before each one (after `beforeEachToo`).
+ * Returns what gives the database once it is open.
+ */
+export function webhookDatabaseHooks(kind: DatabaseKind, beforeEachToo?: () => void): () => AppDatabase {
+  let opened: WebhookDatabase | undefined;
+  beforeAll(async () => {
+    opened = await openWebhookDatabase(kind);
+  });
+  afterAll(async () => opened?.close());
+  beforeEach(async () => {
+    beforeEachToo?.();
+    await useEmptyDatabase(opened!.db);
+  });
+  return () => opened!.db;
 }
 
 /** A webhook of `kind` signed as Twilio signs it, handled by lib/webhooks/handle (no route) with the database `getDatabase` gives. */

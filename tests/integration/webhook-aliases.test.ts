@@ -2,7 +2,7 @@
  * The webhook paths the systems Hilo replaces configured in the Twilio Console are aliases of the
  * main webhooks: the same handler, with the signature checked over the alias URL itself.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { POST as legacyIncomingPOST } from "@/app/webhook/twilio/incoming/route";
@@ -11,7 +11,7 @@ import { POST as legacyWhatsAppStatusPOST } from "@/app/api/whatsapp/status/rout
 import type { AppDatabase } from "@/lib/db";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { seedOutbound } from "../helpers/seed";
-import { openWebhookDatabase, type WebhookDatabase } from "../helpers/webhook-suite";
+import { webhookDatabaseHooks } from "../helpers/webhook-suite";
 import { PUBLIC_BASE_URL, TOKENS, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 import twilio from "twilio";
 
@@ -34,14 +34,11 @@ async function storedInbound(db: AppDatabase) {
 }
 
 describe.each(kinds)("legacy webhook paths on %s", (kind) => {
-  let opened: WebhookDatabase | undefined;
+  const database = webhookDatabaseHooks(kind);
   let db: AppDatabase;
-  beforeAll(async () => {
-    opened = await openWebhookDatabase(kind);
-    db = opened.db;
+  beforeEach(() => {
+    db = database();
   });
-  afterAll(async () => opened?.close());
-  beforeEach(async () => useEmptyDatabase(db));
 
   it("POST /webhook/twilio/incoming stores an inbound WhatsApp message exactly like /api/webhooks/whatsapp", async () => {
     const over = { NumMedia: "1", MessageType: "image", MediaUrl0: "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1", MediaContentType0: "image/jpeg" };

@@ -18,7 +18,7 @@ import { serveDirectWebhook } from "@/lib/webhooks/direct";
 import { WEBHOOK_PATHS } from "@/lib/webhooks/serve";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { seedOutbound } from "../helpers/seed";
-import { openWebhookDatabase, type WebhookDatabase } from "../helpers/webhook-suite";
+import { webhookDatabaseHooks } from "../helpers/webhook-suite";
 import { inboundSms, inboundWhatsApp, messageSid, signedRequest, statusCallback } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
@@ -79,16 +79,10 @@ async function stored(db: AppDatabase) {
 }
 
 describe.each(kinds)("webhooks answered before Next.js on %s", (kind) => {
-  let opened: WebhookDatabase | undefined;
+  const database = webhookDatabaseHooks(kind, () => (passedOn.length = 0));
   let db: AppDatabase;
-  beforeAll(async () => {
-    opened = await openWebhookDatabase(kind);
-    db = opened.db;
-  });
-  afterAll(async () => opened?.close());
-  beforeEach(async () => {
-    passedOn.length = 0;
-    await useEmptyDatabase(db);
+  beforeEach(() => {
+    db = database();
   });
 
   it("serves exactly the paths the routes under app/ serve", () => {
