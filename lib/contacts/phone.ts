@@ -1,5 +1,22 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { parsePhoneNumberFromString, type PhoneNumber } from "libphonenumber-js/max";
+import { LRUCache } from "lru-cache";
 import { MESSAGING_SERVICE_SID_RE } from "@/lib/ids";
+
+/**
+ * libphonenumber's reading of a number, remembered for the last 10,000 read: parsing with the full
+ * metadata was the costliest step of an inbound webhook and of a send, and a conversation repeats its
+ * numbers on every message. `exact`: the whole text must be the number (`extract: false`).
+ */
+const parsed = new LRUCache<string, PhoneNumber | false>({ max: 10_000 });
+function parsePhone(text: string, how: { country?: string } | "exact" = {}): PhoneNumber | undefined {
+  const key = `${how === "exact" ? "=" : (how.country ?? "")}\u0000${text}`;
+  let hit = parsed.get(key);
+  if (hit === undefined) {
+    hit = (how === "exact" ? parsePhoneNumberFromString(text, { extract: false }) : parsePhoneNumberFromString(text, how.country as never)) ?? false;
+    parsed.set(key, hit);
+  }
+  return hit || undefined;
+}
 
 export type Channel = "whatsapp" | "sms";
 
@@ -21,9 +38,9 @@ export function normalizePhone(raw: string, defaultCountry?: string): string | n
   const { address } = splitAddress(raw);
   if (!address) return null;
   const candidate = /^\d{8,15}$/.test(address) ? `+${address}` : address;
-  const parsed = parsePhoneNumberFromString(candidate, defaultCountry as never);
-  if (!parsed || !parsed.isPossible()) return null;
-  return parsed.number;
+  const number = parsePhone(candidate, { country: defaultCountry });
+  if (!number || !number.isPossible()) return null;
+  return number.number;
 }
 
 /** E.164 when it is a phone number; otherwise the trimmed address (short code, alphanumeric sender). */
@@ -43,7 +60,7 @@ export function isPlausibleE164(raw: string): boolean {
   const compact = splitAddress(raw).address.replace(SEPARATORS, "");
   const candidate = /^\d{8,15}$/.test(compact) ? `+${compact}` : compact;
   if (!/^\+\d{8,15}$/.test(candidate)) return false;
-  return parsePhoneNumberFromString(candidate, { extract: false }) !== undefined;
+  return parsePhone(candidate, "exact") !== undefined;
 }
 
 /** A WhatsApp business-scoped user id (`US.13491208655302741918`): letters, a dot and digits. */
@@ -83,8 +100,8 @@ export function canonicalPhone(e164: string): string {
   const ar15 = /^\+54(\d{12})$/.exec(e164);
   if (ar15) {
     // `+54 11 15 2345-6789`: libphonenumber reads the national form (0 + area + 15 + number).
-    const parsed = parsePhoneNumberFromString(`0${ar15[1]}`, "AR");
-    const mobile = parsed?.isValid() ? /^\+549(\d{10})$/.exec(parsed.number) : null;
+    const national = parsePhone(`0${ar15[1]}`, { country: "AR" });
+    const mobile = national?.isValid() ? /^\+549(\d{10})$/.exec(national.number) : null;
     if (mobile) return `+54${mobile[1]}`;
   }
   const br = /^\+55([1-9]{2})([6-9]\d{7})$/.exec(e164);
