@@ -47,11 +47,12 @@ export async function readStreamText(body: ReadableStream<Uint8Array> | null, li
 }
 
 /**
- * The same bounded read for a Node.js request (the routes served without Next.js, lib/webhooks/direct.ts):
- * a `Content-Length` over `limit` is refused before reading, and the bytes are counted as they arrive.
- * Past the limit it stops reading (the caller answers 413 and closes the connection) and throws the 413.
+ * The same bounded read for a Node.js request (what server.mjs answers without Next.js: lib/http/direct.ts,
+ * lib/webhooks/direct.ts): a `Content-Length` over `limit` is refused before reading, and the bytes are
+ * counted as they arrive. Past the limit it stops reading (the caller answers 413 and closes the
+ * connection) and throws the 413.
  */
-export function readNodeBodyText(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<string> {
+export function readNodeBody(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = req.headers["content-length"]?.trim();
   if (declared && /^\d+$/.test(declared) && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
@@ -64,11 +65,7 @@ export function readNodeBodyText(req: IncomingMessage, limit: number = MAX_BODY_
       if (err) {
         req.pause();
         reject(err);
-      } else {
-        // As TextDecoder (readStreamText) decodes: invalid bytes become U+FFFD and a leading BOM is dropped.
-        const text = Buffer.concat(chunks, total).toString("utf8");
-        resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-      }
+      } else resolve(Buffer.concat(chunks, total));
     };
     const onData = (chunk: Buffer) => {
       total += chunk.length;
@@ -81,4 +78,10 @@ export function readNodeBodyText(req: IncomingMessage, limit: number = MAX_BODY_
     req.on("end", onEnd);
     req.on("error", onError);
   });
+}
+
+/** {@link readNodeBody} as text, decoded as TextDecoder (readStreamText) decodes: invalid bytes become U+FFFD, a leading BOM is dropped. */
+export async function readNodeBodyText(req: IncomingMessage, limit: number = MAX_BODY_BYTES): Promise<string> {
+  const text = (await readNodeBody(req, limit)).toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -3,6 +3,7 @@ import { closeDatabase, embeddedDataDir, getDatabase, isDatabaseUnavailable, onD
 import { logger } from "@/lib/log";
 import { ensureInitialAdmin, DEMO_ADMIN, warnIfNobodyCanSignIn } from "@/lib/auth/users";
 import { startSendReconcileWorker } from "@/lib/messaging/reconcile";
+import { serveDirectRoute } from "@/lib/http/direct";
 import { serveDirectWebhook } from "@/lib/webhooks/direct";
 import { startJobs } from "./jobs";
 import { removeServerInfo, setLocalControlToken, writeServerInfo } from "./local-control";
@@ -146,8 +147,8 @@ export async function startServer(options: StartOptions = {}): Promise<void> {
   const jobs = startJobs();
   holder.stops.push(() => jobs.stop());
   holder.stops.push(startSendReconcileWorker());
-  // Twilio's webhooks are answered before Next.js routes them (lib/webhooks/direct.ts).
-  announceStarted(serveDirectWebhook);
+  // Twilio's webhooks and the routes registered as direct are answered before Next.js routes them.
+  announceStarted((req, res) => serveDirectWebhook(req, res) || serveDirectRoute(req, res));
 
   if (serverScriptOwnsSignals()) return; // server.mjs drains and stops (lib/runtime/shutdown.ts)
   const shutdown = async (signal: string) => {
