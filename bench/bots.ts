@@ -86,7 +86,7 @@ async function main() {
       TWILIO_SMS_FROM: sim.smsFrom,
       BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
       BOTS_ALLOW_PRIVATE_NETWORK: "true",
-      JOBS_CONCURRENCY: "64",
+      JOBS_CONCURRENCY: process.env.BENCH_JOBS_CONCURRENCY ?? "64",
     });
 
     // The bot, as the admin API stores it (its secret encrypted with the server secret's key).

@@ -44,9 +44,9 @@ export const turnSettings = {
 const turnKey = (threadId: string) => `${BOT_TURN_QUEUE}:${threadId}`;
 
 /**
- * Called by the inbound write path (lib/webhooks/record.ts) in the transaction that stored a customer's
+ * Called by the inbound write path (lib/webhooks/record.ts) in the transaction that stores a customer's
  * new message: binds an `autoAnswer` bot to a new conversation nobody holds (on its channel), and when
- * a bot is answering the conversation, enqueues its turn (debounced; a duplicate delivery never gets here).
+ * a bot is answering the conversation, enqueues its turn (debounced; a duplicate delivery rolls the transaction back, and the job with it).
  */
 export async function enqueueBotTurnFor(tx: SqlClient, message: { threadId: string; channel: Channel }): Promise<void> {
   const [row] = await tx.query<{ go: boolean }>(

@@ -1,7 +1,7 @@
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
-import { fillContactFromCallback, insertMessage, touchThread, upsertContactThread } from "@/lib/conversations";
+import { fillContactFromCallback, insertMessage, insertMessageTouchingThread, touchThread, upsertContactThread, type MessageDraft } from "@/lib/conversations";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
 import type { MessageStatus } from "@/lib/status/ranking";
 import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
@@ -70,61 +70,73 @@ export async function recordInbound(
     await insertRawEvent(db, raw, "rejected", rejected.message);
     throw rejected;
   }
-  return withSerializationRetry(() => db.transaction(async (tx) => {
-    const { threadId, blocked } = await upsertContactThread(tx, {
-      channel,
-      customerAddress: params.From,
-      businessAddress: normalizeAddress(params.To),
-      contactName: params.ProfileName,
-      waId: waIdOf(params.WaId),
-      customerUsed: true,
-    });
-    const media = twilioReportedMedia(params);
-    const inserted = await insertMessage(tx, {
-      threadId,
-      channel,
-      direction: "inbound",
-      sender: { type: "contact" },
-      body: params.Body ?? null,
-      media,
-      from: params.From,
-      to: params.To,
-      twilioSid: params.MessageSid,
-      status: "received",
-      messagingServiceSid: params.MessagingServiceSid || null,
-      numSegments: parseIntOrNull(params.NumSegments),
-      extra: extraFromParams(params),
-    });
-    if (!inserted) {
-      const [existing] = await tx.query<{ id: string; thread_id: string }>(
-        `SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`,
-        [params.MessageSid],
-      );
+  const draft = (threadId: string): MessageDraft => ({
+    threadId,
+    channel,
+    direction: "inbound",
+    sender: { type: "contact" },
+    body: params.Body ?? null,
+    media: twilioReportedMedia(params),
+    from: params.From,
+    to: params.To,
+    twilioSid: params.MessageSid,
+    status: "received",
+    messagingServiceSid: params.MessagingServiceSid || null,
+    numSegments: parseIntOrNull(params.NumSegments),
+    extra: extraFromParams(params),
+  });
+  try {
+    return await withSerializationRetry(() =>
+      db.transaction(async (tx) => {
+        const { threadId, blocked } = await upsertContactThread(tx, {
+          channel,
+          customerAddress: params.From,
+          businessAddress: normalizeAddress(params.To),
+          contactName: params.ProfileName,
+          waId: waIdOf(params.WaId),
+          customerUsed: true,
+        });
+        // A blocked contact's message is kept, but nobody is told: no unread count (hence no notification),
+        // no reopening, no bot turn, no business-hours reply or assignment.
+        if (!blocked) {
+          // A customer's new message: the conversation's bot (if any) answers it in a durable job committed
+          // with the message (lib/bots/turn.ts); business hours and automatic assignment (lib/business-hours)
+          // also run as a job committed with it.
+          await enqueueBotTurnFor(tx, { threadId, channel });
+          await enqueueCustomerMessageRules(tx, threadId);
+        }
+        const eventId = await insertRawEvent(tx, raw, "created");
+        // Last, so that the rows the message's statistics triggers update stay locked only until the commit
+        // that follows: the message, its first history row and its thread's update, in one statement.
+        const inserted = await insertMessageTouchingThread<{ id: string }>(
+          tx,
+          draft(threadId),
+          {
+            at: "now",
+            unread: blocked ? "keep" : "increment",
+            inbound: true,
+            reopen: !blocked,
+            firstStatus: { status: "received", source: "webhook", webhookEventId: eventId },
+          },
+          "m.id::text AS id",
+        );
+        // Twilio delivered it before: nothing of the above is kept (no job, no second event as "created").
+        if (!inserted) throw new DuplicateDelivery();
+        return { outcome: "created" as const, messageId: inserted.id, threadId, eventId };
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof DuplicateDelivery)) throw err;
+    return db.transaction(async (tx) => {
+      const [existing] = await tx.query<{ id: string; thread_id: string }>(`SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`, [params.MessageSid]);
       const eventId = await insertRawEvent(tx, raw, "duplicate");
-      return { outcome: "duplicate", messageId: existing.id, threadId: existing.thread_id, eventId };
-    }
-    const messageId = inserted.id;
-    const eventId = await insertRawEvent(tx, raw, "created");
-    // A blocked contact's message is kept, but nobody is told: no unread count (hence no notification),
-    // no reopening, no bot turn, no business-hours reply or assignment.
-    await touchThread(tx, {
-      threadId,
-      messageId,
-      at: "now",
-      unread: blocked ? "keep" : "increment",
-      inbound: true,
-      reopen: !blocked,
-      firstStatus: { status: "received", source: "webhook", webhookEventId: eventId },
+      return { outcome: "duplicate" as const, messageId: existing.id, threadId: existing.thread_id, eventId };
     });
-    if (blocked) return { outcome: "created", messageId, threadId, eventId };
-    // A customer's new message: the conversation's bot (if any) answers it in a durable job committed
-    // with the message (lib/bots/turn.ts). A duplicate delivery never gets here.
-    await enqueueBotTurnFor(tx, { threadId, channel });
-    // Business hours and automatic assignment (lib/business-hours), also as a job committed with it.
-    await enqueueCustomerMessageRules(tx, threadId);
-    return { outcome: "created", messageId, threadId, eventId };
-  }));
+  }
 }
+
+/** An inbound message whose SID is already stored: its transaction is rolled back and the delivery recorded as a duplicate. */
+class DuplicateDelivery extends Error {}
 
 async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string, error?: string): Promise<string> {
   const [row] = await tx.query<{ id: string }>(
