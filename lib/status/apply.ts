@@ -111,7 +111,11 @@ SELECT m.id::text AS message_id, m.thread_id::text AS thread_id, m.status::text 
        (SELECT status::text FROM upd) AS new_status,
        EXISTS (SELECT 1 FROM ins) AS inserted,
        COALESCE((SELECT id::text FROM ev), (SELECT id::text FROM ev_id)) AS event_id,
-       CASE WHEN EXISTS (SELECT 1 FROM ins) THEN ${NOTIFY_STATUS} END AS notified
+       -- Twilio's answer to Hilo's own create request usually repeats the status the send stored with the
+       -- message (and announced with message.created): nothing changed for anyone watching, so no event.
+       -- Every NOTIFY serializes its transaction's commit with every other notifying commit (PostgreSQL
+       -- holds one lock per database through the commit's WAL flush): one per send saved.
+       CASE WHEN EXISTS (SELECT 1 FROM ins) AND NOT ($20::boolean AND (SELECT status FROM upd) IS NOT DISTINCT FROM m.status) THEN ${NOTIFY_STATUS} END AS notified
 FROM (SELECT 1) AS one LEFT JOIN m ON true`;
   const params = [
     key,

@@ -25,6 +25,16 @@ describe("migrations", () => {
     }
   });
 
+  it("keeps the rate-limit counts in an unlogged table (a count commits without a WAL flush)", async () => {
+    const db = await openDatabase({ dataDir: "memory" });
+    try {
+      const [row] = await db.sql.query<{ relpersistence: string }>(`SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'`);
+      expect(row.relpersistence).toBe("u");
+    } finally {
+      await db.close();
+    }
+  });
+
   it("an on-disk embedded database is migrated once and reopened with its data", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hilo-pglite-"));
     try {
