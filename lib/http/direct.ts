@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, errorBody } from "@/lib/api/errors";
 import { logger } from "@/lib/log";
 import { readNodeBody } from "./body";
+import { SECURITY_HEADERS } from "./security-headers.mjs";
 
 /** A route handler as the routes under app/ export them. */
 export type WebRouteHandler = (req: Request) => Promise<Response>;
@@ -56,10 +57,16 @@ async function answer(handler: WebRouteHandler, req: IncomingMessage, res: Serve
   }
   const body = Buffer.from(await response.arrayBuffer());
   if (res.destroyed) return;
+  setSecurityHeaders(res);
   for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
   res.setHeader("content-length", body.length);
   res.writeHead(response.status);
   res.end(body);
+}
+
+/** The headers next.config.mjs gives every answer of Next.js (the direct answers skip it). */
+export function setSecurityHeaders(res: ServerResponse): void {
+  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, errorBody } from "@/lib/api/errors";
 import { readNodeBodyText } from "@/lib/http/body";
+import { setSecurityHeaders } from "@/lib/http/direct";
 import { logger } from "@/lib/log";
 import type { WebhookResponse } from "./handle";
 import { serveTwilioWebhook, WEBHOOK_PATHS } from "./serve";
@@ -52,6 +53,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, kind: Parameter
     }
   }
   if (res.destroyed) return;
+  setSecurityHeaders(res);
   res.writeHead(result.status, { ...result.headers, "content-type": result.contentType, "content-length": Buffer.byteLength(result.body) });
   res.end(result.body);
 }

@@ -54,6 +54,17 @@ export interface InboundResult {
   eventId: string;
 }
 
+/** What every message stored from a webhook takes from Twilio's parameters as they are. */
+function fromParams(params: Record<string, string>): Pick<MessageDraft, "body" | "media" | "twilioSid" | "numSegments" | "messagingServiceSid"> {
+  return {
+    body: params.Body ?? null,
+    media: twilioReportedMedia(params),
+    twilioSid: params.MessageSid,
+    numSegments: parseIntOrNull(params.NumSegments),
+    messagingServiceSid: params.MessagingServiceSid || null,
+  };
+}
+
 /**
  * Stores an inbound message (and its raw webhook event) in one transaction. Idempotent on MessageSid:
  * a retry or duplicate stores only the raw event (outcome "duplicate").
@@ -71,18 +82,14 @@ export async function recordInbound(
     throw rejected;
   }
   const draft = (threadId: string): MessageDraft => ({
+    ...fromParams(params),
     threadId,
     channel,
     direction: "inbound",
     sender: { type: "contact" },
-    body: params.Body ?? null,
-    media: twilioReportedMedia(params),
     from: params.From,
     to: params.To,
-    twilioSid: params.MessageSid,
     status: "received",
-    messagingServiceSid: params.MessagingServiceSid || null,
-    numSegments: parseIntOrNull(params.NumSegments),
     extra: extraFromParams(params),
   });
   try {
@@ -285,22 +292,18 @@ async function createExternalMessage(
   const hasBody = params.Body !== undefined;
   const errorCode = parseIntOrNull(params.ErrorCode);
   const inserted = await insertMessage(tx, {
+    ...fromParams(params),
     threadId,
     channel,
     direction: "outbound",
     sender: { type: "external" },
-    body: params.Body ?? null,
-    media: twilioReportedMedia(params),
     from,
     to,
-    twilioSid: params.MessageSid,
     status,
     errorCode,
     errorMessage: params.ErrorMessage || null,
-    numSegments: parseIntOrNull(params.NumSegments),
     price: parsePrice(params.Price),
     priceUnit: params.PriceUnit || null,
-    messagingServiceSid: params.MessagingServiceSid || null,
     needsFetch: !hasBody,
   });
   if (!inserted) return { created: false, messageId: "", threadId, needsFetch: false };

@@ -10,6 +10,15 @@ test("pages and APIs carry the security headers a scanner expects", async ({ req
     expect(h["x-content-type-options"], path).toBe("nosniff");
     expect(h["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
   }
+  // The answers server.mjs gives before Next.js routes the request (webhooks, the send API) carry them too.
+  for (const path of ["/api/webhooks/sms", "/api/messaging/send"]) {
+    const res = await request.post(path, { data: "{}", headers: { "content-type": "application/json" } });
+    expect(res.status(), path).toBeGreaterThanOrEqual(400);
+    const h = res.headers();
+    expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(h["x-frame-options"], path).toBe("DENY");
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+  }
 });
 
 // What reaches the page: ?next= is decoded once by the server, so %5C is a backslash and %09 a tab.

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 type Handler = (req: Request) => Promise<Response>;
@@ -46,5 +46,26 @@ export async function startRouteServer(routes: Record<string, Handler>) {
         server.close(() => r());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * A real HTTP server that tries `serve` first (as server.mjs tries its direct answers) and answers
+ * "next.js" (404) to what it does not take, recording those requests in `passedOn`.
+ */
+export async function startDirectServer(serve: (req: IncomingMessage, res: ServerResponse) => boolean) {
+  const passedOn: string[] = [];
+  const server: Server = createServer((req, res) => {
+    if (serve(req, res)) return;
+    passedOn.push(`${req.method} ${req.url}`);
+    req.resume();
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("next.js");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    passedOn,
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

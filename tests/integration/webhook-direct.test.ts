@@ -4,8 +4,7 @@
  * prove it answers every webhook path exactly as the route under app/ does, with the same limits, and
  * leaves every other request to Next.js.
  */
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
@@ -14,8 +13,10 @@ import { POST as legacyIncomingPOST } from "@/app/webhook/twilio/incoming/route"
 import { POST as legacyStatusCallbackPOST } from "@/app/api/twilio/status-callback/route";
 import { POST as legacyWhatsAppStatusPOST } from "@/app/api/whatsapp/status/route";
 import type { AppDatabase } from "@/lib/db";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers.mjs";
 import { serveDirectWebhook } from "@/lib/webhooks/direct";
 import { WEBHOOK_PATHS } from "@/lib/webhooks/serve";
+import { startDirectServer } from "../helpers/app-server";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { seedOutbound } from "../helpers/seed";
 import { webhookDatabaseHooks } from "../helpers/webhook-suite";
@@ -40,23 +41,15 @@ interface Answer {
   body: string;
 }
 
-let server: Server;
 let origin: string;
+let close: () => Promise<void>;
 /** Requests the direct handler did not take (Next.js would have routed them). */
-const passedOn: string[] = [];
+let passedOn: string[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    if (serveDirectWebhook(req, res)) return;
-    passedOn.push(`${req.method} ${req.url}`);
-    req.resume();
-    res.writeHead(404, { "content-type": "text/plain" });
-    res.end("next.js");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ origin, passedOn, close } = await startDirectServer(serveDirectWebhook));
 });
-afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => close?.());
 
 /** The same request (path, headers, body) sent to the direct handler over HTTP. */
 async function direct(req: Request, method = "POST"): Promise<Answer> {
@@ -107,6 +100,13 @@ describe.each(kinds)("webhooks answered before Next.js on %s", (kind) => {
     expect(await stored(db)).toEqual(routeStored);
     expect(routeStored.events).toHaveLength(1);
     expect(passedOn).toEqual([]);
+  });
+
+  it("answers with the security headers every answer of Next.js carries", async () => {
+    const r = signedRequest("/api/webhooks/sms", inboundSms());
+    const res = await fetch(`${origin}/api/webhooks/sms`, { method: "POST", headers: r.headers, body: await r.text() });
+    expect(res.status).toBe(200);
+    for (const { key, value } of SECURITY_HEADERS) expect(res.headers.get(key), key).toBe(value);
   });
 
   it("refuses what the routes refuse, with the same answers: a wrong signature, a body that is not a message", async () => {
