@@ -29,20 +29,27 @@ export function ContactPanel({
   onChanged: () => void;
 }) {
   const [editing, setEditing] = useState(false);
+  // What Escape does depends on the form (read by the key handler without re-subscribing).
+  const form = useRef({ editing: false, changed: false });
+  useEffect(() => {
+    form.current = { editing, changed: false };
+  }, [editing]);
   const closeButton = useRef<HTMLButtonElement>(null);
   const close = useRef(onClose);
   useEffect(() => {
     close.current = onClose;
   }, [onClose]);
   // While open, Escape closes the panel wherever the focus is; focus then goes back to the control
-  // that opened it (also when closed with ×).
+  // that opened it (also when closed with ×). While the contact is being edited it never throws the
+  // edits away: with nothing changed it leaves the form, with changes it does nothing (Save or Cancel).
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     closeButton.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== "Escape" || e.defaultPrevented) return;
       e.preventDefault();
-      close.current();
+      if (!form.current.editing) close.current();
+      else if (!form.current.changed) setEditing(false);
     };
     document.addEventListener("keydown", onKey);
     return () => {
@@ -71,7 +78,18 @@ export function ContactPanel({
         </button>
       </div>
       {editing ? (
-        <ContactForm contact={c} t={t} tc={tc} onDone={(saved) => { setEditing(false); if (saved) onChanged(); }} />
+        <ContactForm
+          contact={c}
+          t={t}
+          tc={tc}
+          onChange={(changed) => {
+            form.current.changed = changed;
+          }}
+          onDone={(saved) => {
+            setEditing(false);
+            if (saved) onChanged();
+          }}
+        />
       ) : (
         <>
           <dl className="mt-2 space-y-2">
@@ -174,10 +192,27 @@ function BlockButton({ contactId, blocked, tc, onChanged }: { contactId: string;
 }
 
 /** The contact's name, email and notes, edited in place. */
-function ContactForm({ contact, t, tc, onDone }: { contact: ThreadDetail["contact"]; t: Dictionary["inbox"]; tc: Dictionary["contactEdit"]; onDone: (saved: boolean) => void }) {
+function ContactForm({
+  contact,
+  t,
+  tc,
+  onChange,
+  onDone,
+}: {
+  contact: ThreadDetail["contact"];
+  t: Dictionary["inbox"];
+  tc: Dictionary["contactEdit"];
+  /** Whether a field differs from the stored contact. */
+  onChange: (changed: boolean) => void;
+  onDone: (saved: boolean) => void;
+}) {
   const [name, setName] = useState(contact.name ?? "");
   const [email, setEmail] = useState(contact.email ?? "");
   const [notes, setNotes] = useState(contact.notes ?? "");
+  const changed = name !== (contact.name ?? "") || email !== (contact.email ?? "") || notes !== (contact.notes ?? "");
+  useEffect(() => {
+    onChange(changed);
+  }, [changed, onChange]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const first = useRef<HTMLInputElement>(null);

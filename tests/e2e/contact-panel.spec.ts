@@ -25,6 +25,20 @@ test("the contact panel edits the contact, lists every conversation and blocks i
   await expect(panel.getByText("Llamar por la tarde.")).toBeVisible();
   await expect(page.locator("main header h2")).toHaveText("Francisco Pérez");
 
+  // Escape never throws edits away: with changes it does nothing, without it leaves the form, then closes.
+  await panel.getByRole("button", { name: "Edit" }).click();
+  await panel.getByLabel("Notes").fill("Cliente mayorista.\nLlamar por la tarde.\nPrefiere WhatsApp.");
+  await page.keyboard.press("Escape");
+  await expect(panel.getByLabel("Notes")).toHaveValue(/Prefiere WhatsApp/);
+  await panel.getByRole("button", { name: "Cancel" }).click();
+  await expect(panel.getByText("Prefiere WhatsApp")).toHaveCount(0);
+  await panel.getByRole("button", { name: "Edit" }).click();
+  await page.keyboard.press("Escape");
+  await expect(panel.getByRole("button", { name: "Edit" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
+  await page.locator("main header").getByRole("button", { name: /Francisco Pérez/ }).click();
+
   // WhatsApp's profile name no longer replaces the agent's.
   expect((await postSigned(baseURL!, "/api/webhooks/whatsapp", inboundWhatsApp(phone, "paco 🌮", "¿Me oyen?"))).status).toBe(200);
   await expect(row).toContainText("¿Me oyen?");
