@@ -73,7 +73,8 @@ const limit = setTimeout(() => {
   console.error(`start-up did not finish within ${STARTUP_LIMIT_MS / 1000} s; exiting`);
   process.exit(1);
 }, STARTUP_LIMIT_MS);
-// Start-up hands over what this server answers before Next.js: Twilio's webhooks (lib/webhooks/direct.ts).
+// Start-up hands over what this server answers before Next.js: Twilio's webhooks and the send API
+// (lib/webhooks/direct.ts, lib/http/direct.ts).
 const { direct } = (await startUp) ?? {};
 clearTimeout(limit);
 const handle = app.getRequestHandler();

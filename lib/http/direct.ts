@@ -24,8 +24,7 @@ export function registerDirectRoute(method: string, path: string, handler: WebRo
 /** Answers a request for a registered method and exact path (true); anything else returns false. */
 export function serveDirectRoute(req: IncomingMessage, res: ServerResponse): boolean {
   if (!req.url || routes.size === 0) return false;
-  const q = req.url.indexOf("?");
-  const handler = routes.get(`${req.method} ${q < 0 ? req.url : req.url.slice(0, q)}`);
+  const handler = routes.get(`${req.method} ${targetPath(req.url)}`);
   if (!handler) return false;
   void answer(handler, req, res);
   return true;
@@ -38,35 +37,50 @@ async function webRequest(req: IncomingMessage): Promise<Request> {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const body = hasBody ? await readNodeBody(req) : undefined;
+  const body = req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(await readNodeBody(req));
   // The URL as Next.js gives it to a route (server.mjs's host and port, never the caller's Host header).
-  return new Request(`http://localhost:${process.env.PORT ?? 3000}${req.url}`, { method: req.method, headers, body: hasBody ? new Uint8Array(body!) : undefined });
+  return new Request(`http://localhost:${process.env.PORT ?? 3000}${req.url}`, { method: req.method, headers, body });
 }
 
 async function answer(handler: WebRouteHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let response: Response;
   try {
-    response = await handler(await webRequest(req));
+    const response = await handler(await webRequest(req));
+    const body = Buffer.from(await response.arrayBuffer());
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of response.headers) if (name !== "set-cookie") headers[name] = value;
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) headers["set-cookie"] = cookies;
+    writeAnswer(res, response.status, headers, body);
   } catch (err) {
-    // What the handler's own shell did not answer: the body over the limit, or a request that is not one.
-    if (!(err instanceof ApiError)) logger().error({ err, url: req.url }, "direct route failed");
-    const e = err instanceof ApiError ? err : new ApiError(500, "internal_error", "Something went wrong on our side. Try again.");
-    if (e.status === 413) res.shouldKeepAlive = false;
-    response = Response.json(errorBody(e.code, e.message, e.details, e.extra), { status: e.status, headers: e.headers });
+    writeThrownAnswer(err, req, res);
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  if (res.destroyed) return;
-  setSecurityHeaders(res);
-  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
-  res.setHeader("content-length", body.length);
-  res.writeHead(response.status);
+}
+
+/** The path of a request target without its query: what the direct answers match, exactly. */
+export function targetPath(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Writes a direct answer: the security headers next.config.mjs gives every answer of Next.js (which the
+ * direct answers skip), then the answer's own headers, its length and its body.
+ */
+export function writeAnswer(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer): void {
+  if (res.destroyed || res.headersSent) return;
+  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
+  res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 
-/** The headers next.config.mjs gives every answer of Next.js (the direct answers skip it). */
-export function setSecurityHeaders(res: ServerResponse): void {
-  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
+/**
+ * Answers what a direct handler threw and did not answer itself, in the API's error shape: an ApiError as
+ * it says (a 413 also closes the connection, the rest of the body unread); anything else is logged and
+ * answered 500.
+ */
+export function writeThrownAnswer(err: unknown, req: IncomingMessage, res: ServerResponse): void {
+  if (!(err instanceof ApiError)) logger().error({ err, url: req.url }, "direct answer failed");
+  const e = err instanceof ApiError ? err : new ApiError(500, "internal_error", "Something went wrong on our side. Try again.");
+  if (e.status === 413) res.shouldKeepAlive = false;
+  writeAnswer(res, e.status, { ...e.headers, "content-type": "application/json" }, JSON.stringify(errorBody(e.code, e.message, e.details, e.extra)));
 }

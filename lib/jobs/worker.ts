@@ -119,14 +119,15 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
         }
         const error = err instanceof Error ? err : new Error(String(err));
         const last = job.attempts >= job.maxAttempts || !handler;
-        const retryIn = last ? null : backoffMs(job.attempts, handler?.backoffMs ?? 5000, handler?.maxBackoffMs ?? 600_000);
+        const backoff = (attempt: number) => backoffMs(attempt, handler?.backoffMs ?? 5000, handler?.maxBackoffMs ?? 600_000);
+        const retryIn = last ? null : backoff(job.attempts);
         log.warn({ job: job.id, queue: job.queue, attempt: job.attempts, retryInMs: retryIn, err: error.message }, last ? "job failed for good" : "job failed; will retry");
         let retryDeadHandlerIn: number | null = null;
         if (last && handler?.onDead) {
           await handler.onDead(job.payload, error, ctx).catch((e) => {
             const again = job.attempts < job.maxAttempts + DEAD_HANDLER_ATTEMPTS;
             log.error({ err: e, job: job.id, again }, again ? "job's dead handler failed; trying it again" : "job's dead handler failed for good");
-            if (again) retryDeadHandlerIn = backoffMs(job.attempts - job.maxAttempts + 1, handler?.backoffMs ?? 5000, handler?.maxBackoffMs ?? 600_000);
+            if (again) retryDeadHandlerIn = backoff(job.attempts - job.maxAttempts + 1);
           });
         }
         await failJob(db, job.id, id, error.message, retryIn ?? retryDeadHandlerIn).catch((e) => log.warn({ err: e, job: job.id }, "could not record a job's failure; its lease will expire"));

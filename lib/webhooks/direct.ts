@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApiError, errorBody } from "@/lib/api/errors";
 import { readNodeBodyText } from "@/lib/http/body";
-import { setSecurityHeaders } from "@/lib/http/direct";
-import { logger } from "@/lib/log";
-import type { WebhookResponse } from "./handle";
+import { targetPath, writeAnswer, writeThrownAnswer } from "@/lib/http/direct";
 import { serveTwilioWebhook, WEBHOOK_PATHS } from "./serve";
 
 /**
@@ -18,8 +15,7 @@ import { serveTwilioWebhook, WEBHOOK_PATHS } from "./serve";
  */
 export function serveDirectWebhook(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== "POST" || !req.url) return false;
-  const q = req.url.indexOf("?");
-  const kind = WEBHOOK_PATHS.get(q < 0 ? req.url : req.url.slice(0, q));
+  const kind = WEBHOOK_PATHS.get(targetPath(req.url));
   if (!kind) return false;
   void answer(req, res, kind);
   return true;
@@ -36,24 +32,13 @@ function headerReader(req: IncomingMessage): { get(name: string): string | null 
 }
 
 async function answer(req: IncomingMessage, res: ServerResponse, kind: Parameters<typeof serveTwilioWebhook>[0]): Promise<void> {
-  let result: WebhookResponse;
   try {
     // The query as the routes see it (a URL's serialization), so that the signed URL is the same.
     const url = new URL(req.url!, "http://localhost");
     const rawBody = await readNodeBodyText(req);
-    result = await serveTwilioWebhook(kind, { pathAndSearch: `${url.pathname}${url.search}`, headers: headerReader(req), rawBody });
+    const result = await serveTwilioWebhook(kind, { pathAndSearch: `${url.pathname}${url.search}`, headers: headerReader(req), rawBody });
+    writeAnswer(res, result.status, { ...result.headers, "content-type": result.contentType }, result.body);
   } catch (err) {
-    if (err instanceof ApiError) {
-      // 413: the rest of the body is not read; the connection closes after the answer.
-      if (err.status === 413) res.shouldKeepAlive = false;
-      result = { status: err.status, contentType: "application/json", body: JSON.stringify(errorBody(err.code, err.message, err.details, err.extra)), headers: err.headers };
-    } else {
-      logger().error({ err, url: req.url }, "webhook failed");
-      result = { status: 500, contentType: "application/json", body: JSON.stringify(errorBody("internal_error", "Something went wrong on our side. Try again.")) };
-    }
+    writeThrownAnswer(err, req, res);
   }
-  if (res.destroyed) return;
-  setSecurityHeaders(res);
-  res.writeHead(result.status, { ...result.headers, "content-type": result.contentType, "content-length": Buffer.byteLength(result.body) });
-  res.end(result.body);
 }

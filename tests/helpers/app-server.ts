@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 type Handler = (req: Request) => Promise<Response>;
@@ -68,4 +68,34 @@ export async function startDirectServer(serve: (req: IncomingMessage, res: Serve
     passedOn,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * POSTs a chunked body of up to `maxBytes` to `url`, written only while no answer has come: what a server
+ * that refuses an oversized body lets through. Resolves with the answer, the bytes sent and whether the
+ * server closed the connection.
+ */
+export function postUntilAnswered(url: string, contentType: string, maxBytes: number): Promise<{ status: number; body: string; sent: number; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = httpRequest(url, { method: "POST", headers: { "content-type": contentType, "transfer-encoding": "chunked" } });
+    req.on("response", (res) => {
+      answered = true;
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("close", () => resolve({ status: res.statusCode ?? 0, body, sent, closed: res.headers.connection === "close" }));
+    });
+    // Writing on after the answer may fail once the server closes: the answer is what counts.
+    req.on("error", (err) => answered || reject(err));
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    const pump = () => {
+      while (sent < maxBytes && !answered) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    pump();
+  });
 }

@@ -4,13 +4,12 @@
  * as Next.js would give it, its answer reaches the client whole (status, headers, cookies, body) with the
  * security headers every answer carries, and everything else goes on to Next.js.
  */
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { registerDirectRoute, serveDirectRoute } from "@/lib/http/direct";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers.mjs";
 import { setDatabase } from "@/lib/db";
-import { startDirectServer } from "../helpers/app-server";
+import { postUntilAnswered, startDirectServer } from "../helpers/app-server";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 let origin: string;
@@ -58,27 +57,7 @@ describe("routes called by server.mjs before Next.js", () => {
 
   it("answers 413 past 1 MB without reading the rest, closing the connection", async () => {
     const calls = seen.length;
-    const { status, body, sent } = await new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
-      let sent = 0;
-      let answered = false;
-      const req = httpRequest(`${origin}/test/direct/echo`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } });
-      req.on("response", (res) => {
-        answered = true;
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, sent }));
-      });
-      req.on("error", (err) => (answered ? undefined : reject(err)));
-      const chunk = Buffer.alloc(64 * 1024, "a");
-      const pump = () => {
-        while (sent < 30 * 1024 * 1024 && !answered) {
-          sent += chunk.length;
-          if (!req.write(chunk)) return void req.once("drain", pump);
-        }
-        req.end();
-      };
-      pump();
-    });
+    const { status, body, sent } = await postUntilAnswered(`${origin}/test/direct/echo`, "application/json", 30 * 1024 * 1024);
     expect(status).toBe(413);
     expect(JSON.parse(body).error.code).toBe("payload_too_large");
     expect(sent).toBeLessThan(20 * 1024 * 1024);

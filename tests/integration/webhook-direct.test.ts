@@ -4,7 +4,6 @@
  * prove it answers every webhook path exactly as the route under app/ does, with the same limits, and
  * leaves every other request to Next.js.
  */
-import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
 import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
@@ -16,7 +15,7 @@ import type { AppDatabase } from "@/lib/db";
 import { SECURITY_HEADERS } from "@/lib/http/security-headers.mjs";
 import { serveDirectWebhook } from "@/lib/webhooks/direct";
 import { WEBHOOK_PATHS } from "@/lib/webhooks/serve";
-import { startDirectServer } from "../helpers/app-server";
+import { postUntilAnswered, startDirectServer } from "../helpers/app-server";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { seedOutbound } from "../helpers/seed";
 import { webhookDatabaseHooks } from "../helpers/webhook-suite";
@@ -139,26 +138,7 @@ describe.each(kinds)("webhooks answered before Next.js on %s", (kind) => {
     expect(JSON.parse(declared.body).error.code).toBe("payload_too_large");
 
     // 50 MB without a Content-Length: refused after about 1 MB, the connection closed, nothing stored.
-    const { status, sent, closed } = await new Promise<{ status: number; sent: number; closed: boolean }>((resolve, reject) => {
-      let sent = 0;
-      let status = 0;
-      const req = httpRequest(`${origin}/api/webhooks/whatsapp`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "transfer-encoding": "chunked" } });
-      req.on("response", (res) => {
-        status = res.statusCode ?? 0;
-        res.resume();
-        res.on("end", () => resolve({ status, sent, closed: res.headers.connection === "close" }));
-      });
-      req.on("error", (err) => (status ? resolve({ status, sent, closed: true }) : reject(err)));
-      const chunk = Buffer.alloc(64 * 1024, "a");
-      const pump = () => {
-        while (sent < 50 * 1024 * 1024 && !status) {
-          sent += chunk.length;
-          if (!req.write(chunk)) return void req.once("drain", pump);
-        }
-        req.end();
-      };
-      pump();
-    });
+    const { status, sent, closed } = await postUntilAnswered(`${origin}/api/webhooks/whatsapp`, "application/x-www-form-urlencoded", 50 * 1024 * 1024);
     expect(status).toBe(413);
     expect(closed).toBe(true);
     expect(sent).toBeLessThan(20 * 1024 * 1024);
