@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Channel } from "@/lib/contacts/phone";
 import type { SqlClient } from "@/lib/db/types";
 import type { MediaItem } from "@/lib/messaging/media-path";
 import { statusRank, type MessageStatus } from "@/lib/status/ranking";
-import { touchParams, touchThreadParts, type ThreadTouch } from "./threads";
+import { notifySql } from "@/lib/realtime/publish";
+import { contactParams, contactUpsertSql, touchParams, touchThreadParts, type ThreadTouch, type UpsertThreadInput } from "./threads";
 
 /** Who wrote a message. A customer's messages are inbound; everything else is outbound. */
 export type OutboundSender =
@@ -57,12 +58,18 @@ const COLUMNS = `thread_id, channel, direction, sender_type, sender_user_id, api
   twilio_sid, status, status_rank, error_code, error_message, content_sid, content_variables, messaging_service_sid,
   num_segments, price, price_unit, extra, needs_fetch, send_state, send_attempted_at, reconcile_at, created_at, updated_at, bot_id`;
 
-const VALUES = `$1::uuid, $2::"Channel", $3::"Direction", $4::"SenderType", $5::uuid, $6::uuid, $7::text, $8::jsonb, $9::int, $10::text, $11::text,
-  $12::text, $13::"MessageStatus", $14::int, $15::int, $16::text, $17::text, $18::jsonb, $19::text,
-  $20::int, $21::numeric, $22::text, $23::jsonb, $24::boolean,
-  CASE WHEN $25::int IS NULL THEN NULL ELSE 'pending' END, CASE WHEN $25::int IS NULL THEN NULL ELSE now() END,
-  CASE WHEN $25::int IS NULL THEN NULL ELSE now() + make_interval(secs => $25::int) END,
-  COALESCE($26::timestamptz, now()), now(), $27::uuid`;
+/** The values of `COLUMNS`, over parameters named by `param(n)` for the n-th of `draftParams`. */
+function valuesSql(param: (n: number) => string): string {
+  const $ = param;
+  return `${$(1)}::uuid, ${$(2)}::"Channel", ${$(3)}::"Direction", ${$(4)}::"SenderType", ${$(5)}::uuid, ${$(6)}::uuid, ${$(7)}::text, ${$(8)}::jsonb, ${$(9)}::int, ${$(10)}::text, ${$(11)}::text,
+  ${$(12)}::text, ${$(13)}::"MessageStatus", ${$(14)}::int, ${$(15)}::int, ${$(16)}::text, ${$(17)}::text, ${$(18)}::jsonb, ${$(19)}::text,
+  ${$(20)}::int, ${$(21)}::numeric, ${$(22)}::text, ${$(23)}::jsonb, ${$(24)}::boolean,
+  CASE WHEN ${$(25)}::int IS NULL THEN NULL ELSE 'pending' END, CASE WHEN ${$(25)}::int IS NULL THEN NULL ELSE now() END,
+  CASE WHEN ${$(25)}::int IS NULL THEN NULL ELSE now() + make_interval(secs => ${$(25)}::int) END,
+  COALESCE(${$(26)}::timestamptz, now()), now(), ${$(27)}::uuid`;
+}
+
+const VALUES = valuesSql((n) => `$${n}`);
 
 const INSERT = `INSERT INTO messages (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (twilio_sid) DO NOTHING`;
 const INSERT_RETURNING_ID = `${INSERT} RETURNING id::text`;
@@ -149,4 +156,59 @@ export async function insertMessageTouchingThread<T>(
     name: `${insertReturningName(columns)}_touch`,
   });
   return rows[0] ?? null;
+}
+
+/** The live write of an agent's or an API key's message to a number (`insertMessageUpsertingThread`). */
+export interface MessageToNumber {
+  /** The contact and thread, as `upsertContactThread` takes them (an existing thread keeps its address). */
+  thread: Omit<UpsertThreadInput, "customerUsed">;
+  /** The message; it goes to the thread's customer address. */
+  draft: Omit<DraftFields, "threadId" | "to" | "createdAt"> & { direction: "outbound"; sender: Extract<OutboundSender, { type: "agent" | "api" }> };
+}
+
+/**
+ * `upsertContactThread`, `touchThread` and `insertMessage` for a live outbound message from an agent or an
+ * API key, in ONE autocommit statement (no BEGIN, no COMMIT: one round trip where the transaction took
+ * four, and the rollup rows the insert's triggers lock are held only until the statement's own commit).
+ * Locks contact → thread → message, like every writer. The thread's row is touched in its own upsert (a
+ * statement cannot update a row twice): last message (the id is chosen here), the agent's reply resetting
+ * the unread count, `updated_at`; and `message.created` is announced.
+ *
+ * When the thread has an active bot, nothing is touched nor written and the answer is `{ botActive: true }`:
+ * a reply there takes the conversation over, which the caller does in a transaction of its own.
+ */
+export async function insertMessageUpsertingThread<T>(sql: SqlClient, write: MessageToNumber, columns: string): Promise<{ row: T } | { botActive: true }> {
+  const id = randomUUID();
+  const contact = contactParams(write.thread);
+  // Draft parameter 1 (thread) and 11 (to) come from the thread's upsert; the others keep their order.
+  const draftValues = draftParams({ ...write.draft, threadId: "", to: "" }).filter((_, i) => i !== 0 && i !== 10);
+  const param = (n: number) => (n === 1 ? "th.id" : n === 11 ? "th.customer_address" : `$${n < 11 ? n - 1 : n - 2}`);
+  const k = draftValues.length; // parameters after the draft's: $k+1…
+  const $ = (i: number) => `$${k + i}`;
+  const text = `WITH c AS (
+  ${contactUpsertSql((n) => $(n))}
+), th AS (
+  INSERT INTO threads AS t (channel, contact_id, business_address, customer_address, last_message_id, last_message_at)
+  SELECT ${$(5)}::"Channel", c.id, ${$(6)}, ${$(7)}, ${$(8)}::uuid, now() FROM c
+  ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
+    last_message_id = CASE WHEN t.bot_active THEN t.last_message_id ELSE EXCLUDED.last_message_id END,
+    last_message_at = CASE WHEN t.bot_active THEN t.last_message_at ELSE GREATEST(t.last_message_at, now()) END,
+    unread_count = CASE WHEN t.bot_active OR NOT ${$(9)}::boolean THEN t.unread_count ELSE 0 END,
+    updated_at = CASE WHEN t.bot_active THEN t.updated_at ELSE now() END
+  RETURNING t.id, t.customer_address, t.bot_active
+), m AS (
+  INSERT INTO messages (id, ${COLUMNS}) SELECT ${$(8)}::uuid, ${valuesSql(param)} FROM th WHERE NOT th.bot_active
+  ON CONFLICT (twilio_sid) DO NOTHING
+  RETURNING *
+)
+SELECT th.bot_active AS hilo_bot_active, ${columns}, CASE WHEN m.id IS NULL THEN NULL ELSE ${notifySql("message.created", { threadId: "th.id", messageId: "m.id" })} END AS notified
+  FROM th LEFT JOIN m ON true`;
+  const [row] = await sql.query<T & { hilo_bot_active: boolean }>(
+    text,
+    [...draftValues, ...contact.params, write.thread.channel, write.thread.businessAddress, contact.customerAddress, id, write.draft.sender.type === "agent"],
+    { name: `${insertReturningName(columns)}_upsert` },
+  );
+  if (row.hilo_bot_active) return { botActive: true };
+  const { hilo_bot_active: _, ...message } = row;
+  return { row: message as unknown as T };
 }

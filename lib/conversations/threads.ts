@@ -18,6 +18,38 @@ export interface UpsertThreadInput {
 }
 
 /**
+ * The contact's upsert by person key, over parameters named by `param(n)` for person key (1), phone (2),
+ * name (3) and WhatsApp id (4): a name an agent edited (`name_edited`) is kept. Answers `id` and `blocked`.
+ * Shared by `upsertContactThread` and `insertMessageUpsertingThread`, which feed it to the thread's upsert
+ * (contact locked before thread, the order every writer follows).
+ */
+export function contactUpsertSql(param: (n: number) => string): string {
+  const $ = param;
+  return `INSERT INTO contacts (person_key, phone, name, wa_id) VALUES (${$(1)}, ${$(2)}, ${$(3)}, ${$(4)})
+       ON CONFLICT (person_key) DO UPDATE SET
+         name = CASE WHEN contacts.name_edited THEN contacts.name ELSE COALESCE(EXCLUDED.name, contacts.name) END,
+         wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
+         updated_at = CASE WHEN (EXCLUDED.name IS DISTINCT FROM contacts.name AND NOT contacts.name_edited) OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
+                           THEN now() ELSE contacts.updated_at END
+       RETURNING id, blocked_at IS NOT NULL AS blocked`;
+}
+
+/** The contact parameters of `contactUpsertSql`, in order. */
+export function contactParams(input: Pick<UpsertThreadInput, "channel" | "customerAddress" | "contactName" | "waId">): { params: unknown[]; customerAddress: string } {
+  const who = contactIdentity(input.customerAddress, input.channel);
+  return { params: [who.personKey, who.phone, input.contactName || null, input.waId || null], customerAddress: who.customerAddress };
+}
+
+const UPSERT_CONTACT_THREAD_SQL = `WITH c AS (
+       ${contactUpsertSql((n) => `$${n}`)}
+     )
+     INSERT INTO threads (channel, contact_id, business_address, customer_address) SELECT $5::"Channel", c.id, $6, $7 FROM c
+     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
+       customer_address = CASE WHEN $8::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
+       updated_at = threads.updated_at
+     RETURNING contact_id::text, id::text, customer_address, bot_active, (SELECT blocked FROM c) AS blocked`;
+
+/**
  * Finds or creates the contact (by person key: the canonical phone, lib/contacts/phone.ts) and its thread
  * for (channel, contact, business sender). Locks contact → thread, the order every writer follows before
  * it writes a message. Returns the address replies in that thread go to.
@@ -26,27 +58,12 @@ export async function upsertContactThread(
   tx: SqlClient,
   input: UpsertThreadInput,
 ): Promise<{ contactId: string; threadId: string; customerAddress: string; botActive: boolean; blocked: boolean }> {
-  const who = contactIdentity(input.customerAddress, input.channel);
-  // One statement (one round trip): the contact's upsert feeds the thread's, so the contact row is
-  // locked before the thread row, the order every writer follows. A name an agent edited (`name_edited`)
-  // is kept; whether the contact is blocked comes back with the row, so the inbound path decides
-  // without another statement.
+  const contact = contactParams(input);
+  // One statement (one round trip): the contact's upsert feeds the thread's. Whether the contact is
+  // blocked comes back with the row, so the inbound path decides without another statement.
   const [thread] = await tx.query<{ contact_id: string; id: string; customer_address: string; bot_active: boolean; blocked: boolean }>(
-    `WITH c AS (
-       INSERT INTO contacts (person_key, phone, name, wa_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (person_key) DO UPDATE SET
-         name = CASE WHEN contacts.name_edited THEN contacts.name ELSE COALESCE(EXCLUDED.name, contacts.name) END,
-         wa_id = COALESCE(EXCLUDED.wa_id, contacts.wa_id),
-         updated_at = CASE WHEN (EXCLUDED.name IS DISTINCT FROM contacts.name AND NOT contacts.name_edited) OR EXCLUDED.wa_id IS DISTINCT FROM contacts.wa_id
-                           THEN now() ELSE contacts.updated_at END
-       RETURNING id, blocked_at IS NOT NULL AS blocked
-     )
-     INSERT INTO threads (channel, contact_id, business_address, customer_address) SELECT $5::"Channel", c.id, $6, $7 FROM c
-     ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
-       customer_address = CASE WHEN $8::boolean THEN EXCLUDED.customer_address ELSE threads.customer_address END,
-       updated_at = threads.updated_at
-     RETURNING contact_id::text, id::text, customer_address, bot_active, (SELECT blocked FROM c) AS blocked`,
-    [who.personKey, who.phone, input.contactName || null, input.waId || null, input.channel, input.businessAddress, who.customerAddress, input.customerUsed === true],
+    UPSERT_CONTACT_THREAD_SQL,
+    [...contact.params, input.channel, input.businessAddress, contact.customerAddress, input.customerUsed === true],
     { name: "hilo_upsert_contact_thread" },
   );
   return { contactId: thread.contact_id, threadId: thread.id, customerAddress: thread.customer_address, botActive: thread.bot_active, blocked: thread.blocked };

@@ -6,7 +6,7 @@ import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
 import { ApiError, parseInput } from "@/lib/api/errors";
-import { insertMessageTouchingThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
+import { insertMessageTouchingThread, insertMessageUpsertingThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
 import { takeOverOnReply } from "@/lib/bots/binding";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
@@ -261,6 +261,53 @@ async function assertWhatsAppWindow(tx: SqlClient, { input }: SendRequest, route
 }
 
 /**
+ * Step 4, the common case in one statement (`insertMessageUpsertingThread`, no transaction): an agent's
+ * or an API key's message to a number, with nothing else to write with it — no attachments, no
+ * Idempotency-Key, no WhatsApp window to check (SMS, or a template, allowed anytime). Answers null when
+ * the send needs the transaction below: any of those, or a conversation a bot carries (the reply takes
+ * it over; nothing was written).
+ */
+async function writeToNumberInOneStatement(
+  deps: SendDeps,
+  { input, body }: SendRequest,
+  route: SendRoute,
+  sender: SendSender,
+  opts: SendOptions,
+  reconcileAfterSeconds: number,
+): Promise<MessageRow | null> {
+  if (route.thread || input.attachmentIds?.length || opts.onMessageWritten) return null;
+  if (input.channel === "whatsapp" && !input.contentSid) return null;
+  if (sender.type !== "agent" && sender.type !== "api") return null;
+  const written = await withSerializationRetry(() =>
+    insertMessageUpsertingThread<MessageRow>(
+      deps.sql,
+      {
+        thread: { channel: input.channel, customerAddress: input.to!, businessAddress: route.business },
+        draft: {
+          channel: input.channel,
+          direction: "outbound",
+          sender,
+          body: body ?? null,
+          // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
+          media: (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" as const })),
+          from: route.from ?? route.messagingServiceSid!,
+          status: route.initialStatus,
+          contentSid: input.contentSid ?? null,
+          contentVariables: input.contentVariables ?? null,
+          messagingServiceSid: route.messagingServiceSid,
+          sendAttempt: { reconcileAfterSeconds },
+        },
+      },
+      MESSAGE_COLUMNS,
+    ),
+  );
+  if ("botActive" in written) return null;
+  // No SID yet: nothing to conflict with.
+  if (!written.row.id) throw new Error("send: the message row was not written");
+  return written.row;
+}
+
+/**
  * Step 4: writes the message queued (`send_state` pending) through the conversation store, in one
  * transaction with the window check and the caller's `onMessageWritten`. Lock order contact → thread →
  * message, as inbound messages and callbacks for unknown messages.
@@ -275,6 +322,8 @@ async function writeQueuedMessage(
   now: Date,
 ): Promise<MessageRow> {
   const { input } = request;
+  const direct = await writeToNumberInOneStatement(deps, request, route, sender, opts, reconcileAfterSeconds);
+  if (direct) return direct;
   return withSerializationRetry(() =>
     deps.sql.transaction(async (tx) => {
       const { threadId, customerAddress: to, botActive } = await lockThread(tx, request, route);

@@ -11,6 +11,7 @@ import { hostname } from "node:os";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { POST as whatsappPOST } from "@/app/api/webhooks/whatsapp/route";
+import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { POST as sendPOST } from "@/app/api/messaging/send/route";
 import { GET as botsGET, POST as botsPOST } from "@/app/api/admin/bots/route";
@@ -38,7 +39,7 @@ import { createTestDatabase, databaseKinds, useEmptyDatabase, type TestDatabase 
 import { setEnv } from "../helpers/env";
 import { chatCompletion, startFakeBot } from "../helpers/fake-bot";
 import { startSimulatedTwilio, type RouteServer } from "../helpers/send-suite";
-import { inboundWhatsApp, signedRequest } from "../helpers/webhooks";
+import { inboundSms, inboundWhatsApp, signedRequest } from "../helpers/webhooks";
 
 const kinds = await databaseKinds();
 const SECRET = "s3cret-signing-key-0123456789";
@@ -384,6 +385,27 @@ describe.each(kinds)("bots on %s", (kind) => {
     // A second send finds the bot stopped: no second note.
     expect((await sendPOST(postJson("/api/messaging/send", { channel: "whatsapp", threadId, message: "¿Algo más?" }, key))).status).toBe(201);
     expect(await notes(threadId)).toHaveLength(1);
+  });
+
+  it("an SMS sent through the API to the customer's number in a bot-active conversation takes it over too; nothing is written twice", async () => {
+    await httpBot({ channels: ["sms"] });
+    const p = inboundSms({ To: sim.smsFrom, AccountSid: sim.accountSid, From: "+573001112233" });
+    expect((await smsPOST(signedRequest("/api/webhooks/sms", p, { token: sim.authToken, baseUrl: app.url }))).status).toBe(200);
+    await waitFor("reply", () => sentBodies().length === 1);
+    const threadId = await threadOf(p.MessageSid);
+    const key = await apiKeyHeader(t.db, "CRM");
+    // By number, no conversation named: the one-statement write finds the bot and leaves it to the transaction.
+    const res = await sendPOST(postJson("/api/messaging/send", { channel: "sms", to: "+57 300 111 2233", message: "Tu pedido sale hoy" }, key));
+    expect(res.status).toBe(201);
+    const { message } = (await res.json()) as { message: { id: string; threadId: string } };
+    expect(message.threadId).toBe(threadId);
+    expect(await thread(threadId)).toMatchObject({ bot_active: false });
+    expect((await notes(threadId)).map((n) => n.event?.type)).toEqual(["reply_takeover"]);
+    const rows = await t.db.sql.query<{ body: string; last: boolean }>(
+      `SELECT m.body, t.last_message_id = m.id AS last FROM messages m JOIN threads t ON t.id = m.thread_id WHERE m.thread_id = $1::uuid AND m.sender_type = 'api'`,
+      [threadId],
+    );
+    expect(rows).toEqual([{ body: "Tu pedido sale hoy", last: true }]);
   });
 
   it("a handoff runs the business rules: automatic assignment gives it to an available agent, and out of hours the customer is told once", async () => {

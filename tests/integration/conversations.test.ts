@@ -4,7 +4,7 @@
  * announce byte-for-byte the same event, both generated from `REALTIME_EVENT_FIELDS`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { insertMessage, publish, touchThread, upsertContactThread } from "@/lib/conversations";
+import { insertMessage, insertMessageUpsertingThread, publish, touchThread, upsertContactThread } from "@/lib/conversations";
 import { EVENTS_CHANNEL, REALTIME_EVENT_FIELDS, type RealtimeEvent } from "@/lib/realtime/channel";
 import { notifySql } from "@/lib/realtime/publish";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
@@ -108,6 +108,52 @@ describe.each(kinds)("conversation store on %s", (kind) => {
     const [event] = (await l.next(1)).map((p) => JSON.parse(p));
     await l.stop();
     expect(event).toEqual({ type: "message.created", threadId, messageId: first!.id });
+  });
+
+  it("insertMessageUpsertingThread: contact, thread, message and its announcement in one statement, as the three writes would; a bot's conversation is left untouched", async () => {
+    const l = await listen();
+    const draft = (sender: { type: "agent"; userId: string } | { type: "api"; apiKeyId: string }, body: string) => ({
+      thread: { channel: "sms" as const, customerAddress: "+57 300 123 4567", businessAddress: "+15005550006" },
+      draft: { channel: "sms" as const, direction: "outbound" as const, sender, body, from: "+15005550006", status: "queued" as const, sendAttempt: { reconcileAfterSeconds: 30 } },
+    });
+    const columns = "m.id::text AS id, m.thread_id::text AS thread_id, m.\"to\", m.body, m.send_state, m.sender_type::text AS sender_type";
+    const thread = async (id: string) =>
+      (
+        await t.db.sql.query<{ last_message_id: string; unread_count: number; status: string; customer_address: string }>(
+          `SELECT last_message_id::text, unread_count, status::text, customer_address FROM threads WHERE id = $1::uuid`,
+          [id],
+        )
+      )[0];
+    type Row = { id: string; thread_id: string; to: string; body: string; send_state: string; sender_type: string };
+
+    // A new contact and conversation: created, and the message is their last one.
+    const first = await insertMessageUpsertingThread<Row>(t.db.sql, draft({ type: "api", apiKeyId: "00000000-0000-4000-8000-000000000001" }, "uno"), columns);
+    if (!("row" in first)) throw new Error("written expected");
+    expect(first.row).toMatchObject({ to: "+573001234567", body: "uno", send_state: "pending", sender_type: "api" });
+    expect(await thread(first.row.thread_id)).toMatchObject({ last_message_id: first.row.id, unread_count: 0, customer_address: "+573001234567" });
+    expect((await l.next(1)).map((p) => JSON.parse(p))).toEqual([{ type: "message.created", threadId: first.row.thread_id, messageId: first.row.id }]);
+
+    // The customer wrote from another form of the number and two messages wait; the thread keeps their
+    // address, a key's message leaves them unread, an agent's reads them; a closed conversation stays closed.
+    await t.db.sql.query(`UPDATE threads SET customer_address = 'whatsapp-form', unread_count = 2, status = 'closed' WHERE id = $1::uuid`, [first.row.thread_id]);
+    const byKey = await insertMessageUpsertingThread<Row>(t.db.sql, draft({ type: "api", apiKeyId: "00000000-0000-4000-8000-000000000001" }, "dos"), columns);
+    if (!("row" in byKey)) throw new Error("written expected");
+    expect(byKey.row).toMatchObject({ thread_id: first.row.thread_id, to: "whatsapp-form" });
+    expect(await thread(first.row.thread_id)).toMatchObject({ last_message_id: byKey.row.id, unread_count: 2, status: "closed" });
+    const [user] = await t.db.sql.query<{ id: string }>(`INSERT INTO users (email, name, password_hash, role) VALUES ('ana-' || gen_random_uuid() || '@hilo.test', 'Ana', 'x', 'agent') RETURNING id::text`);
+    const byAgent = await insertMessageUpsertingThread<Row>(t.db.sql, draft({ type: "agent", userId: user.id }, "tres"), columns);
+    if (!("row" in byAgent)) throw new Error("written expected");
+    expect(await thread(first.row.thread_id)).toMatchObject({ last_message_id: byAgent.row.id, unread_count: 0 });
+
+    // A bot carries the conversation: nothing is written, nothing touched, nothing announced.
+    await t.db.sql.query(`UPDATE threads SET bot_active = true, unread_count = 1 WHERE id = $1::uuid`, [first.row.thread_id]);
+    const before = await t.db.sql.query(`SELECT * FROM threads`);
+    expect(await insertMessageUpsertingThread<Row>(t.db.sql, draft({ type: "agent", userId: user.id }, "cuatro"), columns)).toEqual({ botActive: true });
+    expect(await t.db.sql.query(`SELECT * FROM threads`)).toEqual(before);
+    expect(await t.db.sql.query(`SELECT body FROM messages ORDER BY created_at, body`)).toEqual([{ body: "uno" }, { body: "dos" }, { body: "tres" }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(l.payloads).toHaveLength(3);
+    await l.stop();
   });
 
   it("touchThread: a live message becomes the last one; imported history only when it is not older; unread, window and reopen as stated", async () => {
