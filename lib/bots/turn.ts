@@ -244,29 +244,26 @@ function twilioFor(config: ReturnType<typeof getConfig>): TwilioClient {
   return client;
 }
 
-/** Sends the bot's reply as the bot, tying it to the turn in the send's transaction. */
-async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string, meta?: Record<string, string>): Promise<void> {
+/**
+ * Sends the bot's reply as the bot, tied to the turn in the same write, and only while the bot still
+ * carries the conversation (a takeover while the bot was thinking drops the reply: `false`).
+ */
+async function sendReply(db: Database, thread: ThreadRow, turnId: string, botId: string, reply: string, meta?: Record<string, string>): Promise<boolean> {
   const config = getConfig();
   try {
     await sendMessage(
       { sql: db, twilio: twilioFor(config), config },
       { channel: thread.channel, threadId: thread.id, message: reply },
       { type: "bot", botId },
-      {
-        onMessageWritten: async (tx, messageId) => {
-          await tx.query(`UPDATE bot_turns SET reply_message_id = $2::uuid WHERE id = $1::uuid`, [turnId, messageId]);
-          // What the kind reports about its reply (e.g. the ElevenLabs conversation id): `extra.bot` of the message.
-          if (meta && Object.keys(meta).length > 0) {
-            await tx.query(`UPDATE messages SET extra = jsonb_set(COALESCE(extra, '{}'::jsonb), '{bot}', $2::jsonb) WHERE id = $1::uuid`, [messageId, JSON.stringify(meta)]);
-          }
-        },
-      },
+      { botTurn: { id: turnId, meta } },
     );
   } catch (err) {
     // Twilio refused it: the message is stored failed and shown in the inbox like any failed send.
-    if (err instanceof ApiError && err.status === 502) return;
+    if (err instanceof ApiError && err.status === 502) return true;
+    if (err instanceof ApiError && err.code === "bot_inactive") return false;
     throw err;
   }
+  return true;
 }
 
 /** One turn of one conversation (the `bot.turn` job). Throws to retry (the job mechanism's backoff). */
@@ -300,12 +297,14 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
 
   const runner = runnerFor(bot.kind);
   const result: BotTurnResult = await withDeadline(signal, (s) => runner.run(bot.config, input, s));
-  // Taken over while the bot was thinking: its answer is dropped.
-  const [still] = await db.query<{ active: boolean }>(`SELECT bot_active AS active FROM threads WHERE id = $1::uuid`, [threadId]);
-  if (!still?.active) return finishTurn(db, turn.id, "nothing");
+  // Taken over while the bot was thinking: its answer is dropped (the reply's write checks it itself).
+  if (!result.reply) {
+    const [still] = await db.query<{ active: boolean }>(`SELECT bot_active AS active FROM threads WHERE id = $1::uuid`, [threadId]);
+    if (!still?.active) return finishTurn(db, turn.id, "nothing");
+  }
   if (result.reply) {
     try {
-      await sendReply(db, thread, turn.id, bot.id, result.reply, result.meta);
+      if (!(await sendReply(db, thread, turn.id, bot.id, result.reply, result.meta))) return finishTurn(db, turn.id, "nothing");
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
         return handOffTurn(db, threadId, turn.id, `the bot's reply could not be sent: ${err.message}`, { cause: "send_failed", detail: err.message });

@@ -7,6 +7,15 @@
  * key's message to a number with nothing else to write does all three in one (`insertMessageUpsertingThread`).
  * `publish` announces any other live event from a transaction of several statements.
  */
-export { insertMessage, insertMessageTouchingThread, insertMessageUpsertingThread, type MessageDraft, type MessageToNumber, type OutboundSender } from "./messages";
+export {
+  insertMessage,
+  insertMessageIntoThread,
+  insertMessageTouchingThread,
+  insertMessageUpsertingThread,
+  type MessageDraft,
+  type MessageIntoThread,
+  type MessageToNumber,
+  type OutboundSender,
+} from "./messages";
 export { fillContactFromCallback, touchThread, upsertContactThread, type FirstStatus, type ThreadTouch, type UpsertThreadInput } from "./threads";
 export { publish } from "@/lib/realtime/publish";

@@ -158,12 +158,37 @@ export async function insertMessageTouchingThread<T>(
   return rows[0] ?? null;
 }
 
+/** A live outbound message's draft for the one-statement writes: it goes to the thread's customer address. */
+type LiveDraft<S extends OutboundSender> = Omit<DraftFields, "threadId" | "to" | "createdAt"> & { direction: "outbound"; sender: S };
+
 /** The live write of an agent's or an API key's message to a number (`insertMessageUpsertingThread`). */
 export interface MessageToNumber {
   /** The contact and thread, as `upsertContactThread` takes them (an existing thread keeps its address). */
   thread: Omit<UpsertThreadInput, "customerUsed">;
-  /** The message; it goes to the thread's customer address. */
-  draft: Omit<DraftFields, "threadId" | "to" | "createdAt"> & { direction: "outbound"; sender: Extract<OutboundSender, { type: "agent" | "api" }> };
+  draft: LiveDraft<Extract<OutboundSender, { type: "agent" | "api" }>>;
+}
+
+/**
+ * The message part of the one-statement writes: `m` inserts the draft with the chosen id (its thread and
+ * address read from the CTE `th`), and the select answers `columns` with `message.created` announced.
+ * Draft parameters 1 (thread) and 11 (to) come from `th`; the rest keep their order as $1…$25, and
+ * `extra(i)` names the i-th parameter after them.
+ */
+function liveInsert(write: { draft: LiveDraft<OutboundSender> }, columns: string) {
+  const draftValues = draftParams({ ...write.draft, threadId: "", to: "" } as MessageDraft).filter((_, i) => i !== 0 && i !== 10);
+  const param = (n: number) => (n === 1 ? "th.id" : n === 11 ? "th.customer_address" : `$${n < 11 ? n - 1 : n - 2}`);
+  const k = draftValues.length;
+  return {
+    draftValues,
+    extra: (i: number) => `$${k + i}`,
+    /** The insert, from `th`'s row when `where` holds. */
+    m: (id: string, where = "true") => `m AS (
+  INSERT INTO messages (id, ${COLUMNS}) SELECT ${id}::uuid, ${valuesSql(param)} FROM th WHERE ${where}
+  ON CONFLICT (twilio_sid) DO NOTHING
+  RETURNING *
+)`,
+    select: `${columns}, CASE WHEN m.id IS NULL THEN NULL ELSE ${notifySql("message.created", { threadId: "m.thread_id", messageId: "m.id" })} END AS notified`,
+  };
 }
 
 /**
@@ -178,13 +203,9 @@ export interface MessageToNumber {
  * a reply there takes the conversation over, which the caller does in a transaction of its own.
  */
 export async function insertMessageUpsertingThread<T>(sql: SqlClient, write: MessageToNumber, columns: string): Promise<{ row: T } | { botActive: true }> {
-  const id = randomUUID();
   const contact = contactParams(write.thread);
-  // Draft parameter 1 (thread) and 11 (to) come from the thread's upsert; the others keep their order.
-  const draftValues = draftParams({ ...write.draft, threadId: "", to: "" }).filter((_, i) => i !== 0 && i !== 10);
-  const param = (n: number) => (n === 1 ? "th.id" : n === 11 ? "th.customer_address" : `$${n < 11 ? n - 1 : n - 2}`);
-  const k = draftValues.length; // parameters after the draft's: $k+1…
-  const $ = (i: number) => `$${k + i}`;
+  const live = liveInsert(write, columns);
+  const $ = live.extra;
   const text = `WITH c AS (
   ${contactUpsertSql((n) => $(n))}
 ), th AS (
@@ -196,19 +217,74 @@ export async function insertMessageUpsertingThread<T>(sql: SqlClient, write: Mes
     unread_count = CASE WHEN t.bot_active OR NOT ${$(9)}::boolean THEN t.unread_count ELSE 0 END,
     updated_at = CASE WHEN t.bot_active THEN t.updated_at ELSE now() END
   RETURNING t.id, t.customer_address, t.bot_active
-), m AS (
-  INSERT INTO messages (id, ${COLUMNS}) SELECT ${$(8)}::uuid, ${valuesSql(param)} FROM th WHERE NOT th.bot_active
-  ON CONFLICT (twilio_sid) DO NOTHING
-  RETURNING *
-)
-SELECT th.bot_active AS hilo_bot_active, ${columns}, CASE WHEN m.id IS NULL THEN NULL ELSE ${notifySql("message.created", { threadId: "th.id", messageId: "m.id" })} END AS notified
+), ${live.m($(8), "NOT th.bot_active")}
+SELECT th.bot_active AS hilo_bot_active, ${live.select}
   FROM th LEFT JOIN m ON true`;
   const [row] = await sql.query<T & { hilo_bot_active: boolean }>(
     text,
-    [...draftValues, ...contact.params, write.thread.channel, write.thread.businessAddress, contact.customerAddress, id, write.draft.sender.type === "agent"],
+    [...live.draftValues, ...contact.params, write.thread.channel, write.thread.businessAddress, contact.customerAddress, randomUUID(), write.draft.sender.type === "agent"],
     { name: `${insertReturningName(columns)}_upsert` },
   );
   if (row.hilo_bot_active) return { botActive: true };
   const { hilo_bot_active: _, ...message } = row;
   return { row: message as unknown as T };
+}
+
+/** A live outbound message into a known conversation (`insertMessageIntoThread`). */
+export interface MessageIntoThread {
+  /** The conversation and, as read before, its contact: a conversation merged away meanwhile is not written. */
+  threadId: string;
+  contactId: string;
+  /**
+   * Who may write while a bot holds the conversation. `{ botActive: false }` (an agent, an API key): only
+   * while no bot is active. `{ botId }` (a bot's reply): only while that bot is active, and the reply is
+   * tied to `turnId` (`bot_turns.reply_message_id`) in the same statement.
+   */
+  bot: { botActive: false } | { botId: string; turnId: string };
+  /** A WhatsApp free-form message: only while the customer's last message is at most this old. */
+  window: { now: Date; ms: number } | null;
+  draft: LiveDraft<Extract<OutboundSender, { type: "agent" | "api" | "bot" }>>;
+}
+
+/**
+ * `touchThread` and `insertMessage` for a live outbound message into a known conversation, with their
+ * conditions checked on the thread's row in the same statement, in ONE autocommit statement (no BEGIN, no
+ * locks held across round trips, no COMMIT round trip): the thread's last message (the id is chosen here),
+ * unread count reset by an agent, `updated_at`; the message; a bot's turn linked; `message.created`.
+ * Only the thread is locked (it is updated first; a message write never needs its contact's lock).
+ *
+ * When a condition does not hold — another bot state, the WhatsApp window, the conversation merged into
+ * another one — nothing is written and the answer is null: the caller's transaction decides what that
+ * means (a takeover, a 422, a 409).
+ */
+export async function insertMessageIntoThread<T>(sql: SqlClient, write: MessageIntoThread, columns: string): Promise<T | null> {
+  const live = liveInsert(write, columns);
+  const $ = live.extra;
+  const bot = "botId" in write.bot ? write.bot : null;
+  const text = `WITH th AS (
+  UPDATE threads t SET last_message_id = ${$(3)}::uuid, last_message_at = GREATEST(t.last_message_at, now()),
+         unread_count = CASE WHEN ${$(4)}::boolean THEN 0 ELSE t.unread_count END, updated_at = now()
+   WHERE t.id = ${$(1)}::uuid AND t.contact_id = ${$(2)}::uuid
+     AND CASE WHEN ${$(5)}::uuid IS NULL THEN NOT t.bot_active ELSE t.bot_active AND t.bot_id = ${$(5)}::uuid END
+     AND (${$(7)}::timestamptz IS NULL OR t.last_inbound_at >= ${$(7)}::timestamptz)
+  RETURNING t.id, t.customer_address
+), ${live.m($(3))}, turn AS (
+  UPDATE bot_turns SET reply_message_id = m.id FROM m WHERE bot_turns.id = ${$(6)}::uuid
+)
+SELECT ${live.select} FROM m`;
+  const [row] = await sql.query<T>(
+    text,
+    [
+      ...live.draftValues,
+      write.threadId,
+      write.contactId,
+      randomUUID(),
+      write.draft.sender.type === "agent",
+      bot?.botId ?? null,
+      bot?.turnId ?? null,
+      write.window ? new Date(write.window.now.getTime() - write.window.ms).toISOString() : null,
+    ],
+    { name: `${insertReturningName(columns)}_into` },
+  );
+  return row ?? null;
 }

@@ -6,7 +6,7 @@ import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { logger } from "@/lib/log";
 import { ApiError, parseInput } from "@/lib/api/errors";
-import { insertMessageTouchingThread, insertMessageUpsertingThread, upsertContactThread, type OutboundSender } from "@/lib/conversations";
+import { insertMessageIntoThread, insertMessageTouchingThread, insertMessageUpsertingThread, upsertContactThread, type MessageIntoThread, type OutboundSender } from "@/lib/conversations";
 import { takeOverOnReply } from "@/lib/bots/binding";
 import { applyStatusUpdate } from "@/lib/status/apply";
 import { explainTwilioError } from "@/lib/twilio/error-catalog";
@@ -138,6 +138,12 @@ export interface SendResult {
 export interface SendOptions {
   /** Runs inside the transaction that writes the message (e.g. to tie an Idempotency-Key to it). */
   onMessageWritten?: (tx: SqlClient, messageId: string) => Promise<void>;
+  /**
+   * A bot's reply (sender `bot`) answering this turn: written only while that bot carries the conversation
+   * (else 409 `bot_inactive`, nothing written), tied to the turn (`bot_turns.reply_message_id`) in the same
+   * write, with what the bot's kind reports about it as the message's `extra.bot`.
+   */
+  botTurn?: { id: string; meta?: Record<string, string> };
   /** Seconds after the attempt before the reconciliation first looks at an unconfirmed send (default 30). */
   reconcileAfterSeconds?: number;
 }
@@ -218,19 +224,36 @@ async function resolveRoute(deps: SendDeps, { input }: SendRequest): Promise<Sen
  * (the form the customer used, e.g. `whatsapp:+521…`), whatever form of the number `to` gave. Locks
  * contact → thread, like every writer.
  */
-async function lockThread(tx: SqlClient, { input }: SendRequest, route: SendRoute): Promise<{ threadId: string; customerAddress: string; botActive: boolean }> {
+async function lockThread(
+  tx: SqlClient,
+  { input }: SendRequest,
+  route: SendRoute,
+): Promise<{ threadId: string; customerAddress: string; botActive: boolean; botId: string | null }> {
   if (!route.thread) {
     const { threadId, customerAddress, botActive } = await upsertContactThread(tx, { channel: input.channel, customerAddress: input.to!, businessAddress: route.business });
-    return { threadId, customerAddress, botActive };
+    return { threadId, customerAddress, botActive, botId: null };
   }
   await tx.query(`SELECT 1 FROM contacts WHERE id = $1::uuid FOR UPDATE`, [route.thread.contactId]);
-  const [t] = await tx.query<{ customer_address: string; bot_active: boolean }>(
-    `SELECT customer_address, bot_active FROM threads WHERE id = $1::uuid AND contact_id = $2::uuid FOR UPDATE`,
+  const [t] = await tx.query<{ customer_address: string; bot_active: boolean; bot_id: string | null }>(
+    `SELECT customer_address, bot_active, bot_id::text FROM threads WHERE id = $1::uuid AND contact_id = $2::uuid FOR UPDATE`,
     [route.thread.id, route.thread.contactId],
   );
   // Merged into another conversation meanwhile.
   if (!t) throw new ApiError(409, "thread_merged", `Conversation ${route.thread.id} was merged into another one; reload it.`);
-  return { threadId: route.thread.id, customerAddress: t.customer_address, botActive: t.bot_active };
+  return { threadId: route.thread.id, customerAddress: t.customer_address, botActive: t.bot_active, botId: t.bot_id };
+}
+
+/** A bot's reply is written only while its bot carries the conversation. */
+function assertBotStillActive(sender: SendSender, opts: SendOptions, thread: { botActive: boolean; botId: string | null }): void {
+  if (!opts.botTurn) return;
+  if (sender.type !== "bot" || !thread.botActive || thread.botId !== (sender.botId ?? null)) {
+    throw new ApiError(409, "bot_inactive", "The bot no longer carries this conversation (taken over, handed off or replaced): its reply was not sent.");
+  }
+}
+
+/** What the bot's kind reported about its reply, kept as the message's `extra.bot`. */
+function extraOf(opts: SendOptions): object | null {
+  return opts.botTurn?.meta && Object.keys(opts.botTurn.meta).length > 0 ? { bot: opts.botTurn.meta } : null;
 }
 
 /**
@@ -261,50 +284,74 @@ async function assertWhatsAppWindow(tx: SqlClient, { input }: SendRequest, route
 }
 
 /**
- * Step 4, the common case in one statement (`insertMessageUpsertingThread`, no transaction): an agent's
- * or an API key's message to a number, with nothing else to write with it — no attachments, no
- * Idempotency-Key, no WhatsApp window to check (SMS, or a template, allowed anytime). Answers null when
- * the send needs the transaction below: any of those, or a conversation a bot carries (the reply takes
- * it over; nothing was written).
+ * Step 4, the common cases in one statement, without a transaction: a message with nothing else to write
+ * with it (no attachments, no Idempotency-Key) from an agent or an API key, to a number
+ * (`insertMessageUpsertingThread`) or into a conversation, or a bot's reply into its conversation
+ * (`insertMessageIntoThread`, the conditions checked on the thread's row). Answers null when the send
+ * needs the transaction below: a WhatsApp window through a Messaging Service (any of the contact's
+ * threads counts), or a condition that did not hold (nothing was written) — the transaction then takes
+ * the conversation over from a bot, or answers the 409/422 the condition calls for.
  */
-async function writeToNumberInOneStatement(
+async function writeInOneStatement(
   deps: SendDeps,
   { input, body }: SendRequest,
   route: SendRoute,
   sender: SendSender,
   opts: SendOptions,
   reconcileAfterSeconds: number,
+  now: Date,
 ): Promise<MessageRow | null> {
-  if (route.thread || input.attachmentIds?.length || opts.onMessageWritten) return null;
-  if (input.channel === "whatsapp" && !input.contentSid) return null;
-  if (sender.type !== "agent" && sender.type !== "api") return null;
-  const written = await withSerializationRetry(() =>
-    insertMessageUpsertingThread<MessageRow>(
-      deps.sql,
-      {
-        thread: { channel: input.channel, customerAddress: input.to!, businessAddress: route.business },
-        draft: {
-          channel: input.channel,
-          direction: "outbound",
-          sender,
-          body: body ?? null,
-          // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
-          media: (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" as const })),
-          from: route.from ?? route.messagingServiceSid!,
-          status: route.initialStatus,
-          contentSid: input.contentSid ?? null,
-          contentVariables: input.contentVariables ?? null,
-          messagingServiceSid: route.messagingServiceSid,
-          sendAttempt: { reconcileAfterSeconds },
+  if (input.attachmentIds?.length || opts.onMessageWritten) return null;
+  const freeFormWhatsApp = input.channel === "whatsapp" && !input.contentSid;
+  const draft = {
+    channel: input.channel,
+    direction: "outbound" as const,
+    body: body ?? null,
+    // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
+    media: (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" as const })),
+    from: route.from ?? route.messagingServiceSid!,
+    status: route.initialStatus,
+    contentSid: input.contentSid ?? null,
+    contentVariables: input.contentVariables ?? null,
+    messagingServiceSid: route.messagingServiceSid,
+    extra: extraOf(opts),
+    sendAttempt: { reconcileAfterSeconds },
+  };
+  let row: MessageRow | null;
+  if (route.thread) {
+    if (freeFormWhatsApp && route.messagingServiceSid) return null;
+    let bot: MessageIntoThread["bot"];
+    if ((sender.type === "agent" || sender.type === "api") && !opts.botTurn) bot = { botActive: false };
+    else if (sender.type === "bot" && sender.botId && opts.botTurn) bot = { botId: sender.botId, turnId: opts.botTurn.id };
+    else return null;
+    const thread = route.thread;
+    row = await withSerializationRetry(() =>
+      insertMessageIntoThread<MessageRow>(
+        deps.sql,
+        {
+          threadId: thread.id,
+          contactId: thread.contactId,
+          bot,
+          window: freeFormWhatsApp ? { now, ms: WHATSAPP_WINDOW_MS } : null,
+          draft: { ...draft, sender: sender as Extract<SendSender, { type: "agent" | "api" | "bot" }> },
         },
-      },
-      MESSAGE_COLUMNS,
-    ),
-  );
-  if ("botActive" in written) return null;
-  // No SID yet: nothing to conflict with.
-  if (!written.row.id) throw new Error("send: the message row was not written");
-  return written.row;
+        MESSAGE_COLUMNS,
+      ),
+    );
+  } else {
+    if (freeFormWhatsApp || opts.botTurn || (sender.type !== "agent" && sender.type !== "api")) return null;
+    const written = await withSerializationRetry(() =>
+      insertMessageUpsertingThread<MessageRow>(
+        deps.sql,
+        { thread: { channel: input.channel, customerAddress: input.to!, businessAddress: route.business }, draft: { ...draft, sender } },
+        MESSAGE_COLUMNS,
+      ),
+    );
+    row = "botActive" in written ? null : written.row;
+  }
+  // No SID yet: nothing to conflict with, so a row that is there is the one just written.
+  if (row && !row.id) throw new Error("send: the message row was not written");
+  return row;
 }
 
 /**
@@ -322,11 +369,13 @@ async function writeQueuedMessage(
   now: Date,
 ): Promise<MessageRow> {
   const { input } = request;
-  const direct = await writeToNumberInOneStatement(deps, request, route, sender, opts, reconcileAfterSeconds);
+  const direct = await writeInOneStatement(deps, request, route, sender, opts, reconcileAfterSeconds, now);
   if (direct) return direct;
   return withSerializationRetry(() =>
     deps.sql.transaction(async (tx) => {
-      const { threadId, customerAddress: to, botActive } = await lockThread(tx, request, route);
+      const locked = await lockThread(tx, request, route);
+      const { threadId, customerAddress: to, botActive } = locked;
+      assertBotStillActive(sender, opts, locked);
       await assertWhatsAppWindow(tx, request, route, threadId, now);
       // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
       const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
@@ -350,6 +399,7 @@ async function writeQueuedMessage(
           contentSid: input.contentSid ?? null,
           contentVariables: input.contentVariables ?? null,
           messagingServiceSid: route.messagingServiceSid,
+          extra: extraOf(opts),
           sendAttempt: { reconcileAfterSeconds },
         },
         { at: "now", unread: sender.type === "agent" ? "reset" : "keep", inbound: false, reopen: false },
@@ -358,6 +408,7 @@ async function writeQueuedMessage(
       // No SID yet: nothing to conflict with.
       if (!row) throw new Error("send: the message row was not written");
       if (attachmentIds.length) await markSent(tx, attachmentIds, row.id);
+      if (opts.botTurn) await tx.query(`UPDATE bot_turns SET reply_message_id = $2::uuid WHERE id = $1::uuid`, [opts.botTurn.id, row.id]);
       // A reply by an agent or through the API in a conversation a bot carries takes it over
       // (lib/bots/binding.ts); the thread is locked, so `botActive` is current.
       if (botActive && (sender.type === "agent" || sender.type === "api")) {

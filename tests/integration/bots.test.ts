@@ -351,6 +351,22 @@ describe.each(kinds)("bots on %s", (kind) => {
     expect(bad.status).toBe(400);
   });
 
+  it("a takeover while the bot is thinking drops its reply: nothing is sent or stored, the turn ends answering nothing", async () => {
+    bot.answer(() => ({ delayMs: 700, body: { reply: "respuesta tardía" } }));
+    await httpBot();
+    const p = await inbound();
+    await waitFor("the bot's request", () => bot.requests.length === 1);
+    const threadId = await threadOf(p.MessageSid);
+    const off = await switchPOST(postJson(`/api/messaging/conversations/${threadId}/bot`, { active: false }, agent.headers), params({ id: threadId }));
+    expect(off.status).toBe(200);
+    await drain();
+    await sleep(300);
+    expect(sentBodies()).toEqual([]);
+    expect(await t.db.sql.query(`SELECT body FROM messages WHERE sender_type = 'bot'`)).toEqual([]);
+    expect(await t.db.sql.query(`SELECT state, reply_message_id FROM bot_turns`)).toEqual([{ state: "nothing", reply_message_id: null }]);
+    expect(await thread(threadId)).toMatchObject({ bot_active: false, assignee_id: agent.user.id });
+  });
+
   it("an agent replying in a bot-active conversation takes it over", async () => {
     await httpBot();
     const p = await inbound();

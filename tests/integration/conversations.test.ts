@@ -4,7 +4,7 @@
  * announce byte-for-byte the same event, both generated from `REALTIME_EVENT_FIELDS`.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { insertMessage, insertMessageUpsertingThread, publish, touchThread, upsertContactThread } from "@/lib/conversations";
+import { insertMessage, insertMessageIntoThread, insertMessageUpsertingThread, publish, touchThread, upsertContactThread, type MessageIntoThread } from "@/lib/conversations";
 import { EVENTS_CHANNEL, REALTIME_EVENT_FIELDS, type RealtimeEvent } from "@/lib/realtime/channel";
 import { notifySql } from "@/lib/realtime/publish";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "../helpers/db";
@@ -151,6 +151,57 @@ describe.each(kinds)("conversation store on %s", (kind) => {
     expect(await insertMessageUpsertingThread<Row>(t.db.sql, draft({ type: "agent", userId: user.id }, "cuatro"), columns)).toEqual({ botActive: true });
     expect(await t.db.sql.query(`SELECT * FROM threads`)).toEqual(before);
     expect(await t.db.sql.query(`SELECT body FROM messages ORDER BY created_at, body`)).toEqual([{ body: "uno" }, { body: "dos" }, { body: "tres" }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(l.payloads).toHaveLength(3);
+    await l.stop();
+  });
+
+  it("insertMessageIntoThread: thread touch, message, a bot's turn and the announcement in one statement, only while its conditions hold", async () => {
+    const { threadId, contactId } = await upsertContactThread(t.db.sql, { channel: "whatsapp", customerAddress: "whatsapp:+573001234567", businessAddress: "+14155238886" });
+    const lastInbound = new Date(Date.now() - 3_600_000);
+    await t.db.sql.query(`UPDATE threads SET unread_count = 2, last_inbound_at = $2 WHERE id = $1::uuid`, [threadId, lastInbound.toISOString()]);
+    const [b] = await t.db.sql.query<{ id: string }>(`INSERT INTO bots (name, kind) VALUES ('Asistente', 'http') RETURNING id::text`);
+    const [turn] = await t.db.sql.query<{ id: string }>(`INSERT INTO bot_turns (thread_id, bot_id, first_message_at) VALUES ($1::uuid, $2::uuid, now()) RETURNING id::text`, [threadId, b.id]);
+    const columns = "m.id::text AS id, m.\"to\", m.body, m.sender_type::text AS sender_type, m.extra";
+    type Row = { id: string; to: string; body: string; sender_type: string; extra: unknown };
+    const draft = (sender: MessageIntoThread["draft"]["sender"], body: string) => ({
+      channel: "whatsapp" as const, direction: "outbound" as const, sender, body, from: "whatsapp:+14155238886", status: "queued" as const,
+    });
+    const write = (over: Partial<MessageIntoThread>) =>
+      insertMessageIntoThread<Row>(t.db.sql, { threadId, contactId, bot: { botActive: false }, window: { now: new Date(), ms: 24 * 3_600_000 }, draft: draft({ type: "api", apiKeyId: "00000000-0000-4000-8000-000000000001" }, "x"), ...over }, columns);
+    const state = async () =>
+      (await t.db.sql.query<{ last_message_id: string | null; unread_count: number }>(`SELECT last_message_id::text, unread_count FROM threads WHERE id = $1::uuid`, [threadId]))[0];
+    const l = await listen();
+
+    // Inside the window, no bot: written to the thread's address, the last message; a key leaves the unread count.
+    const a = await write({ draft: draft({ type: "api", apiKeyId: "00000000-0000-4000-8000-000000000001" }, "uno") });
+    expect(a).toMatchObject({ to: "whatsapp:+573001234567", body: "uno", sender_type: "api" });
+    expect(await state()).toEqual({ last_message_id: a!.id, unread_count: 2 });
+    expect((await l.next(1)).map((p) => JSON.parse(p))).toEqual([{ type: "message.created", threadId, messageId: a!.id }]);
+
+    // Outside the window, merged away (another contact), or a bot's reply while no bot is active: nothing.
+    const before = await t.db.sql.query(`SELECT * FROM threads`);
+    expect(await write({ window: { now: new Date(Date.now() + 24 * 3_600_000), ms: 24 * 3_600_000 } })).toBeNull();
+    expect(await write({ contactId: "00000000-0000-4000-8000-000000000009" })).toBeNull();
+    expect(await write({ bot: { botId: b.id, turnId: turn.id }, draft: draft({ type: "bot", botId: b.id }, "bot") })).toBeNull();
+
+    // A bot carries it: an agent's or key's message is left to the takeover; the bot's reply is written and tied to its turn.
+    await t.db.sql.query(`UPDATE threads SET bot_active = true, bot_id = $2::uuid WHERE id = $1::uuid`, [threadId, b.id]);
+    const withBot = await t.db.sql.query(`SELECT * FROM threads`);
+    expect(await write({})).toBeNull();
+    expect(await write({ bot: { botId: "00000000-0000-4000-8000-000000000007", turnId: turn.id }, draft: draft({ type: "bot", botId: b.id }, "otro") })).toBeNull();
+    expect(await t.db.sql.query(`SELECT * FROM threads`)).toEqual(withBot);
+    expect(before.map((r) => (r as { bot_active: boolean }).bot_active)).toEqual([false]);
+    const reply = await write({ bot: { botId: b.id, turnId: turn.id }, window: null, draft: { ...draft({ type: "bot", botId: b.id }, "¡Hola!"), extra: { bot: { conversationId: "conv_1" } } } });
+    expect(reply).toMatchObject({ body: "¡Hola!", sender_type: "bot", extra: { bot: { conversationId: "conv_1" } } });
+    expect(await t.db.sql.query(`SELECT reply_message_id::text FROM bot_turns`)).toEqual([{ reply_message_id: reply!.id }]);
+
+    // An agent's message (the bot gone) reads the conversation.
+    await t.db.sql.query(`UPDATE threads SET bot_active = false, unread_count = 4 WHERE id = $1::uuid`, [threadId]);
+    const [user] = await t.db.sql.query<{ id: string }>(`INSERT INTO users (email, name, password_hash, role) VALUES ('ana-' || gen_random_uuid() || '@hilo.test', 'Ana', 'x', 'agent') RETURNING id::text`);
+    const c = await write({ draft: draft({ type: "agent", userId: user.id }, "tres") });
+    expect(await state()).toEqual({ last_message_id: c!.id, unread_count: 0 });
+    expect(await t.db.sql.query(`SELECT body FROM messages ORDER BY created_at, body`)).toEqual([{ body: "uno" }, { body: "¡Hola!" }, { body: "tres" }]);
     await new Promise((r) => setTimeout(r, 100));
     expect(l.payloads).toHaveLength(3);
     await l.stop();
