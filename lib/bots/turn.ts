@@ -2,7 +2,7 @@ import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
 import type { Channel } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
-import { enqueue } from "@/lib/jobs/queue";
+import { ENQUEUED_NOTIFY_SQL, enqueue, enqueueCte, enqueueParams } from "@/lib/jobs/queue";
 import type { JobContext, JobHandler } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sendMessage } from "@/lib/messaging/send";
@@ -49,29 +49,31 @@ const turnKey = (threadId: string) => `${BOT_TURN_QUEUE}:${threadId}`;
  * a bot is answering the conversation, enqueues its turn (debounced; a duplicate delivery rolls the transaction back, and the job with it).
  */
 export async function enqueueBotTurnFor(tx: SqlClient, message: { threadId: string; channel: Channel }): Promise<void> {
-  const [row] = await tx.query<{ go: boolean }>(
-    `WITH t AS (SELECT id, bot_id, bot_active, assignee_id FROM threads WHERE id = $1::uuid),
+  // The check, the binding and the job in one statement (one round trip on every customer message).
+  await tx.query(
+    `WITH t AS (SELECT id, bot_id, bot_active, assignee_id FROM threads WHERE id = $6::uuid),
      auto AS (
        SELECT b.id FROM bots b, t
-        WHERE t.bot_id IS NULL AND t.assignee_id IS NULL AND b.enabled AND b.auto_answer AND $2 = ANY(b.channels)
+        WHERE t.bot_id IS NULL AND t.assignee_id IS NULL AND b.enabled AND b.auto_answer AND $7 = ANY(b.channels)
           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.sender_type = 'agent')
         ORDER BY b.created_at, b.id LIMIT 1
      ),
      bound AS (
        UPDATE threads th SET bot_id = auto.id, bot_active = true, bot_since = now(), updated_at = now()
-         FROM auto WHERE th.id = $1::uuid RETURNING th.id
-     )
-     SELECT EXISTS (SELECT 1 FROM t JOIN bots b ON b.id = t.bot_id WHERE t.bot_active AND b.enabled)
-            OR EXISTS (SELECT 1 FROM bound) AS go`,
-    [message.threadId, message.channel],
-    { name: "hilo_bot_turn_check" },
+         FROM auto WHERE th.id = $6::uuid RETURNING th.id
+     ),
+     ${enqueueCte(
+       (n) => `$${n}`,
+       `EXISTS (SELECT 1 FROM t JOIN bots b ON b.id = t.bot_id WHERE t.bot_active AND b.enabled) OR EXISTS (SELECT 1 FROM bound)`,
+     )}
+     SELECT ${ENQUEUED_NOTIFY_SQL} AS notified`,
+    [
+      ...enqueueParams(BOT_TURN_QUEUE, { threadId: message.threadId }, { key: turnKey(message.threadId), delayMs: getConfig().botDebounceMs, maxAttempts: turnSettings.maxAttempts }),
+      message.threadId,
+      message.channel,
+    ],
+    { name: "hilo_bot_turn_enqueue" },
   );
-  if (!row?.go) return;
-  await enqueue(tx, BOT_TURN_QUEUE, { threadId: message.threadId }, {
-    key: turnKey(message.threadId),
-    delayMs: getConfig().botDebounceMs,
-    maxAttempts: turnSettings.maxAttempts,
-  });
 }
 
 interface TurnRow {

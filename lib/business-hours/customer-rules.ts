@@ -1,5 +1,5 @@
 import type { SqlClient } from "@/lib/db/types";
-import { enqueue } from "@/lib/jobs/queue";
+import { ENQUEUED_NOTIFY_SQL, enqueueCte, enqueueParams } from "@/lib/jobs/queue";
 
 /**
  * What the inbound write path and a bot's handoff call to start the business rules (automatic
@@ -16,17 +16,18 @@ export const CUSTOMER_MESSAGE_QUEUE = "business.customer-message";
 /**
  * In the inbound message's transaction: when business hours or automatic assignment are on and no bot
  * holds the conversation, a durable job runs `onCustomerMessage` (lib/business-hours/index.ts) after the commit (a burst of
- * messages is one job: the key is the conversation's while it is pending). Otherwise one cheap prepared
- * SELECT.
+ * messages is one job: the key is the conversation's while it is pending). The check and the job are one
+ * prepared statement (one round trip on every customer message).
  */
 export async function enqueueCustomerMessageRules(tx: SqlClient, threadId: string, at: Date = new Date()): Promise<void> {
-  const [row] = await tx.query<{ go: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM business_hours WHERE id = 1 AND (enabled OR auto_assign))
-            AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = $1::uuid AND ${BOT_HELD_SQL}) AS go`,
-    [threadId],
-    { name: "hilo_business_rules_check" },
+  await tx.query(
+    `WITH ${enqueueCte(
+      (n) => `$${n}`,
+      `EXISTS (SELECT 1 FROM business_hours WHERE id = 1 AND (enabled OR auto_assign))
+        AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = $6::uuid AND ${BOT_HELD_SQL})`,
+    )}
+     SELECT ${ENQUEUED_NOTIFY_SQL} AS notified`,
+    [...enqueueParams(CUSTOMER_MESSAGE_QUEUE, { threadId, at: at.toISOString() }, { key: `${CUSTOMER_MESSAGE_QUEUE}:${threadId}`, maxAttempts: 3 }), threadId],
+    { name: "hilo_business_rules_enqueue" },
   );
-  if (!row?.go) return;
-  await enqueue(tx, CUSTOMER_MESSAGE_QUEUE, { threadId, at: at.toISOString() }, { key: `${CUSTOMER_MESSAGE_QUEUE}:${threadId}`, maxAttempts: 3 });
 }
-

@@ -28,25 +28,38 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-const ENQUEUE_SQL = `
-WITH j AS (
+/**
+ * The enqueue as a CTE named `j` for a caller's own statement (one round trip for a check and its job),
+ * over parameters named by `param(n)` for `enqueueParams`' n-th value, adding the job only when `when`
+ * holds. The caller selects `(SELECT pg_notify(…) FROM j)` (`ENQUEUED_NOTIFY_SQL`) to wake the workers.
+ */
+export function enqueueCte(param: (n: number) => string, when = "true"): string {
+  const $ = param;
+  return `j AS (
   INSERT INTO jobs (queue, key, dedupe_key, payload, run_at, max_attempts)
-  VALUES ($1, $2, $2, $3::jsonb, now() + make_interval(secs => $4::double precision), $5)
+  SELECT ${$(1)}::text, ${$(2)}::text, ${$(2)}::text, ${$(3)}::jsonb, now() + make_interval(secs => ${$(4)}::double precision), ${$(5)}::int WHERE ${when}
   ON CONFLICT (dedupe_key) DO NOTHING
-  RETURNING id
-)
-SELECT j.id::text, pg_notify('${JOBS_CHANNEL}', $1) FROM j`;
+  RETURNING id, queue
+)`;
+}
+
+/** Wakes the workers of every instance for the jobs `enqueueCte` added (null when none). */
+export const ENQUEUED_NOTIFY_SQL = `(SELECT pg_notify('${JOBS_CHANNEL}', j.queue) FROM j)`;
+
+/** The values of `enqueueCte`'s parameters, in order. */
+export function enqueueParams(queue: string, payload: object, opts: EnqueueOptions = {}): unknown[] {
+  return [queue, opts.key ?? null, JSON.stringify(payload), Math.max(0, opts.delayMs ?? 0) / 1000, Math.max(1, Math.floor(opts.maxAttempts ?? 5))];
+}
+
+const ENQUEUE_SQL = `WITH ${enqueueCte((n) => `$${n}`)}
+SELECT j.id::text, pg_notify('${JOBS_CHANNEL}', j.queue) FROM j`;
 
 /**
  * Adds a job. Answers its id, or null when a job with the same key is already pending (nothing added).
  * Within a transaction the job exists only if the transaction commits.
  */
 export async function enqueue(db: SqlClient, queue: string, payload: object, opts: EnqueueOptions = {}): Promise<string | null> {
-  const [row] = await db.query<{ id: string }>(
-    ENQUEUE_SQL,
-    [queue, opts.key ?? null, JSON.stringify(payload), Math.max(0, opts.delayMs ?? 0) / 1000, Math.max(1, Math.floor(opts.maxAttempts ?? 5))],
-    { name: "hilo_enqueue_job" },
-  );
+  const [row] = await db.query<{ id: string }>(ENQUEUE_SQL, enqueueParams(queue, payload, opts), { name: "hilo_enqueue_job" });
   return row?.id ?? null;
 }
 
