@@ -251,6 +251,28 @@ function assertBotStillActive(sender: SendSender, opts: SendOptions, thread: { b
   }
 }
 
+/** Media given as URLs by the caller: never fetched with the account's credentials nor redirected to (media-path.ts). */
+function callerMedia(input: SendInput): MediaItem[] {
+  return (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
+}
+
+/** The queued message every write of a send stores (its thread, sender and address aside). */
+function queuedDraft({ input, body }: SendRequest, route: SendRoute, opts: SendOptions, reconcileAfterSeconds: number, media: MediaItem[]) {
+  return {
+    channel: input.channel,
+    direction: "outbound" as const,
+    body: body ?? null,
+    media,
+    from: route.from ?? route.messagingServiceSid!,
+    status: route.initialStatus,
+    contentSid: input.contentSid ?? null,
+    contentVariables: input.contentVariables ?? null,
+    messagingServiceSid: route.messagingServiceSid,
+    extra: extraOf(opts),
+    sendAttempt: { reconcileAfterSeconds },
+  };
+}
+
 /** What the bot's kind reported about its reply, kept as the message's `extra.bot`. */
 function extraOf(opts: SendOptions): object | null {
   return opts.botTurn?.meta && Object.keys(opts.botTurn.meta).length > 0 ? { bot: opts.botTurn.meta } : null;
@@ -303,20 +325,7 @@ async function writeInOneStatement(
 ): Promise<MessageRow | null> {
   if (input.attachmentIds?.length || opts.onMessageWritten) return null;
   const freeFormWhatsApp = input.channel === "whatsapp" && !input.contentSid;
-  const draft = {
-    channel: input.channel,
-    direction: "outbound" as const,
-    body: body ?? null,
-    // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
-    media: (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" as const })),
-    from: route.from ?? route.messagingServiceSid!,
-    status: route.initialStatus,
-    contentSid: input.contentSid ?? null,
-    contentVariables: input.contentVariables ?? null,
-    messagingServiceSid: route.messagingServiceSid,
-    extra: extraOf(opts),
-    sendAttempt: { reconcileAfterSeconds },
-  };
+  const draft = queuedDraft({ input, body }, route, opts, reconcileAfterSeconds, callerMedia(input));
   let row: MessageRow | null;
   if (route.thread) {
     if (freeFormWhatsApp && route.messagingServiceSid) return null;
@@ -377,8 +386,7 @@ async function writeQueuedMessage(
       const { threadId, customerAddress: to, botActive } = locked;
       assertBotStillActive(sender, opts, locked);
       await assertWhatsAppWindow(tx, request, route, threadId, now);
-      // Caller-supplied: never fetched with the account's credentials nor redirected to (media-path.ts).
-      const media: MediaItem[] = (input.mediaUrl ?? []).map((url) => ({ url, contentType: null, source: "caller" }));
+      const media = callerMedia(input);
       const attachmentIds = input.attachmentIds ?? [];
       if (attachmentIds.length) {
         media.push(...(await lockAttachmentsForSend(tx, attachmentIds, uploaderOf(sender) ?? "", input.channel, deps.config.publicBaseUrl)));
@@ -387,20 +395,10 @@ async function writeQueuedMessage(
       const row = await insertMessageTouchingThread<MessageRow>(
         tx,
         {
+          ...queuedDraft(request, route, opts, reconcileAfterSeconds, media),
           threadId,
-          channel: input.channel,
-          direction: "outbound",
           sender,
-          body: request.body ?? null,
-          media,
-          from: route.from ?? route.messagingServiceSid!,
           to,
-          status: route.initialStatus,
-          contentSid: input.contentSid ?? null,
-          contentVariables: input.contentVariables ?? null,
-          messagingServiceSid: route.messagingServiceSid,
-          extra: extraOf(opts),
-          sendAttempt: { reconcileAfterSeconds },
         },
         { at: "now", unread: sender.type === "agent" ? "reset" : "keep", inbound: false, reopen: false },
         MESSAGE_COLUMNS,
