@@ -62,10 +62,7 @@ export async function enqueueBotTurnFor(tx: SqlClient, message: { threadId: stri
        UPDATE threads th SET bot_id = auto.id, bot_active = true, bot_since = now(), updated_at = now()
          FROM auto WHERE th.id = $6::uuid RETURNING th.id
      ),
-     ${enqueueCte(
-       (n) => `$${n}`,
-       `EXISTS (SELECT 1 FROM t JOIN bots b ON b.id = t.bot_id WHERE t.bot_active AND b.enabled) OR EXISTS (SELECT 1 FROM bound)`,
-     )}
+     ${enqueueCte(`EXISTS (SELECT 1 FROM t JOIN bots b ON b.id = t.bot_id WHERE t.bot_active AND b.enabled) OR EXISTS (SELECT 1 FROM bound)`)}
      SELECT ${ENQUEUED_NOTIFY_SQL} AS notified`,
     [
       ...enqueueParams(BOT_TURN_QUEUE, { threadId: message.threadId }, { key: turnKey(message.threadId), delayMs: getConfig().botDebounceMs, maxAttempts: turnSettings.maxAttempts }),
@@ -299,11 +296,7 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
 
   const runner = runnerFor(bot.kind);
   const result: BotTurnResult = await withDeadline(signal, (s) => runner.run(bot.config, input, s));
-  // Taken over while the bot was thinking: its answer is dropped (the reply's write checks it itself).
-  if (!result.reply) {
-    const [still] = await db.query<{ active: boolean }>(`SELECT bot_active AS active FROM threads WHERE id = $1::uuid`, [threadId]);
-    if (!still?.active) return finishTurn(db, turn.id, "nothing");
-  }
+  // Taken over while the bot was thinking: its answer is dropped (a reply's write checks it itself).
   if (result.reply) {
     try {
       if (!(await sendReply(db, thread, turn.id, bot.id, result.reply, result.meta))) return finishTurn(db, turn.id, "nothing");
@@ -313,6 +306,9 @@ export async function runBotTurn(db: Database, threadId: string, signal: AbortSi
       }
       throw err;
     }
+  } else {
+    const [still] = await db.query<{ active: boolean }>(`SELECT bot_active AS active FROM threads WHERE id = $1::uuid`, [threadId]);
+    if (!still?.active) return finishTurn(db, turn.id, "nothing");
   }
   if (result.handoff) return handOffTurn(db, threadId, turn.id, result.reason ?? "the bot asked for a person.", { cause: "asked", detail: result.reason });
   await finishTurn(db, turn.id, result.reply ? "replied" : "nothing");

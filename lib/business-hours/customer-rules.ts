@@ -22,7 +22,6 @@ export const CUSTOMER_MESSAGE_QUEUE = "business.customer-message";
 export async function enqueueCustomerMessageRules(tx: SqlClient, threadId: string, at: Date = new Date()): Promise<void> {
   await tx.query(
     `WITH ${enqueueCte(
-      (n) => `$${n}`,
       `EXISTS (SELECT 1 FROM business_hours WHERE id = 1 AND (enabled OR auto_assign))
         AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = $6::uuid AND ${BOT_HELD_SQL})`,
     )}

@@ -172,7 +172,7 @@ export interface MessageToNumber {
  * The message part of the one-statement writes: `m` inserts the draft with the chosen id (its thread and
  * address read from the CTE `th`), and the select answers `columns` with `message.created` announced.
  * Draft parameters 1 (thread) and 11 (to) come from `th`; the rest keep their order as $1…$25, and
- * `extra(i)` names the i-th parameter after them.
+ * `after(i)` names the i-th parameter after them.
  */
 function liveInsert(write: { draft: LiveDraft<OutboundSender> }, columns: string) {
   const draftValues = draftParams({ ...write.draft, threadId: "", to: "" } as MessageDraft).filter((_, i) => i !== 0 && i !== 10);
@@ -180,7 +180,7 @@ function liveInsert(write: { draft: LiveDraft<OutboundSender> }, columns: string
   const k = draftValues.length;
   return {
     draftValues,
-    extra: (i: number) => `$${k + i}`,
+    after: (i: number) => `$${k + i}`,
     /** The insert, from `th`'s row when `where` holds. */
     m: (id: string, where = "true") => `m AS (
   INSERT INTO messages (id, ${COLUMNS}) SELECT ${id}::uuid, ${valuesSql(param)} FROM th WHERE ${where}
@@ -205,7 +205,7 @@ function liveInsert(write: { draft: LiveDraft<OutboundSender> }, columns: string
 export async function insertMessageUpsertingThread<T>(sql: SqlClient, write: MessageToNumber, columns: string): Promise<{ row: T } | { botActive: true }> {
   const contact = contactParams(write.thread);
   const live = liveInsert(write, columns);
-  const $ = live.extra;
+  const $ = live.after;
   const text = `WITH c AS (
   ${contactUpsertSql((n) => $(n))}
 ), th AS (
@@ -259,7 +259,7 @@ export interface MessageIntoThread {
  */
 export async function insertMessageIntoThread<T>(sql: SqlClient, write: MessageIntoThread, columns: string): Promise<T | null> {
   const live = liveInsert(write, columns);
-  const $ = live.extra;
+  const $ = live.after;
   const bot = "botId" in write.bot ? write.bot : null;
   const text = `WITH th AS (
   UPDATE threads t SET last_message_id = ${$(3)}::uuid, last_message_at = GREATEST(t.last_message_at, now()),

@@ -30,14 +30,13 @@ export interface EnqueueOptions {
 
 /**
  * The enqueue as a CTE named `j` for a caller's own statement (one round trip for a check and its job),
- * over parameters named by `param(n)` for `enqueueParams`' n-th value, adding the job only when `when`
- * holds. The caller selects `(SELECT pg_notify(…) FROM j)` (`ENQUEUED_NOTIFY_SQL`) to wake the workers.
+ * adding the job only when `when` holds. Its parameters are $1…$5, `enqueueParams`' values (the caller's
+ * own follow from $6). The caller selects `ENQUEUED_NOTIFY_SQL` to wake the workers.
  */
-export function enqueueCte(param: (n: number) => string, when = "true"): string {
-  const $ = param;
+export function enqueueCte(when = "true"): string {
   return `j AS (
   INSERT INTO jobs (queue, key, dedupe_key, payload, run_at, max_attempts)
-  SELECT ${$(1)}::text, ${$(2)}::text, ${$(2)}::text, ${$(3)}::jsonb, now() + make_interval(secs => ${$(4)}::double precision), ${$(5)}::int WHERE ${when}
+  SELECT $1::text, $2::text, $2::text, $3::jsonb, now() + make_interval(secs => $4::double precision), $5::int WHERE ${when}
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING id, queue
 )`;
@@ -51,7 +50,7 @@ export function enqueueParams(queue: string, payload: object, opts: EnqueueOptio
   return [queue, opts.key ?? null, JSON.stringify(payload), Math.max(0, opts.delayMs ?? 0) / 1000, Math.max(1, Math.floor(opts.maxAttempts ?? 5))];
 }
 
-const ENQUEUE_SQL = `WITH ${enqueueCte((n) => `$${n}`)}
+const ENQUEUE_SQL = `WITH ${enqueueCte()}
 SELECT j.id::text, pg_notify('${JOBS_CHANNEL}', j.queue) FROM j`;
 
 /**

@@ -316,16 +316,17 @@ async function assertWhatsAppWindow(tx: SqlClient, { input }: SendRequest, route
  */
 async function writeInOneStatement(
   deps: SendDeps,
-  { input, body }: SendRequest,
+  request: SendRequest,
   route: SendRoute,
   sender: SendSender,
   opts: SendOptions,
   reconcileAfterSeconds: number,
   now: Date,
 ): Promise<MessageRow | null> {
+  const { input } = request;
   if (input.attachmentIds?.length || opts.onMessageWritten) return null;
   const freeFormWhatsApp = input.channel === "whatsapp" && !input.contentSid;
-  const draft = queuedDraft({ input, body }, route, opts, reconcileAfterSeconds, callerMedia(input));
+  const draft = queuedDraft(request, route, opts, reconcileAfterSeconds, callerMedia(input));
   let row: MessageRow | null;
   if (route.thread) {
     if (freeFormWhatsApp && route.messagingServiceSid) return null;
