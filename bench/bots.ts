@@ -14,10 +14,16 @@
 // during is the bots' effect on webhook latency. (A closed loop of 32 concurrent webhooks would keep the
 // cores saturated on its own, so that any other work, bots or not, lengthens its latency.)
 //
+// Both paths are warm before anything is measured, as on a server that has been running: 400 SMS webhooks,
+// then BENCH_BOT_WARMUP (100) other WhatsApp customers writing at once, each answered by the bot (the
+// first bot turns after a start pay once for compiling their code, opening connections to the bot and to
+// Twilio, and PostgreSQL's first plans of their statements on each pooled connection). The SMS load runs
+// during that warm-up too: its p99 is printed as the cold start's cost, apart from the measured phase.
+//
 // Environment: BENCH_BOTS_MODE, BENCH_CONVERSATIONS (200), BENCH_ROUNDS (3), BENCH_THINK_MS (4000),
 // BENCH_BOT_MS (200), BENCH_DEBOUNCE_MS (3000, Hilo's default), BENCH_WEBHOOK_RATE (50),
-// BENCH_BASELINE_MS (10000), BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next,
-// BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
+// BENCH_BASELINE_MS (10000), BENCH_BOT_WARMUP (100), BENCH_JOBS_CONCURRENCY (Hilo's default),
+// BENCH_PORT (3300), TEST_POSTGRES_URL, BENCH_SKIP_BUILD=1 to reuse .next, BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -43,9 +49,10 @@ const SESSION_SECRET = "bench-session-secret-0123456789-abcdefghij";
 /** Inbound SMS webhooks (no bot on SMS) per second, sent on schedule, and the baseline's length. */
 const WEBHOOK_RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 50);
 const BASELINE_MS = Number(process.env.BENCH_BASELINE_MS ?? 10_000);
-/** Warm-up: SMS webhooks, 32 at a time. */
+/** Warm-up: SMS webhooks, 32 at a time; then this many other WhatsApp customers, each answered once by the bot. */
 const WARMUP = 400;
 const WARMUP_CONCURRENCY = 32;
+const BOT_WARMUP = Number(process.env.BENCH_BOT_WARMUP ?? 100);
 
 
 const sid = () => `SM${randomBytes(16).toString("hex")}`;
@@ -86,7 +93,7 @@ async function main() {
       TWILIO_SMS_FROM: sim.smsFrom,
       BOT_DEBOUNCE_MS: String(DEBOUNCE_MS),
       BOTS_ALLOW_PRIVATE_NETWORK: "true",
-      JOBS_CONCURRENCY: process.env.BENCH_JOBS_CONCURRENCY ?? "64",
+      ...(process.env.BENCH_JOBS_CONCURRENCY ? { JOBS_CONCURRENCY: process.env.BENCH_JOBS_CONCURRENCY } : {}),
     });
 
     // The bot, as the admin API stores it (its secret encrypted with the server secret's key).
@@ -149,8 +156,21 @@ async function main() {
       };
     };
 
-    // Warm-up, then the baseline: SMS webhooks at the steady rate with no bot running.
+    // Warm-up of the webhooks, then of the bot turns (under the steady SMS load: the cold start's cost).
     await warmUp();
+    const coldLoad = steadyLoad("30");
+    const botReplies = async () =>
+      Number((await db.query(`SELECT count(*)::int AS n FROM messages WHERE sender_type = 'bot'`)).rows[0].n);
+    await Promise.all(
+      Array.from({ length: BOT_WARMUP }, (_, i) => inbound("/api/webhooks/whatsapp", `whatsapp:+57310${String(i).padStart(7, "0")}`, sim.whatsappFrom, "Hola")),
+    );
+    for (const until = Date.now() + 60_000; (await botReplies()) < BOT_WARMUP && Date.now() < until; ) await sleep(100);
+    if ((await botReplies()) < BOT_WARMUP) throw new Error("the warm-up's bot turns were not all answered within 60 s");
+    await sleep(1000); // their replies' status callbacks
+    const cold = await coldLoad.stop();
+    const warmUpRequests = sim.requests.length;
+
+    // The baseline: SMS webhooks at the steady rate with no bot running.
     let cpu = cpuMs(server.pid);
     const baselineLoad = steadyLoad("10");
     await sleep(BASELINE_MS);
@@ -165,7 +185,7 @@ async function main() {
     const webhookMs: number[] = [];
     // The bot's replies reaching the simulator, by recipient (one scan of the simulator's new requests).
     const replyTimes = new Map<string, number[]>();
-    let scanned = 0;
+    let scanned = warmUpRequests;
     let replyCount = 0;
     const scan = () => {
       for (; scanned < sim.requests.length; scanned++) {
@@ -177,6 +197,7 @@ async function main() {
       }
     };
     const scanner = setInterval(scan, 10);
+    const [{ started: phaseStarted }] = (await db.query(`SELECT now() AS started`)).rows;
     const customers = Array.from({ length: CONVERSATIONS }, async (_, i) => {
       const to = `whatsapp:+57300${String(i).padStart(7, "0")}`;
       if (MODE === "conversations") await sleep(Math.random() * DEBOUNCE_MS);
@@ -204,16 +225,17 @@ async function main() {
     const cpuBots = cpuMs(server.pid) - cpu - (cpuSms / baseline.length) * during.length;
     const [{ turns, dupes }] = (
       await db.query(
-        `SELECT (SELECT count(*)::int FROM bot_turns) AS turns,
+        `SELECT (SELECT count(*)::int FROM bot_turns WHERE created_at >= $2) AS turns,
                 (SELECT count(*)::int FROM (SELECT thread_id FROM messages WHERE sender_type = 'bot' GROUP BY thread_id HAVING count(*) > $1) x) AS dupes`,
-        [MODE === "conversations" ? ROUNDS : 1],
+        [MODE === "conversations" ? ROUNDS : 1, phaseStarted],
       )
     ).rows;
     // Where the time goes: due → claimed (queueing), claimed → reply written (bot + Hilo), written → at Twilio.
     const { rows: stages } = await db.query(
       `SELECT extract(epoch FROM t.created_at - t.first_message_at) * 1000 AS claim_ms,
               extract(epoch FROM r.created_at - t.created_at) * 1000 AS turn_ms
-         FROM bot_turns t JOIN messages r ON r.id = t.reply_message_id`,
+         FROM bot_turns t JOIN messages r ON r.id = t.reply_message_id WHERE t.created_at >= $1`,
+      [phaseStarted],
     );
     const claimMs = stages.map((r) => Number(r.claim_ms)).sort((a, b) => a - b);
     const turnMs = stages.map((r) => Number(r.turn_ms)).sort((a, b) => a - b);
@@ -229,6 +251,9 @@ async function main() {
     console.log(`WhatsApp webhooks of the conversations: p50 ${f(pct(webhookMs, 50))}, p99 ${f(pct(webhookMs, 99))}`);
     console.log(
       `SMS webhooks at ${WEBHOOK_RATE}/s — before (${baseline.length}): p50 ${f(pct(baseline, 50))}, p99 ${f(pct(baseline, 99))}; while the bots run (${during.length}): p50 ${f(pct(during, 50))}, p99 ${f(pct(during, 99))}`,
+    );
+    console.log(
+      `  during the warm-up, the server's first ${BOT_WARMUP} bot turns after its start (${cold.length}): p50 ${f(pct(cold, 50))}, p99 ${f(pct(cold, 99))}`,
     );
     console.log(
       `server CPU: ${(cpuSms / baseline.length).toFixed(1)} ms per inbound SMS webhook; ${Math.round(cpuBots / CONVERSATIONS)} ms per bot conversation (its webhook, turn, reply and the reply's status callbacks) — load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
