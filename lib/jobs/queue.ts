@@ -38,12 +38,31 @@ export function enqueueCte(when = "true"): string {
   INSERT INTO jobs (queue, key, dedupe_key, payload, run_at, max_attempts)
   SELECT $1::text, $2::text, $2::text, $3::jsonb, now() + make_interval(secs => $4::double precision), $5::int WHERE ${when}
   ON CONFLICT (dedupe_key) DO NOTHING
-  RETURNING id, queue
+  RETURNING id, queue, run_at
 )`;
 }
 
+/**
+ * The notification of a job `j` added: its queue and in how many milliseconds it is due, so that a worker
+ * sets a timer for a delayed job (a debounced bot turn) instead of looking for due jobs at once.
+ */
+const NOTIFY_ENQUEUED = `pg_notify('${JOBS_CHANNEL}', json_build_object('queue', j.queue, 'inMs', greatest(0, round(extract(epoch FROM j.run_at - now()) * 1000)))::text)`;
+
 /** Wakes the workers of every instance for the jobs `enqueueCte` added (null when none). */
-export const ENQUEUED_NOTIFY_SQL = `(SELECT pg_notify('${JOBS_CHANNEL}', j.queue) FROM j)`;
+export const ENQUEUED_NOTIFY_SQL = `(SELECT ${NOTIFY_ENQUEUED} FROM j)`;
+
+/**
+ * In how many milliseconds the job a notification announces is due (0: now, or a payload this version
+ * does not know, which wakes the worker at once as before).
+ */
+export function enqueuedDueInMs(payload: string): number {
+  try {
+    const inMs = (JSON.parse(payload) as { inMs?: unknown }).inMs;
+    return typeof inMs === "number" && Number.isFinite(inMs) && inMs > 0 ? inMs : 0;
+  } catch {
+    return 0;
+  }
+}
 
 /** The values of `enqueueCte`'s parameters, in order. */
 export function enqueueParams(queue: string, payload: object, opts: EnqueueOptions = {}): unknown[] {
@@ -51,7 +70,7 @@ export function enqueueParams(queue: string, payload: object, opts: EnqueueOptio
 }
 
 const ENQUEUE_SQL = `WITH ${enqueueCte()}
-SELECT j.id::text, pg_notify('${JOBS_CHANNEL}', j.queue) FROM j`;
+SELECT j.id::text, ${NOTIFY_ENQUEUED} FROM j`;
 
 /**
  * Adds a job. Answers its id, or null when a job with the same key is already pending (nothing added).

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import type { Database } from "@/lib/db/types";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { logger } from "@/lib/log";
-import { backoffMs, claimJobs, completeJob, failJob, JOBS_CHANNEL, nextDueInMs, purgeDeadJobs, releaseJob, renewLease, type ClaimedJob } from "./queue";
+import { backoffMs, claimJobs, completeJob, enqueuedDueInMs, failJob, JOBS_CHANNEL, nextDueInMs, purgeDeadJobs, releaseJob, renewLease, type ClaimedJob } from "./queue";
 
 export interface JobContext {
   db: Database;
@@ -59,8 +59,9 @@ export interface JobWorker {
 
 /**
  * Runs jobs in this process: claims what is due, up to `concurrency` at a time, renewing each lease
- * while its handler runs. Wakes on NOTIFY (a job was enqueued on any instance), when a job finishes,
- * when the next job is due, and at least every `pollMs` (leases of dead workers expire silently).
+ * while its handler runs. Wakes on NOTIFY (a job was enqueued on any instance: at once, or for a
+ * delayed job when it is due), when a job finishes, when the next job is due, and at least every
+ * `pollMs` (leases of dead workers expire silently).
  */
 export function startJobWorker(opts: WorkerOptions): JobWorker {
   const id = opts.id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
@@ -74,15 +75,41 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
   /** Jobs still running at stop are aborted and given back (not counted as an attempt). */
   let stopping = false;
   let wake: (() => void) | null = null;
+  /** A poke while the loop was polling, not sleeping: its next sleep ends at once. */
+  let poked = false;
   let unlisten: (() => Promise<void>) | null = null;
   let listening: Database | null = null;
-  const poke = () => wake?.();
+  const poke = () => {
+    if (wake) wake();
+    else poked = true;
+  };
+  // A delayed job (a debounced bot turn) announced by NOTIFY: one timer for the earliest such job, so that
+  // every customer message does not cost a claim and a look for the next due job that find nothing due.
+  let dueTimer: NodeJS.Timeout | null = null;
+  let dueTimerAt = Infinity;
+  const pokeIn = (ms: number) => {
+    const at = Date.now() + ms;
+    if (dueTimer && dueTimerAt <= at) return;
+    if (dueTimer) clearTimeout(dueTimer);
+    dueTimerAt = at;
+    dueTimer = setTimeout(() => {
+      dueTimer = null;
+      dueTimerAt = Infinity;
+      poke();
+    }, ms);
+    dueTimer.unref();
+  };
+  const onEnqueued = (payload: string) => {
+    const inMs = enqueuedDueInMs(payload);
+    if (inMs > 5) pokeIn(inMs);
+    else poke();
+  };
 
   async function listenOn(db: Database): Promise<void> {
     if (listening === db) return;
     await unlisten?.().catch(() => {});
     listening = db;
-    unlisten = await db.listen(JOBS_CHANNEL, poke, poke).catch(() => {
+    unlisten = await db.listen(JOBS_CHANNEL, onEnqueued, poke).catch(() => {
       listening = null;
       return null;
     });
@@ -164,6 +191,10 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
         if (!isDatabaseUnavailable(err)) log.warn({ err }, "job worker: poll failed");
       }
       if (stopped) break;
+      if (poked) {
+        poked = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, sleepMs);
         function done() {
@@ -198,6 +229,7 @@ export function startJobWorker(opts: WorkerOptions): JobWorker {
       stopped = true;
       poke();
       await loop;
+      if (dueTimer) clearTimeout(dueTimer);
       // Let running jobs finish for a moment; then abort them and give them back to the queue.
       await Promise.race([Promise.allSettled([...active.values()].map((a) => a.promise)), new Promise((r) => setTimeout(r, 3000).unref())]);
       stopping = true;

@@ -201,4 +201,35 @@ describe.each(kinds)("job queue on %s", (kind) => {
     expect(runs).toBe(2);
     expect(maxRunning).toBe(1);
   });
+
+  it("wakes for a delayed job when it is due, without claiming anything when it is announced", async () => {
+    let ranAt = 0;
+    registerJobHandler("test.delayed", {
+      async run() {
+        ranAt = Date.now();
+      },
+    });
+    // The worker's database, counting its transactions (each claim is one); it polls only every minute, so
+    // only the announcement can bring the job on time.
+    let claims = 0;
+    const sql = other.sql;
+    const counting = new Proxy(sql, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === "transaction") return (fn: Parameters<typeof sql.transaction>[0]) => (claims++, sql.transaction(fn));
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const w = startJobWorker({ getDb: async () => counting, queues: ["test.delayed"], pollMs: 60_000, id: "delayed" });
+    workers.push(w);
+    await sleep(300); // its first claim (nothing) and the LISTEN
+    const before = claims;
+    const enqueuedAt = Date.now();
+    await enqueue(t.db.sql, "test.delayed", {}, { delayMs: 600 });
+    await sleep(300);
+    expect(claims).toBe(before); // announced, not due yet: no claim
+    for (let i = 0; i < 100 && ranAt === 0; i++) await sleep(10);
+    expect(ranAt - enqueuedAt).toBeGreaterThanOrEqual(600);
+    expect(ranAt - enqueuedAt).toBeLessThan(1_000);
+  });
 });
