@@ -1,8 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import { getConfig } from "@/lib/config";
-import type { Channel } from "@/lib/contacts/phone";
 import type { Database, SqlClient } from "@/lib/db/types";
-import { ENQUEUED_NOTIFY_SQL, enqueue, enqueueCte, enqueueParams } from "@/lib/jobs/queue";
+import { enqueue, enqueueCte, enqueuedNotifySql, jobValuesSql } from "@/lib/jobs/queue";
 import type { JobContext, JobHandler } from "@/lib/jobs/worker";
 import { logger } from "@/lib/log";
 import { sendMessage } from "@/lib/messaging/send";
@@ -15,7 +14,7 @@ import type { BotChannel, BotHistoryItem, BotKind, BotTurnInput, BotTurnResult }
 
 /**
  * Bot turns. A customer's message in a conversation a bot carries enqueues a `bot.turn` job in the SAME
- * transaction as the message (`enqueueBotTurnFor`, called once, from the inbound write path), keyed per
+ * statement as the message (`botTurnJobCte`, in the inbound write: lib/webhooks/record.ts), keyed per
  * conversation: messages within the debounce (3 s) are one turn, and one turn of a conversation runs at
  * a time. The job claims every unanswered customer message into a `bot_turns` row (`bot_turn_messages`
  * has the message as primary key: one turn per message, ever), asks the bot, and sends its reply through
@@ -44,33 +43,28 @@ export const turnSettings = {
 const turnKey = (threadId: string) => `${BOT_TURN_QUEUE}:${threadId}`;
 
 /**
- * Called by the inbound write path (lib/webhooks/record.ts) in the transaction that stores a customer's
- * new message: binds an `autoAnswer` bot to a new conversation nobody holds (on its channel), and when
- * a bot is answering the conversation, enqueues its turn (debounced; a duplicate delivery rolls the transaction back, and the job with it).
+ * The bot an auto-answer binding gives a new customer's conversation on `channelSql`'s channel (null: none),
+ * as an SQL expression for the inbound write's thread upsert (lib/conversations `insertInboundMessage`),
+ * which binds it only when nobody holds the conversation.
  */
-export async function enqueueBotTurnFor(tx: SqlClient, message: { threadId: string; channel: Channel }): Promise<void> {
-  // The check, the binding and the job in one statement (one round trip on every customer message).
-  await tx.query(
-    `WITH t AS (SELECT id, bot_id, bot_active, assignee_id FROM threads WHERE id = $6::uuid),
-     auto AS (
-       SELECT b.id FROM bots b, t
-        WHERE t.bot_id IS NULL AND t.assignee_id IS NULL AND b.enabled AND b.auto_answer AND $7 = ANY(b.channels)
-          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.sender_type = 'agent')
-        ORDER BY b.created_at, b.id LIMIT 1
-     ),
-     bound AS (
-       UPDATE threads th SET bot_id = auto.id, bot_active = true, bot_since = now(), updated_at = now()
-         FROM auto WHERE th.id = $6::uuid RETURNING th.id
-     ),
-     ${enqueueCte(`EXISTS (SELECT 1 FROM t JOIN bots b ON b.id = t.bot_id WHERE t.bot_active AND b.enabled) OR EXISTS (SELECT 1 FROM bound)`)}
-     SELECT ${ENQUEUED_NOTIFY_SQL} AS notified`,
-    [
-      ...enqueueParams(BOT_TURN_QUEUE, { threadId: message.threadId }, { key: turnKey(message.threadId), delayMs: getConfig().botDebounceMs, maxAttempts: turnSettings.maxAttempts }),
-      message.threadId,
-      message.channel,
-    ],
-    { name: "hilo_bot_turn_enqueue" },
-  );
+export function autoAnswerBotSql(channelSql: string): string {
+  return `(SELECT b.id FROM bots b WHERE b.enabled AND b.auto_answer AND ${channelSql} = ANY(b.channels) ORDER BY b.created_at, b.id LIMIT 1)`;
+}
+
+/**
+ * The bot turn's job as a CTE named `name` of the inbound write's statement, over its conversation's row
+ * `row` (after the binding): enqueued (debounced, keyed per conversation) when `when` holds and a bot is
+ * answering the conversation. Its notification goes in the statement's select.
+ */
+export function botTurnJobCte(bind: (value: unknown) => string, name: string, row: string, when: string): { cte: string; notify: string } {
+  const values = jobValuesSql(bind, BOT_TURN_QUEUE, `'${BOT_TURN_QUEUE}:' || ${row}.id::text`, `json_build_object('threadId', ${row}.id::text)`, {
+    delayMs: getConfig().botDebounceMs,
+    maxAttempts: turnSettings.maxAttempts,
+  });
+  return {
+    cte: enqueueCte(`(${when}) AND ${row}.bot_active AND EXISTS (SELECT 1 FROM bots b WHERE b.id = ${row}.bot_id AND b.enabled)`, { name, from: row, values }),
+    notify: enqueuedNotifySql(name),
+  };
 }
 
 interface TurnRow {

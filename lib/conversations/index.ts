@@ -8,10 +8,13 @@
  * `publish` announces any other live event from a transaction of several statements.
  */
 export {
+  insertInboundMessage,
   insertMessage,
   insertMessageIntoThread,
   insertMessageTouchingThread,
   insertMessageUpsertingThread,
+  type InboundExtras,
+  type InboundMessageWrite,
   type MessageDraft,
   type MessageIntoThread,
   type MessageToNumber,

@@ -288,3 +288,94 @@ SELECT ${live.select} FROM m`;
   );
   return row ?? null;
 }
+
+/** Adds a parameter to the statement being built and answers its placeholder (`$n`). */
+export type Bind = (value: unknown) => string;
+
+/** What is written with a customer's message besides it (the caller's domains), over the conversation's row `th`. */
+export interface InboundExtras {
+  /** SQL expression: the bot an auto-answer binding gives the conversation when nobody holds it (null: none). */
+  autoBot: string;
+  /** A CTE named `ev` answering the `id` of the raw webhook event that reported the message (its first history row's). */
+  event: string;
+  /**
+   * Jobs enqueued with the message, as CTEs over `th` (`id`, `bot_id`, `bot_active` after the binding, and
+   * `blocked`, the contact's), each with its notification for the select.
+   */
+  jobs: { cte: string; notify: string }[];
+}
+
+/** A customer's message from a webhook (`insertInboundMessage`). */
+export interface InboundMessageWrite {
+  /** The contact and thread, as `upsertContactThread` takes them: the customer used this address. */
+  thread: Omit<UpsertThreadInput, "customerUsed">;
+  draft: Omit<Extract<MessageDraft, { direction: "inbound" }>, "threadId" | "status" | "sendAttempt" | "createdAt">;
+  /** The rest of the write, built with the statement's own `bind`. */
+  extras: (bind: Bind) => InboundExtras;
+}
+
+/**
+ * A customer's message, and everything it does, in ONE autocommit statement (two round trips fewer than
+ * a transaction's BEGIN and COMMIT alone, and no lock held across round trips): the contact's upsert; the
+ * thread's upsert, which touches it (last message, the WhatsApp window, unread count and reopening unless the
+ * contact is blocked, the address replies go to) and binds `extras.autoBot` when nobody holds a conversation
+ * that no agent has written in; the message (`received`), its first history row tied to `extras.event`;
+ * `extras.jobs`; and `message.created`. Locks contact → thread → message, like every writer.
+ *
+ * Twilio's second delivery of a message (its SID stored) is a unique violation that rolls the whole statement
+ * back — nothing is touched, bound, enqueued or announced — and the answer is `"duplicate"`.
+ */
+export async function insertInboundMessage(sql: SqlClient, write: InboundMessageWrite): Promise<{ messageId: string; threadId: string; eventId: string } | "duplicate"> {
+  const params: unknown[] = [];
+  const bind: Bind = (value) => `$${params.push(value)}`;
+  const contact = contactParams({ ...write.thread });
+  const contactValues = contact.params.map(bind);
+  const channel = bind(write.thread.channel);
+  const messageId = bind(randomUUID());
+  const draftValues = draftParams({ ...write.draft, threadId: "", status: "received" } as MessageDraft).map((v, i) => (i === 0 ? "th.id" : bind(v)));
+  const extras = write.extras(bind);
+  // The binding's condition on an existing conversation; a new one is bound when a bot is offered (`EXCLUDED`).
+  const binds = `EXCLUDED.bot_id IS NOT NULL AND t.bot_id IS NULL AND t.assignee_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM messages a WHERE a.thread_id = t.id AND a.sender_type = 'agent')`;
+  const text = `WITH c AS (
+  ${contactUpsertSql((n) => contactValues[n - 1])}
+), th AS (
+  INSERT INTO threads AS t (channel, contact_id, business_address, customer_address, last_message_id, last_message_at, last_inbound_at, unread_count, bot_id, bot_active, bot_since)
+  SELECT ${channel}::"Channel", c.id, ${bind(write.thread.businessAddress)}, ${bind(contact.customerAddress)}, ${messageId}::uuid, now(), now(),
+         CASE WHEN c.blocked THEN 0 ELSE 1 END, b.id, b.id IS NOT NULL, CASE WHEN b.id IS NULL THEN NULL ELSE now() END
+    FROM c LEFT JOIN LATERAL (SELECT ${extras.autoBot} AS id WHERE NOT c.blocked) b ON true
+  ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
+    customer_address = EXCLUDED.customer_address,
+    last_message_id = EXCLUDED.last_message_id,
+    last_message_at = GREATEST(t.last_message_at, now()),
+    last_inbound_at = now(),
+    -- EXCLUDED.unread_count is 1, or 0 for a blocked contact: nobody is told, nothing reopens.
+    unread_count = t.unread_count + EXCLUDED.unread_count,
+    status = CASE WHEN EXCLUDED.unread_count > 0 THEN 'open'::"ThreadStatus" ELSE t.status END,
+    closed_at = CASE WHEN EXCLUDED.unread_count > 0 THEN NULL ELSE t.closed_at END,
+    bot_id = CASE WHEN ${binds} THEN EXCLUDED.bot_id ELSE t.bot_id END,
+    bot_active = CASE WHEN ${binds} THEN true ELSE t.bot_active END,
+    bot_since = CASE WHEN ${binds} THEN now() ELSE t.bot_since END,
+    updated_at = now()
+  RETURNING t.id, t.bot_id, t.bot_active, (SELECT blocked FROM c) AS blocked
+), m AS (
+  INSERT INTO messages (id, ${COLUMNS}) SELECT ${messageId}::uuid, ${valuesSql((n) => draftValues[n - 1])} FROM th
+  RETURNING id, thread_id
+), ${extras.event}, h AS (
+  INSERT INTO message_status_events (message_id, status, previous_status, metadata, source, webhook_event_id)
+  SELECT m.id, 'received'::"MessageStatus", NULL, '{}'::jsonb, 'webhook', ev.id FROM m, ev
+)${extras.jobs.map((j) => `, ${j.cte}`).join("")}
+SELECT m.id::text AS message_id, m.thread_id::text AS thread_id, ev.id::text AS event_id,
+       ${notifySql("message.created", { threadId: "m.thread_id", messageId: "m.id" })} AS notified${extras.jobs.map((j, i) => `, ${j.notify} AS job_${i}`).join("")}
+  FROM m, ev`;
+  try {
+    const [row] = await sql.query<{ message_id: string; thread_id: string; event_id: string }>(text, params, {
+      name: `hilo_insert_inbound_${createHash("sha256").update(text).digest("hex").slice(0, 16)}`,
+    });
+    return { messageId: row.message_id, threadId: row.thread_id, eventId: row.event_id };
+  } catch (err) {
+    const e = err as { code?: unknown; constraint?: unknown };
+    if (e.code === "23505" && e.constraint === "messages_twilio_sid_key") return "duplicate";
+    throw err;
+  }
+}

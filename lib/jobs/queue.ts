@@ -28,28 +28,49 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
+/** A job's values as SQL expressions (parameters, or columns of the caller's `from`). */
+export interface JobValuesSql {
+  queue: string;
+  key: string;
+  payload: string;
+  delaySecs: string;
+  maxAttempts: string;
+}
+
+/** `enqueueParams`' values as parameters $1…$5. */
+const PARAM_VALUES: JobValuesSql = { queue: "$1::text", key: "$2::text", payload: "$3::jsonb", delaySecs: "$4::double precision", maxAttempts: "$5::int" };
+
 /**
- * The enqueue as a CTE named `j` for a caller's own statement (one round trip for a check and its job),
- * adding the job only when `when` holds. Its parameters are $1…$5, `enqueueParams`' values (the caller's
- * own follow from $6). The caller selects `ENQUEUED_NOTIFY_SQL` to wake the workers.
+ * The enqueue as a CTE for a caller's own statement (one round trip for a check and its job), adding the
+ * job only when `when` holds. By default its parameters are $1…$5, `enqueueParams`' values (the caller's
+ * own follow from $6) and the CTE is named `j`; `opts` names it otherwise and gives its values as SQL over
+ * the caller's `from` (a job whose key and payload come from a row the same statement writes). The caller
+ * selects `enqueuedNotifySql(name)` to wake the workers.
  */
-export function enqueueCte(when = "true"): string {
-  return `j AS (
+export function enqueueCte(when = "true", opts: { name?: string; from?: string; values?: JobValuesSql } = {}): string {
+  const v = opts.values ?? PARAM_VALUES;
+  return `${opts.name ?? "j"} AS (
   INSERT INTO jobs (queue, key, dedupe_key, payload, run_at, max_attempts)
-  SELECT $1::text, $2::text, $2::text, $3::jsonb, now() + make_interval(secs => $4::double precision), $5::int WHERE ${when}
+  SELECT ${v.queue}, ${v.key}, ${v.key}, ${v.payload}, now() + make_interval(secs => ${v.delaySecs}), ${v.maxAttempts}${opts.from ? ` FROM ${opts.from}` : ""} WHERE ${when}
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING id, queue, run_at
 )`;
 }
 
 /**
- * The notification of a job `j` added: its queue and in how many milliseconds it is due, so that a worker
- * sets a timer for a delayed job (a debounced bot turn) instead of looking for due jobs at once.
+ * The notification of a job added by the CTE `name`: its queue and in how many milliseconds it is due, so
+ * that a worker sets a timer for a delayed job (a debounced bot turn) instead of looking for due jobs at once.
  */
-const NOTIFY_ENQUEUED = `pg_notify('${JOBS_CHANNEL}', json_build_object('queue', j.queue, 'inMs', greatest(0, round(extract(epoch FROM j.run_at - now()) * 1000)))::text)`;
+const notifyEnqueued = (name: string) =>
+  `pg_notify('${JOBS_CHANNEL}', json_build_object('queue', ${name}.queue, 'inMs', greatest(0, round(extract(epoch FROM ${name}.run_at - now()) * 1000)))::text)`;
 
-/** Wakes the workers of every instance for the jobs `enqueueCte` added (null when none). */
-export const ENQUEUED_NOTIFY_SQL = `(SELECT ${NOTIFY_ENQUEUED} FROM j)`;
+/** Wakes the workers of every instance for the job the CTE `name` added (null when none). */
+export function enqueuedNotifySql(name = "j"): string {
+  return `(SELECT ${notifyEnqueued(name)} FROM ${name})`;
+}
+
+/** `enqueuedNotifySql()` of the CTE `j`. */
+export const ENQUEUED_NOTIFY_SQL = enqueuedNotifySql();
 
 /**
  * In how many milliseconds the job a notification announces is due (0: now, or a payload this version
@@ -66,11 +87,28 @@ export function enqueuedDueInMs(payload: string): number {
 
 /** The values of `enqueueCte`'s parameters, in order. */
 export function enqueueParams(queue: string, payload: object, opts: EnqueueOptions = {}): unknown[] {
-  return [queue, opts.key ?? null, JSON.stringify(payload), Math.max(0, opts.delayMs ?? 0) / 1000, Math.max(1, Math.floor(opts.maxAttempts ?? 5))];
+  return [queue, opts.key ?? null, JSON.stringify(payload), delaySecs(opts), maxAttempts(opts)];
+}
+
+const delaySecs = (opts: EnqueueOptions) => Math.max(0, opts.delayMs ?? 0) / 1000;
+const maxAttempts = (opts: EnqueueOptions) => Math.max(1, Math.floor(opts.maxAttempts ?? 5));
+
+/**
+ * A job's values for `enqueueCte` whose key and payload are SQL over the caller's row (`keySql`, `payloadSql`:
+ * Hilo's expressions, never input); the queue, delay and attempts are bound with `bind`.
+ */
+export function jobValuesSql(bind: (value: unknown) => string, queue: string, keySql: string, payloadSql: string, opts: Omit<EnqueueOptions, "key"> = {}): JobValuesSql {
+  return {
+    queue: `${bind(queue)}::text`,
+    key: `(${keySql})::text`,
+    payload: `(${payloadSql})::jsonb`,
+    delaySecs: `${bind(delaySecs(opts))}::double precision`,
+    maxAttempts: `${bind(maxAttempts(opts))}::int`,
+  };
 }
 
 const ENQUEUE_SQL = `WITH ${enqueueCte()}
-SELECT j.id::text, ${NOTIFY_ENQUEUED} FROM j`;
+SELECT j.id::text, ${notifyEnqueued("j")} FROM j`;
 
 /**
  * Adds a job. Answers its id, or null when a job with the same key is already pending (nothing added).

@@ -1,14 +1,14 @@
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
-import { fillContactFromCallback, insertMessage, insertMessageTouchingThread, touchThread, upsertContactThread, type MessageDraft } from "@/lib/conversations";
+import { fillContactFromCallback, insertInboundMessage, insertMessage, touchThread, upsertContactThread, type MessageDraft } from "@/lib/conversations";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
 import type { MessageStatus } from "@/lib/status/ranking";
 import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
 import { extraFromParams, statusMetadata } from "./fields";
 import { enqueueExternalFetch } from "@/lib/messaging/external";
-import { enqueueBotTurnFor } from "@/lib/bots/turn";
-import { enqueueCustomerMessageRules } from "@/lib/business-hours";
+import { autoAnswerBotSql, botTurnJobCte } from "@/lib/bots/turn";
+import { customerRulesJobCte } from "@/lib/business-hours/customer-rules";
 
 /** WhatsApp's WaId when it is a phone number's digits; a business-scoped user has none. */
 export function waIdOf(raw: string | undefined): string | null {
@@ -66,8 +66,9 @@ function fromParams(params: Record<string, string>): Pick<MessageDraft, "body" |
 }
 
 /**
- * Stores an inbound message (and its raw webhook event) in one transaction. Idempotent on MessageSid:
- * a retry or duplicate stores only the raw event (outcome "duplicate").
+ * Stores an inbound message, its raw webhook event and what it starts (the conversation's bot turn, its
+ * business rules) in ONE statement (lib/conversations `insertInboundMessage`). Idempotent on MessageSid: a
+ * retry or duplicate stores only the raw event (outcome "duplicate").
  */
 export async function recordInbound(
   db: Database,
@@ -81,69 +82,52 @@ export async function recordInbound(
     await insertRawEvent(db, raw, "rejected", rejected.message);
     throw rejected;
   }
-  const draft = (threadId: string): MessageDraft => ({
-    ...fromParams(params),
-    threadId,
-    channel,
-    direction: "inbound",
-    sender: { type: "contact" },
-    from: params.From,
-    to: params.To,
-    status: "received",
-    extra: extraFromParams(params),
-  });
-  try {
-    return await withSerializationRetry(() =>
-      db.transaction(async (tx) => {
-        const { threadId, blocked } = await upsertContactThread(tx, {
-          channel,
-          customerAddress: params.From,
-          businessAddress: normalizeAddress(params.To),
-          contactName: params.ProfileName,
-          waId: waIdOf(params.WaId),
-          customerUsed: true,
-        });
+  const written = await withSerializationRetry(() =>
+    insertInboundMessage(db, {
+      thread: {
+        channel,
+        customerAddress: params.From,
+        businessAddress: normalizeAddress(params.To),
+        contactName: params.ProfileName,
+        waId: waIdOf(params.WaId),
+      },
+      draft: {
+        ...fromParams(params),
+        channel,
+        direction: "inbound",
+        sender: { type: "contact" },
+        from: params.From,
+        to: params.To,
+        extra: extraFromParams(params),
+      },
+      extras: (bind) => ({
+        autoBot: autoAnswerBotSql(`${bind(channel)}::text`),
+        event: rawEventCte(bind, "ev", raw, "created"),
         // A blocked contact's message is kept, but nobody is told: no unread count (hence no notification),
-        // no reopening, no bot turn, no business-hours reply or assignment.
-        if (!blocked) {
-          // A customer's new message: the conversation's bot (if any) answers it in a durable job committed
-          // with the message (lib/bots/turn.ts); business hours and automatic assignment (lib/business-hours)
-          // also run as a job committed with it.
-          await enqueueBotTurnFor(tx, { threadId, channel });
-          await enqueueCustomerMessageRules(tx, threadId);
-        }
-        const eventId = await insertRawEvent(tx, raw, "created");
-        // Last, so that the rows the message's statistics triggers update stay locked only until the commit
-        // that follows: the message, its first history row and its thread's update, in one statement.
-        const inserted = await insertMessageTouchingThread<{ id: string }>(
-          tx,
-          draft(threadId),
-          {
-            at: "now",
-            unread: blocked ? "keep" : "increment",
-            inbound: true,
-            reopen: !blocked,
-            firstStatus: { status: "received", source: "webhook", webhookEventId: eventId },
-          },
-          "m.id::text AS id",
-        );
-        // Twilio delivered it before: nothing of the above is kept (no job, no second event as "created").
-        if (!inserted) throw new DuplicateDelivery();
-        return { outcome: "created" as const, messageId: inserted.id, threadId, eventId };
+        // no reopening, no bot turn, no business-hours reply or assignment. Otherwise the conversation's bot
+        // (if any) answers it in a durable job (lib/bots/turn.ts), and business hours and automatic
+        // assignment (lib/business-hours) run as a job, both committed with the message.
+        jobs: [botTurnJobCte(bind, "bot_job", "th", "NOT th.blocked"), customerRulesJobCte(bind, "rules_job", "th", "NOT th.blocked")],
       }),
-    );
-  } catch (err) {
-    if (!(err instanceof DuplicateDelivery)) throw err;
-    return db.transaction(async (tx) => {
-      const [existing] = await tx.query<{ id: string; thread_id: string }>(`SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`, [params.MessageSid]);
-      const eventId = await insertRawEvent(tx, raw, "duplicate");
-      return { outcome: "duplicate" as const, messageId: existing.id, threadId: existing.thread_id, eventId };
-    });
-  }
+    }),
+  );
+  if (written !== "duplicate") return { outcome: "created", ...written };
+  // Twilio delivered it before: nothing of the above was kept; the delivery is recorded as a duplicate.
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.query<{ id: string; thread_id: string }>(`SELECT id::text, thread_id::text FROM messages WHERE twilio_sid = $1`, [params.MessageSid]);
+    const eventId = await insertRawEvent(tx, raw, "duplicate");
+    return { outcome: "duplicate" as const, messageId: existing.id, threadId: existing.thread_id, eventId };
+  });
 }
 
-/** An inbound message whose SID is already stored: its transaction is rolled back and the delivery recorded as a duplicate. */
-class DuplicateDelivery extends Error {}
+/** The raw webhook event as a CTE named `name` of a caller's statement, answering its `id`. */
+function rawEventCte(bind: (value: unknown) => string, name: string, raw: RawEventInput, outcome: string): string {
+  return `${name} AS (
+  INSERT INTO webhook_events (kind, message_sid, message_status, idempotency_token, params, headers, outcome, processed_at)
+  VALUES (${bind(raw.kind)}, ${bind(raw.messageSid)}, ${bind(raw.messageStatus)}, ${bind(raw.idempotencyToken)}, ${bind(JSON.stringify(raw.params))}::jsonb, ${bind(JSON.stringify(raw.headers))}::jsonb, ${bind(outcome)}, now())
+  RETURNING id
+)`;
+}
 
 async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string, error?: string): Promise<string> {
   const [row] = await tx.query<{ id: string }>(

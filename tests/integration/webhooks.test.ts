@@ -5,7 +5,7 @@ import { POST as smsPOST } from "@/app/api/webhooks/sms/route";
 import { POST as statusPOST } from "@/app/api/webhooks/message-status/route";
 import { GET as healthGET } from "@/app/api/health/route";
 import type { AppDatabase } from "@/lib/db";
-import type { Database } from "@/lib/db/types";
+import type { Database, QueryOptions } from "@/lib/db/types";
 import { databaseKinds, useEmptyDatabase } from "../helpers/db";
 import { countRows, seedOutbound } from "../helpers/seed";
 import { handleSigned, openWebhookDatabase } from "../helpers/webhook-suite";
@@ -301,21 +301,14 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
   });
 
   it("answers 503 and writes nothing when the database fails mid-write", async () => {
-    // Fault injection on a real database: the connection drops after the first statement of the
-    // inbound transaction. The transaction must roll back and the answer must let Twilio retry.
-    let calls = 0;
+    // Fault injection on a real database: the connection drops while the inbound write (one statement)
+    // runs, before it commits — PostgreSQL rolls it back. The answer must let Twilio retry.
     const failing: Database = {
       ...db.sql,
-      transaction: (fn) =>
-        db.sql.transaction((tx) =>
-          fn({
-            exec: tx.exec,
-            query: async (text, params) => {
-              if (++calls === 2) throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
-              return tx.query(text, params);
-            },
-          }),
-        ),
+      query: async (text, params, opts) => {
+        if (text.includes("INSERT INTO messages")) throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
+        return db.sql.query(text, params, opts);
+      },
     };
     const params = inboundWhatsApp();
     const result = await handleSigned("whatsapp", params, async () => failing);
@@ -325,6 +318,28 @@ describe.each(kinds)("Twilio webhooks on %s", (kind) => {
     const retry = await whatsappPOST(signedRequest("/api/webhooks/whatsapp", params));
     expect(retry.status).toBe(200);
     expect(await countRows(db.sql)).toMatchObject({ messages: 1, events: 1 });
+  });
+
+  it("answers 503 when the connection drops after the write committed, and Twilio's retry stores nothing twice", async () => {
+    const failing: Database = {
+      ...db.sql,
+      query: async <T,>(text: string, params?: unknown[], opts?: QueryOptions) => {
+        const rows = await db.sql.query<T>(text, params, opts);
+        if (text.includes("INSERT INTO messages")) throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
+        return rows;
+      },
+    };
+    const params = inboundWhatsApp();
+    const result = await handleSigned("whatsapp", params, async () => failing);
+    expect(result.status).toBe(503);
+    const retry = await whatsappPOST(signedRequest("/api/webhooks/whatsapp", params));
+    expect(retry.status).toBe(200);
+    // One message, one history row, one unread; the retry's delivery kept as a duplicate.
+    expect(await countRows(db.sql)).toEqual({ contacts: 1, threads: 1, messages: 1, history: 1, events: 2 });
+    const [thread] = await db.sql.query<{ unread_count: number }>(`SELECT unread_count FROM threads`);
+    expect(thread.unread_count).toBe(1);
+    const events = await db.sql.query<{ outcome: string }>(`SELECT outcome FROM webhook_events ORDER BY id`);
+    expect(events.map((e) => e.outcome)).toEqual(["created", "duplicate"]);
   });
 
   it("answers 503 when the database cannot be reached at all", async () => {
