@@ -4,7 +4,8 @@
  * next bots and notes — goes through these, in one transaction:
  * `upsertContactThread` → `insertMessage` → `touchThread` (which also announces `message.created`); the
  * send path does the last two in one statement (`insertMessageTouchingThread`), and an agent's or API
- * key's message to a number with nothing else to write does all three in one (`insertMessageUpsertingThread`).
+ * key's message to a number with nothing else to write does all three in one (`insertMessageUpsertingThread`),
+ * as does a customer's message from a webhook with everything it starts (`insertInboundMessage`).
  * `publish` announces any other live event from a transaction of several statements.
  */
 export {
