@@ -342,8 +342,8 @@ export async function insertInboundMessage(sql: SqlClient, write: InboundMessage
 ), th AS (
   INSERT INTO threads AS t (channel, contact_id, business_address, customer_address, last_message_id, last_message_at, last_inbound_at, unread_count, bot_id, bot_active, bot_since)
   SELECT ${channel}::"Channel", c.id, ${bind(write.thread.businessAddress)}, ${bind(contact.customerAddress)}, ${messageId}::uuid, now(), now(),
-         CASE WHEN c.blocked THEN 0 ELSE 1 END, b.id, b.id IS NOT NULL, CASE WHEN b.id IS NULL THEN NULL ELSE now() END
-    FROM c LEFT JOIN LATERAL (SELECT ${extras.autoBot} AS id WHERE NOT c.blocked) b ON true
+         CASE WHEN c.blocked THEN 0 ELSE 1 END, offered.id, offered.id IS NOT NULL, CASE WHEN offered.id IS NULL THEN NULL ELSE now() END
+    FROM c LEFT JOIN LATERAL (SELECT ${extras.autoBot} AS id WHERE NOT c.blocked) offered ON true
   ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
     customer_address = EXCLUDED.customer_address,
     last_message_id = EXCLUDED.last_message_id,
