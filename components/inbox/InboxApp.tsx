@@ -77,9 +77,13 @@ export function InboxApp(props: Props) {
   ].sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1));
   const selectedId = thread?.id ?? null;
   const bottomRef = useRef<HTMLDivElement>(null);
+  // To the end when a conversation opens and when something is added at its end — not when older pages
+  // are loaded above (a search result's message brought into view stays in view) nor when the notes of
+  // the conversation left behind are replaced.
+  const lastItemId = timeline.length > 0 ? timeline[timeline.length - 1].id : null;
   useEffect(() => {
     bottomRef.current?.scrollIntoView({ block: "end" });
-  }, [selectedId, messages.length, notes.length]);
+  }, [selectedId, lastItemId]);
 
   // A search result's message that is further back than Hilo loads at once.
   const [farBack, setFarBack] = useState(false);
