@@ -25,6 +25,7 @@ test("searching message text finds it in any conversation, marks the words, and 
   await expect(message).toBeVisible();
   await expect(message).toBeFocused();
   await expect(message).toBeInViewport();
+  await page.screenshot({ path: "screenshots/search-message-opened.png" });
 
   // English inflection; and a word no message has.
   await box.fill("order");
