@@ -223,6 +223,35 @@ describe.each(kinds)("bots on %s", (kind) => {
     expect(list.conversations[0].lastMessage).toMatchObject({ senderType: "bot", bot: { id: b.id, name: "Asistente" } });
   });
 
+  it("an autoAnswer bot takes only a conversation nobody holds: not an assigned one, not one an agent wrote in, not a blocked contact's", async () => {
+    const from = (n: number) => ({ From: `whatsapp:+57300555000${n}`, ProfileName: `Cliente ${n}` });
+    // Before the bot exists: one conversation assigned, one an agent answered, one of a blocked contact.
+    const assigned = await threadOf((await inbound(from(1))).MessageSid);
+    await t.db.sql.query(`UPDATE threads SET assignee_id = $2::uuid WHERE id = $1::uuid`, [assigned, agent.user.id]);
+    const answered = await threadOf((await inbound(from(2))).MessageSid);
+    const sent = await sendPOST(postJson("/api/messaging/send", { channel: "whatsapp", threadId: answered, message: "Hola, soy Andrés" }, agent.headers));
+    expect(sent.status).toBe(201);
+    await t.db.sql.query(`UPDATE threads SET assignee_id = NULL WHERE id = $1::uuid`, [answered]);
+    const blocked = await threadOf((await inbound(from(3))).MessageSid);
+    await t.db.sql.query(`UPDATE contacts SET blocked_at = now() WHERE id = (SELECT contact_id FROM threads WHERE id = $1::uuid)`, [blocked]);
+
+    const b = await httpBot();
+    for (const n of [1, 2, 3, 4]) await inbound({ ...from(n), Body: `otra vez ${n}` });
+    const [{ id: fresh }] = await t.db.sql.query<{ id: string }>(`SELECT t.id::text FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE c.phone = '+573005550004'`);
+    await waitFor("the new conversation's reply", () => sentBodies().includes("¡Hola! Soy el bot."));
+    await sleep(500);
+    await drain();
+    const bound = await t.db.sql.query<{ id: string; bot_id: string | null; bot_active: boolean }>(`SELECT id::text, bot_id::text, bot_active FROM threads ORDER BY created_at`);
+    expect(bound).toEqual([
+      { id: assigned, bot_id: null, bot_active: false },
+      { id: answered, bot_id: null, bot_active: false },
+      { id: blocked, bot_id: null, bot_active: false },
+      { id: fresh, bot_id: b.id, bot_active: true },
+    ]);
+    expect(bot.requests).toHaveLength(1);
+    expect((bot.requests[0].json.conversation as { id: string }).id).toBe(fresh);
+  });
+
   it("the same webhook delivered twice (and racing workers) makes one turn", async () => {
     await httpBot();
     const p = await inbound();
