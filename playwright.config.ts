@@ -39,8 +39,9 @@ export default defineConfig({
     { name: "chromium-import", use: { ...devices["Desktop Chrome"] }, testMatch: /(backfill|bots)\.spec\.ts$/ },
   ],
   webServer: {
-    // A production build on a fresh embedded database, in simulator mode (no Twilio account).
-    command: `rm -rf ${dataDir} ${dataDir}-attachments && npm run build && node server.mjs -p ${PORT}`,
+    // A production build on a fresh embedded database, in simulator mode (no Twilio account). Earlier runs'
+    // databases are removed first (one e2e server per checkout at a time: the port is fixed).
+    command: `rm -rf .data/e2e-* && npm run build && node server.mjs -p ${PORT}`,
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
