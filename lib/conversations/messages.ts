@@ -315,8 +315,8 @@ export interface InboundMessageWrite {
 }
 
 /**
- * A customer's message, and everything it does, in ONE autocommit statement (two round trips fewer than
- * a transaction's BEGIN and COMMIT alone, and no lock held across round trips): the contact's upsert; the
+ * A customer's message, and everything it does, in ONE autocommit statement (one round trip where a
+ * transaction took seven, and no lock held across round trips): the contact's upsert; the
  * thread's upsert, which touches it (last message, the WhatsApp window, unread count and reopening unless the
  * contact is blocked, the address replies go to) and binds `extras.autoBot` when nobody holds a conversation
  * that no agent has written in; the message (`received`), its first history row tied to `extras.event`;
