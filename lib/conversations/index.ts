@@ -14,6 +14,7 @@ export {
   insertMessageIntoThread,
   insertMessageTouchingThread,
   insertMessageUpsertingThread,
+  type Bind,
   type InboundExtras,
   type InboundMessageWrite,
   type MessageDraft,

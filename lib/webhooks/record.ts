@@ -1,7 +1,7 @@
 import type { Database, SqlClient } from "@/lib/db/types";
 import { withSerializationRetry } from "@/lib/db/retry";
 import { addressProblem, normalizeAddress, splitAddress, type Channel } from "@/lib/contacts/phone";
-import { fillContactFromCallback, insertInboundMessage, insertMessage, touchThread, upsertContactThread, type MessageDraft } from "@/lib/conversations";
+import { fillContactFromCallback, insertInboundMessage, insertMessage, touchThread, upsertContactThread, type Bind, type MessageDraft } from "@/lib/conversations";
 import { applyStatusUpdate, type RawEventInput, type StatusUpdateResult } from "@/lib/status/apply";
 import type { MessageStatus } from "@/lib/status/ranking";
 import { parseIntOrNull, parsePrice, twilioReportedMedia } from "@/lib/twilio/wire";
@@ -121,21 +121,20 @@ export async function recordInbound(
 }
 
 /** The raw webhook event as a CTE named `name` of a caller's statement, answering its `id`. */
-function rawEventCte(bind: (value: unknown) => string, name: string, raw: RawEventInput, outcome: string): string {
+function rawEventCte(bind: Bind, name: string, raw: RawEventInput, outcome: string, error: string | null = null): string {
   return `${name} AS (
-  INSERT INTO webhook_events (kind, message_sid, message_status, idempotency_token, params, headers, outcome, processed_at)
-  VALUES (${bind(raw.kind)}, ${bind(raw.messageSid)}, ${bind(raw.messageStatus)}, ${bind(raw.idempotencyToken)}, ${bind(JSON.stringify(raw.params))}::jsonb, ${bind(JSON.stringify(raw.headers))}::jsonb, ${bind(outcome)}, now())
+  INSERT INTO webhook_events (kind, message_sid, message_status, idempotency_token, params, headers, outcome, error, processed_at)
+  VALUES (${bind(raw.kind)}, ${bind(raw.messageSid)}, ${bind(raw.messageStatus)}, ${bind(raw.idempotencyToken)}, ${bind(JSON.stringify(raw.params))}::jsonb,
+          ${bind(JSON.stringify(raw.headers))}::jsonb, ${bind(outcome)}, ${bind(error)}::text, now())
   RETURNING id
 )`;
 }
 
+/** The raw webhook event on its own (a rejected or duplicate delivery). */
 async function insertRawEvent(tx: SqlClient, raw: RawEventInput, outcome: string, error?: string): Promise<string> {
-  const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO webhook_events (kind, message_sid, message_status, idempotency_token, params, headers, outcome, error, processed_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, now()) RETURNING id::text`,
-    [raw.kind, raw.messageSid, raw.messageStatus, raw.idempotencyToken, JSON.stringify(raw.params), JSON.stringify(raw.headers), outcome, error ?? null],
-    { name: "hilo_insert_webhook_event" },
-  );
+  const params: unknown[] = [];
+  const cte = rawEventCte((value) => `$${params.push(value)}`, "ev", raw, outcome, error ?? null);
+  const [row] = await tx.query<{ id: string }>(`WITH ${cte} SELECT id::text FROM ev`, params, { name: "hilo_insert_webhook_event" });
   return row.id;
 }
 
