@@ -328,28 +328,22 @@ export interface InboundMessageWrite {
 export async function insertInboundMessage(sql: SqlClient, write: InboundMessageWrite): Promise<{ messageId: string; threadId: string; eventId: string } | "duplicate"> {
   const params: unknown[] = [];
   const bind: Bind = (value) => `$${params.push(value)}`;
-  const contact = contactParams(write.thread);
+  const contact = contactParams({ ...write.thread });
   const contactValues = contact.params.map(bind);
   const channel = bind(write.thread.channel);
-  const business = bind(write.thread.businessAddress);
   const messageId = bind(randomUUID());
   const draftValues = draftParams({ ...write.draft, threadId: "", status: "received" } as MessageDraft).map((v, i) => (i === 0 ? "th.id" : bind(v)));
   const extras = write.extras(bind);
-  // A bot is offered (`EXCLUDED.bot_id`) unless the contact is blocked or an agent wrote in the conversation
-  // nobody holds (looked up once, here); the locked row then decides whether nobody holds it still.
-  const binds = `EXCLUDED.bot_id IS NOT NULL AND t.bot_id IS NULL AND t.assignee_id IS NULL`;
+  // The binding's condition on an existing conversation; a new one is bound when a bot is offered (`EXCLUDED`).
+  const binds = `EXCLUDED.bot_id IS NOT NULL AND t.bot_id IS NULL AND t.assignee_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM messages a WHERE a.thread_id = t.id AND a.sender_type = 'agent')`;
   const text = `WITH c AS (
   ${contactUpsertSql((n) => contactValues[n - 1])}
 ), th AS (
   INSERT INTO threads AS t (channel, contact_id, business_address, customer_address, last_message_id, last_message_at, last_inbound_at, unread_count, bot_id, bot_active, bot_since)
-  SELECT ${channel}::"Channel", c.id, ${business}, ${bind(contact.customerAddress)}, ${messageId}::uuid, now(), now(),
+  SELECT ${channel}::"Channel", c.id, ${bind(write.thread.businessAddress)}, ${bind(contact.customerAddress)}, ${messageId}::uuid, now(), now(),
          CASE WHEN c.blocked THEN 0 ELSE 1 END, offered.id, offered.id IS NOT NULL, CASE WHEN offered.id IS NULL THEN NULL ELSE now() END
-    FROM c LEFT JOIN LATERAL (
-      SELECT ${extras.autoBot} AS id WHERE NOT c.blocked AND NOT EXISTS (
-        SELECT 1 FROM threads cur JOIN messages a ON a.thread_id = cur.id
-         WHERE cur.channel = ${channel}::"Channel" AND cur.contact_id = c.id AND cur.business_address = ${business}
-           AND cur.bot_id IS NULL AND cur.assignee_id IS NULL AND a.sender_type = 'agent')
-    ) offered ON true
+    FROM c LEFT JOIN LATERAL (SELECT ${extras.autoBot} AS id WHERE NOT c.blocked) offered ON true
   ON CONFLICT (channel, contact_id, business_address) DO UPDATE SET
     customer_address = EXCLUDED.customer_address,
     last_message_id = EXCLUDED.last_message_id,
